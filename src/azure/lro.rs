@@ -1,0 +1,241 @@
+//! Long-running operations: a PUT/PATCH/DELETE/POST answered 201/202 is followed to its end by
+//! polling `Azure-AsyncOperation`, else `Location`, else the resource's `provisioningState`.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use super::client::AmlClient;
+use super::error::{AzureError, Result};
+use super::model::{ArmErrorDetail, OperationStatus, is_terminal_state};
+use super::retry::parse_retry_after;
+
+/// How long to wait overall, and between polls when the service gives no `Retry-After`.
+#[derive(Debug, Clone)]
+pub struct LroPolicy {
+    pub timeout: Duration,
+    pub default_interval: Duration,
+    /// Lower bound between polls, so a `Retry-After: 0` cannot become a busy loop.
+    pub min_interval: Duration,
+}
+
+impl Default for LroPolicy {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(30 * 60),
+            default_interval: Duration::from_secs(2),
+            min_interval: Duration::from_millis(20),
+        }
+    }
+}
+
+/// An operation the service accepted and may still be running.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub method: Method,
+    /// The resource the operation acts on (its GET URL).
+    pub resource_url: String,
+    pub async_operation_url: Option<String>,
+    pub location_url: Option<String>,
+    pub retry_after: Option<Duration>,
+    pub initial_status: StatusCode,
+    /// The body of the initial answer (for PUT, the resource as accepted).
+    pub initial_body: Option<Value>,
+}
+
+impl Operation {
+    pub(crate) fn from_response(
+        method: Method,
+        resource_url: String,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Self {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        Self {
+            method,
+            resource_url,
+            async_operation_url: header("azure-asyncoperation"),
+            location_url: header("location"),
+            retry_after: parse_retry_after(headers),
+            initial_status: status,
+            initial_body: serde_json::from_slice(body).ok(),
+        }
+    }
+
+    /// The resource's `provisioningState` in the initial answer, if it had one.
+    pub fn initial_state(&self) -> Option<&str> {
+        provisioning_state(self.initial_body.as_ref()?)
+    }
+}
+
+/// One observation of a running operation, for a progress display.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LroProgress {
+    /// `InProgress`, `Creating`, `Updating`, `Succeeded`, … as the service says it.
+    pub state: String,
+    pub elapsed: Duration,
+    pub polls: u32,
+}
+
+fn provisioning_state(body: &Value) -> Option<&str> {
+    body.pointer("/properties/provisioningState")?.as_str()
+}
+
+enum Poll {
+    Running(String),
+    Done(Option<Value>),
+}
+
+impl AmlClient {
+    /// Follows `op` to its end. `on_progress` sees every observed state (the UI shows them).
+    /// Returns the final resource for PUT/PATCH, `None` for DELETE.
+    pub async fn wait(
+        &self,
+        op: &Operation,
+        on_progress: &mut (dyn FnMut(LroProgress) + Send),
+    ) -> Result<Option<Value>> {
+        let started = Instant::now();
+        let policy = self.lro_policy().clone();
+        let mut polls = 0u32;
+        let mut retry_after = op.retry_after;
+
+        if op.async_operation_url.is_none() && op.location_url.is_none() {
+            // Synchronous completion, or a resource whose state we must watch ourselves.
+            match op.initial_state() {
+                Some(state) if !is_terminal_state(state) => {}
+                Some(state) => {
+                    on_progress(LroProgress {
+                        state: state.to_string(),
+                        elapsed: started.elapsed(),
+                        polls,
+                    });
+                    return finish_on_state(state, op.initial_body.clone());
+                }
+                None => return Ok(op.initial_body.clone()),
+            }
+        }
+
+        loop {
+            if started.elapsed() >= policy.timeout {
+                return Err(AzureError::OperationTimeout {
+                    after: policy.timeout,
+                });
+            }
+            let wait = retry_after
+                .unwrap_or(policy.default_interval)
+                .max(policy.min_interval);
+            tokio::time::sleep(wait.min(policy.timeout.saturating_sub(started.elapsed()))).await;
+            polls += 1;
+
+            let (poll, next_retry_after) = if let Some(url) = &op.async_operation_url {
+                self.poll_async_operation(op, url).await?
+            } else if let Some(url) = &op.location_url {
+                self.poll_location(url).await?
+            } else {
+                self.poll_resource(op).await?
+            };
+            retry_after = next_retry_after;
+            match poll {
+                Poll::Running(state) => on_progress(LroProgress {
+                    state,
+                    elapsed: started.elapsed(),
+                    polls,
+                }),
+                Poll::Done(result) => {
+                    on_progress(LroProgress {
+                        state: "Succeeded".to_string(),
+                        elapsed: started.elapsed(),
+                        polls,
+                    });
+                    return Ok(result);
+                }
+            }
+        }
+    }
+
+    async fn poll_async_operation(
+        &self,
+        op: &Operation,
+        url: &str,
+    ) -> Result<(Poll, Option<Duration>)> {
+        let response = self.get_absolute(url).await?;
+        let status: OperationStatus = response.json()?;
+        let retry_after = parse_retry_after(&response.headers);
+        if !is_terminal_state(&status.status) {
+            return Ok((Poll::Running(status.status), retry_after));
+        }
+        if !status.status.eq_ignore_ascii_case("succeeded") {
+            return Err(AzureError::OperationFailed {
+                detail: status.error.unwrap_or_else(|| ArmErrorDetail {
+                    code: status.status.clone(),
+                    message: "the service gave no reason".to_string(),
+                    ..ArmErrorDetail::default()
+                }),
+                state: status.status,
+            });
+        }
+        // final-state-via: PUT reads the original URI; PATCH the Location; DELETE has no result.
+        let result = if op.method == Method::DELETE {
+            None
+        } else if op.method == Method::PATCH
+            && let Some(location) = &op.location_url
+        {
+            self.get_absolute(location).await?.json_opt()?
+        } else if op.method == Method::POST {
+            None
+        } else {
+            Some(self.get_absolute(&op.resource_url).await?.json()?)
+        };
+        Ok((Poll::Done(result), None))
+    }
+
+    async fn poll_location(&self, url: &str) -> Result<(Poll, Option<Duration>)> {
+        let response = self.get_absolute(url).await?;
+        let retry_after = parse_retry_after(&response.headers);
+        if response.status == StatusCode::ACCEPTED {
+            return Ok((Poll::Running("InProgress".to_string()), retry_after));
+        }
+        Ok((Poll::Done(response.json_opt()?), None))
+    }
+
+    async fn poll_resource(&self, op: &Operation) -> Result<(Poll, Option<Duration>)> {
+        let response = match self.get_absolute(&op.resource_url).await {
+            Err(err) if op.method == Method::DELETE && err.status() == Some(StatusCode::NOT_FOUND) => {
+                return Ok((Poll::Done(None), None));
+            }
+            other => other?,
+        };
+        let retry_after = parse_retry_after(&response.headers);
+        let body: Value = response.json()?;
+        match provisioning_state(&body) {
+            Some(state) if is_terminal_state(state) => {
+                Ok((Poll::Done(finish_on_state(state, Some(body.clone()))?), None))
+            }
+            Some(state) => Ok((Poll::Running(state.to_string()), retry_after)),
+            None => Ok((Poll::Done(Some(body)), None)),
+        }
+    }
+}
+
+fn finish_on_state(state: &str, body: Option<Value>) -> Result<Option<Value>> {
+    if state.eq_ignore_ascii_case("succeeded") {
+        Ok(body)
+    } else {
+        Err(AzureError::OperationFailed {
+            state: state.to_string(),
+            detail: ArmErrorDetail {
+                code: state.to_string(),
+                message: format!("the resource's provisioning state is {state}"),
+                ..ArmErrorDetail::default()
+            },
+        })
+    }
+}

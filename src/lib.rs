@@ -1,0 +1,5 @@
+//! aml-rollout: a terminal console for safe blue/green rollouts of Azure Machine Learning online
+//! endpoints, with a local emulator of the Azure ML management API.
+
+pub mod azure;
+pub mod rollout;

@@ -1,0 +1,22 @@
+//! Pure logic for blue/green rollouts on Azure Machine Learning online endpoints.
+//!
+//! Nothing in this module performs I/O: it parses and renders az-style traffic maps
+//! (`traffic`), checks names and proposed splits against Azure's rules (`rules`, `names`),
+//! moves the console's sliders (`rebalance`) and explains a change (`diff`).
+//!
+//! Convention: every [`TrafficMap`] key is a lower-cased deployment name, because Azure treats
+//! names case-insensitively and the az CLI lower-cases keys before sending them.
+
+mod diff;
+mod names;
+mod rebalance;
+mod rules;
+mod split;
+mod traffic;
+
+pub use diff::{DiffRow, SplitDiff, SplitState, az_update_command, diff_split};
+pub use names::{NameKind, NameProblem, validate_name};
+pub use rebalance::{NudgeOutcome, nudge_live, nudge_mirror};
+pub use rules::{MAX_MIRROR_PERCENT, RuleViolation, SplitProposal, TrafficKind, validate_split};
+pub use split::TrafficSplit;
+pub use traffic::{ParseError, TrafficMap, format_traffic, parse_traffic};

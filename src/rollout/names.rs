@@ -1,0 +1,170 @@
+//! Azure ML naming rules for online endpoints and deployments.
+//!
+//! A valid name is 3–32 characters, starts with a letter, contains only ASCII letters, digits
+//! and hyphens, and does not end with a hyphen — the regex
+//! `^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$` plus the length bound, checked by hand so the crate
+//! needs no regex engine.
+
+use std::fmt;
+
+use thiserror::Error;
+
+use super::rules::RuleViolation;
+
+const MIN_NAME_CHARS: usize = 3;
+const MAX_NAME_CHARS: usize = 32;
+
+/// Which kind of Azure ML resource a name belongs to (the rules are the same; messages differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameKind {
+    Endpoint,
+    Deployment,
+}
+
+impl fmt::Display for NameKind {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(match self {
+            NameKind::Endpoint => "endpoint",
+            NameKind::Deployment => "deployment",
+        })
+    }
+}
+
+/// The first naming rule a name breaks; rendered as part of [`RuleViolation::InvalidName`].
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum NameProblem {
+    #[error("it has {length} characters but needs at least 3")]
+    TooShort { length: usize },
+    #[error("it has {length} characters but may have at most 32")]
+    TooLong { length: usize },
+    #[error("it must start with a letter, not {first:?}")]
+    MustStartWithLetter { first: char },
+    #[error("{character:?} is not allowed; use only letters, digits and hyphens")]
+    InvalidCharacter { character: char },
+    #[error("it must not end with a hyphen")]
+    EndsWithHyphen,
+}
+
+/// Check an endpoint or deployment name against Azure's naming rules.
+/// Reports the first problem found: length, then first character, then the others, then the end.
+pub fn validate_name(kind: NameKind, name: &str) -> Result<(), RuleViolation> {
+    match name_problem(name) {
+        None => Ok(()),
+        Some(problem) => Err(RuleViolation::InvalidName {
+            kind,
+            name: name.to_string(),
+            problem,
+        }),
+    }
+}
+
+fn name_problem(name: &str) -> Option<NameProblem> {
+    // Count characters, not bytes, so a non-ASCII name gets an honest length in the message.
+    let length = name.chars().count();
+    if length < MIN_NAME_CHARS {
+        return Some(NameProblem::TooShort { length });
+    }
+    if length > MAX_NAME_CHARS {
+        return Some(NameProblem::TooLong { length });
+    }
+    let mut characters = name.chars();
+    if let Some(first) = characters.next()
+        && !first.is_ascii_alphabetic()
+    {
+        return Some(NameProblem::MustStartWithLetter { first });
+    }
+    if let Some(character) = characters.find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+        return Some(NameProblem::InvalidCharacter { character });
+    }
+    if name.ends_with('-') {
+        return Some(NameProblem::EndsWithHyphen);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem_of(name: &str) -> Option<NameProblem> {
+        match validate_name(NameKind::Deployment, name) {
+            Ok(()) => None,
+            Err(RuleViolation::InvalidName { problem, .. }) => Some(problem),
+            Err(other) => panic!("unexpected violation {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_valid_names() {
+        for name in [
+            "abc",
+            "blue",
+            "Blue-2",
+            "my-endpoint-01",
+            "a-b",
+            "A1b",
+            "abcdefghijklmnopqrstuvwxyz012345", // exactly 32
+        ] {
+            assert_eq!(validate_name(NameKind::Endpoint, name), Ok(()), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_each_broken_rule() {
+        let table: &[(&str, NameProblem)] = &[
+            ("", NameProblem::TooShort { length: 0 }),
+            ("ab", NameProblem::TooShort { length: 2 }),
+            (
+                "abcdefghijklmnopqrstuvwxyz0123456",
+                NameProblem::TooLong { length: 33 },
+            ),
+            ("1blue", NameProblem::MustStartWithLetter { first: '1' }),
+            ("-blue", NameProblem::MustStartWithLetter { first: '-' }),
+            (
+                "blue_green",
+                NameProblem::InvalidCharacter { character: '_' },
+            ),
+            ("blue.v2", NameProblem::InvalidCharacter { character: '.' }),
+            (
+                "blue green",
+                NameProblem::InvalidCharacter { character: ' ' },
+            ),
+            ("blué", NameProblem::InvalidCharacter { character: 'é' }),
+            ("blue-", NameProblem::EndsWithHyphen),
+        ];
+        for (name, expected) in table {
+            assert_eq!(problem_of(name).as_ref(), Some(expected), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn message_names_kind_name_problem_and_fix() {
+        let Err(violation) = validate_name(NameKind::Endpoint, "my_endpoint") else {
+            panic!("my_endpoint must be rejected");
+        };
+        let message = violation.to_string();
+        assert!(message.contains("endpoint name `my_endpoint`"), "{message}");
+        assert!(message.contains("'_' is not allowed"), "{message}");
+        assert!(message.contains("3-32 characters"), "{message}");
+        assert_eq!(violation.arm_code(), "BadArgument");
+
+        let Err(violation) = validate_name(NameKind::Deployment, "ab") else {
+            panic!("ab must be rejected");
+        };
+        let message = violation.to_string();
+        assert!(message.contains("deployment name `ab`"), "{message}");
+        assert!(
+            message.contains("has 2 characters but needs at least 3"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        // 3 characters, 6 bytes: the length rule passes and the character rule reports 'é'.
+        assert_eq!(
+            problem_of("béé"),
+            Some(NameProblem::InvalidCharacter { character: 'é' })
+        );
+    }
+}
