@@ -2,4 +2,5 @@
 //! endpoints, with a local emulator of the Azure ML management API.
 
 pub mod azure;
+pub mod config;
 pub mod rollout;

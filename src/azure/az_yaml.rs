@@ -200,13 +200,20 @@ fn enabled_disabled(file: &str, field: &str, v: &str) -> Result<&'static str, Ya
 }
 
 /// Parses an endpoint YAML into the body of `PUT onlineEndpoints/{name}`.
-pub fn endpoint_from_yaml(file: &str, text: &str, location: &str) -> Result<EndpointSpec, YamlError> {
+pub fn endpoint_from_yaml(
+    file: &str,
+    text: &str,
+    location: &str,
+) -> Result<EndpointSpec, YamlError> {
     let y: EndpointYaml =
         serde_yaml_ng::from_str(text).map_err(|e| syntax_error(file, "endpoint", &e))?;
     crate::rollout::validate_name(crate::rollout::NameKind::Endpoint, &y.name)
         .map_err(|e| invalid(file, e.to_string()))?;
     let mut properties = Map::new();
-    properties.insert("authMode".into(), json!(auth_mode(file, y.auth_mode.as_deref())?));
+    properties.insert(
+        "authMode".into(),
+        json!(auth_mode(file, y.auth_mode.as_deref())?),
+    );
     if let Some(d) = y.description {
         properties.insert("description".into(), json!(d));
     }
@@ -246,7 +253,9 @@ pub fn endpoint_from_yaml(file: &str, text: &str, location: &str) -> Result<Endp
 }
 
 fn lowercase_keys(map: BTreeMap<String, i64>) -> BTreeMap<String, i64> {
-    map.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect()
+    map.into_iter()
+        .map(|(k, v)| (k.to_lowercase(), v))
+        .collect()
 }
 
 /// `azureml:name:version` → the asset's ARM id in the workspace; `azureml://…` and ARM ids
@@ -300,7 +309,13 @@ fn inline_asset_id(
             _ => "1".to_string(),
         };
         if asset.path.is_none() && asset.conda_file.is_none() {
-            return asset_id(file, field, collection, &format!("azureml:{name}:{version}"), ws);
+            return asset_id(
+                file,
+                field,
+                collection,
+                &format!("azureml:{name}:{version}"),
+                ws,
+            );
         }
     }
     let what = asset
@@ -393,7 +408,10 @@ pub fn deployment_from_yaml(
     }
     match &y.model {
         Some(AssetRef::Reference(r)) => {
-            p.insert("model".into(), json!(asset_id(file, "model", "models", r, ws)?));
+            p.insert(
+                "model".into(),
+                json!(asset_id(file, "model", "models", r, ws)?),
+            );
         }
         Some(AssetRef::Inline(a)) => {
             p.insert(
@@ -513,7 +531,10 @@ mod tests {
         assert_eq!(spec.name, "green");
         assert_eq!(spec.endpoint_name.as_deref(), Some("my-endpoint"));
         let p = &spec.body["properties"];
-        assert_eq!(p["model"], format!("{}/models/reg/versions/2", ws().arm_id()));
+        assert_eq!(
+            p["model"],
+            format!("{}/models/reg/versions/2", ws().arm_id())
+        );
         assert_eq!(
             p["codeConfiguration"]["codeId"],
             format!("{}/codes/score/versions/1", ws().arm_id())
@@ -543,7 +564,8 @@ mod tests {
             );
             assert!(err.to_string().starts_with("d.yml"), "{err}");
         }
-        let err = endpoint_from_yaml("e.yml", "name: ep-one\nauth_mode: password\n", "l").unwrap_err();
+        let err =
+            endpoint_from_yaml("e.yml", "name: ep-one\nauth_mode: password\n", "l").unwrap_err();
         assert!(err.to_string().contains("auth_mode"), "{err}");
     }
 }

@@ -302,7 +302,11 @@ impl AmlClient {
                 tokio::time::sleep(delay).await;
                 continue;
             }
-            return Err(AzureError::from_response(status, &redact_query(&url), &body));
+            return Err(AzureError::from_response(
+                status,
+                &redact_query(&url),
+                &body,
+            ));
         }
     }
 
@@ -425,8 +429,12 @@ impl AmlClient {
         endpoint: &str,
         body: &Value,
     ) -> Result<Operation> {
-        self.begin(Method::PUT, &Self::endpoint_segments(ws, endpoint), Some(body))
-            .await
+        self.begin(
+            Method::PUT,
+            &Self::endpoint_segments(ws, endpoint),
+            Some(body),
+        )
+        .await
     }
 
     pub async fn begin_delete_endpoint(

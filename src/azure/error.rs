@@ -56,14 +56,19 @@ pub enum AzureError {
     #[error("could not read the answer of {url}: {reason}")]
     Decode { url: String, reason: String },
     /// The request never got an HTTP answer (DNS, refused or reset connection, timeout).
-    #[error("could not reach {url}: {reason}; check the network or the --arm-endpoint/--emulator URL")]
+    #[error(
+        "could not reach {url}: {reason}; check the network or the --arm-endpoint/--emulator URL"
+    )]
     Transport { url: String, reason: String },
     /// No bearer token could be obtained.
     #[error("sign-in failed: {0}")]
     Auth(String),
     /// A long-running operation ended `Failed` or `Canceled`.
     #[error("operation {state}: {} ({})", .detail.message, .detail.code)]
-    OperationFailed { state: String, detail: ArmErrorDetail },
+    OperationFailed {
+        state: String,
+        detail: ArmErrorDetail,
+    },
     /// A long-running operation did not finish in time; it may still be running on the service.
     #[error(
         "operation still running after {}s; it may yet finish on the service, refresh to see its state",
@@ -120,7 +125,9 @@ impl AzureError {
     /// Turns an error answer into the most precise error possible; never panics on any body.
     pub fn from_response(status: StatusCode, url: &str, body: &[u8]) -> Self {
         match serde_json::from_slice::<ArmErrorResponse>(body) {
-            Ok(envelope) if !envelope.error.code.is_empty() || !envelope.error.message.is_empty() => {
+            Ok(envelope)
+                if !envelope.error.code.is_empty() || !envelope.error.message.is_empty() =>
+            {
                 Self::Api {
                     status,
                     detail: envelope.error,

@@ -208,7 +208,9 @@ impl AmlClient {
 
     async fn poll_resource(&self, op: &Operation) -> Result<(Poll, Option<Duration>)> {
         let response = match self.get_absolute(&op.resource_url).await {
-            Err(err) if op.method == Method::DELETE && err.status() == Some(StatusCode::NOT_FOUND) => {
+            Err(err)
+                if op.method == Method::DELETE && err.status() == Some(StatusCode::NOT_FOUND) =>
+            {
                 return Ok((Poll::Done(None), None));
             }
             other => other?,
@@ -216,9 +218,10 @@ impl AmlClient {
         let retry_after = parse_retry_after(&response.headers);
         let body: Value = response.json()?;
         match provisioning_state(&body) {
-            Some(state) if is_terminal_state(state) => {
-                Ok((Poll::Done(finish_on_state(state, Some(body.clone()))?), None))
-            }
+            Some(state) if is_terminal_state(state) => Ok((
+                Poll::Done(finish_on_state(state, Some(body.clone()))?),
+                None,
+            )),
             Some(state) => Ok((Poll::Running(state.to_string()), retry_after)),
             None => Ok((Poll::Done(Some(body)), None)),
         }

@@ -81,10 +81,7 @@ mod tests {
             p.delay_for(0, Some(Duration::from_secs(3))),
             Duration::from_secs(3)
         );
-        assert_eq!(
-            p.delay_for(0, Some(Duration::from_secs(3600))),
-            p.max_delay
-        );
+        assert_eq!(p.delay_for(0, Some(Duration::from_secs(3600))), p.max_delay);
     }
 
     #[test]

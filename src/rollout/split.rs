@@ -71,7 +71,10 @@ impl TrafficSplit {
     }
 
     pub fn live_of(&self, deployment: &str) -> u32 {
-        self.live.get(&deployment.to_lowercase()).copied().unwrap_or(0)
+        self.live
+            .get(&deployment.to_lowercase())
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn mirror_of(&self, deployment: &str) -> u32 {

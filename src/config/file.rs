@@ -1,0 +1,157 @@
+//! aml-rollout's own TOML config file and the console settings it carries.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{ConfigError, Source, Sourced};
+
+pub const DEFAULT_REFRESH_INTERVAL_SECS: u64 = 5;
+pub const DEFAULT_LOG_POLL_INTERVAL_MS: u64 = 1_000;
+pub const DEFAULT_LOG_BUFFER_LINES: usize = 50_000;
+
+// Bounds keep a typo from busy-looping against ARM (throttling) or eating RAM.
+const MIN_LOG_POLL_INTERVAL_MS: u64 = 250;
+const MAX_LOG_BUFFER_LINES: usize = 1_000_000;
+
+/// The file's contents, exactly as written. Unknown keys are rejected so a
+/// misspelt `workspace` cannot silently fall through to another source.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub subscription: Option<String>,
+    pub resource_group: Option<String>,
+    pub workspace: Option<String>,
+    pub arm_endpoint: Option<String>,
+    pub api_version: Option<String>,
+    pub refresh_interval_secs: Option<u64>,
+    pub log_poll_interval_ms: Option<u64>,
+    pub log_buffer_lines: Option<usize>,
+    pub theme: Option<String>,
+}
+
+/// Console/poller settings. They only come from the config file or defaults
+/// today; `Sourced` leaves room for flags later and feeds `config show`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub refresh_interval: Sourced<Duration>,
+    pub log_poll_interval: Sourced<Duration>,
+    pub log_buffer_lines: Sourced<usize>,
+    /// `None`: the console's default theme. Theme names are validated by the
+    /// console, which owns them.
+    pub theme: Option<Sourced<String>>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            refresh_interval: Sourced::new(
+                Duration::from_secs(DEFAULT_REFRESH_INTERVAL_SECS),
+                Source::Default,
+            ),
+            log_poll_interval: Sourced::new(
+                Duration::from_millis(DEFAULT_LOG_POLL_INTERVAL_MS),
+                Source::Default,
+            ),
+            log_buffer_lines: Sourced::new(DEFAULT_LOG_BUFFER_LINES, Source::Default),
+            theme: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Applies the file's settings over the defaults, validating ranges.
+    pub(crate) fn from_file(file: &FileConfig, path: &Path) -> Result<Self, ConfigError> {
+        let src = || Source::ConfigFile(path.to_path_buf());
+        let invalid =
+            |field: &'static str, value: String, reason: &str| ConfigError::InvalidValue {
+                field,
+                value,
+                origin: src(),
+                reason: reason.to_string(),
+            };
+        let mut settings = Settings::default();
+        if let Some(secs) = file.refresh_interval_secs {
+            if secs == 0 {
+                return Err(invalid(
+                    "refresh_interval_secs",
+                    secs.to_string(),
+                    "must be at least 1",
+                ));
+            }
+            settings.refresh_interval = Sourced::new(Duration::from_secs(secs), src());
+        }
+        if let Some(ms) = file.log_poll_interval_ms {
+            if ms < MIN_LOG_POLL_INTERVAL_MS {
+                return Err(invalid(
+                    "log_poll_interval_ms",
+                    ms.to_string(),
+                    &format!("must be at least {MIN_LOG_POLL_INTERVAL_MS}"),
+                ));
+            }
+            settings.log_poll_interval = Sourced::new(Duration::from_millis(ms), src());
+        }
+        if let Some(lines) = file.log_buffer_lines {
+            if lines == 0 || lines > MAX_LOG_BUFFER_LINES {
+                return Err(invalid(
+                    "log_buffer_lines",
+                    lines.to_string(),
+                    &format!("must be between 1 and {MAX_LOG_BUFFER_LINES}"),
+                ));
+            }
+            settings.log_buffer_lines = Sourced::new(lines, src());
+        }
+        if let Some(theme) = file.theme.as_deref().map(str::trim)
+            && !theme.is_empty()
+        {
+            settings.theme = Some(Sourced::new(theme.to_string(), src()));
+        }
+        Ok(settings)
+    }
+}
+
+/// `<user config dir>/aml-rollout/config.toml`, e.g.
+/// `~/.config/aml-rollout/config.toml` on Linux; `None` if the platform has no
+/// config directory (e.g. no `$HOME`).
+pub fn default_config_file() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("aml-rollout").join("config.toml"))
+}
+
+/// Loads and parses a config file that must exist.
+pub fn load_config_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    load_optional(path)?.ok_or_else(|| ConfigError::ConfigFileNotFound {
+        path: path.to_path_buf(),
+    })
+}
+
+/// Loads a config file; `Ok(None)` if it does not exist.
+pub(crate) fn load_optional(path: &Path) -> Result<Option<FileConfig>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+            return Err(ConfigError::ConfigFileParse {
+                path: path.to_path_buf(),
+                message: "not valid UTF-8".to_string(),
+            });
+        }
+        Err(e) => {
+            return Err(ConfigError::ConfigFileRead {
+                path: path.to_path_buf(),
+                source: e,
+            });
+        }
+    };
+    // Editors on Windows like to add a BOM; TOML forbids it but it is harmless.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    toml::from_str(text)
+        .map(Some)
+        .map_err(|e| ConfigError::ConfigFileParse {
+            path: path.to_path_buf(),
+            // toml's message names the key, shows the line and caret; trim the
+            // trailing newline so it embeds cleanly.
+            message: e.to_string().trim_end().to_string(),
+        })
+}
