@@ -3,4 +3,5 @@
 
 pub mod azure;
 pub mod config;
+pub mod emulator;
 pub mod rollout;

@@ -58,7 +58,8 @@ pub use file::{
 pub use target::{
     ConfigFileLocation, DEFAULT_API_VERSION, DEFAULT_ARM_ENDPOINT, DEMO_RESOURCE_GROUP,
     DEMO_SUBSCRIPTION_ID, DEMO_WORKSPACE, DescribeRow, EnvVars, MissingPart, ResolvedTarget,
-    TargetFlags, TargetInputs, TargetKind, WorkspaceRef, default_az_config_dir, resolve,
+    TargetFlags, TargetInputs, TargetKind, WorkspaceRef, default_az_config_dir, demo_workspace,
+    resolve,
 };
 
 /// Where a resolved value came from.

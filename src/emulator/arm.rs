@@ -1,0 +1,305 @@
+//! The emulator's HTTP surface for ARM paths: authentication, routing (case-insensitive, as
+//! ARM's is), pagination, and the mapping of each path to a [`Store`] operation.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use serde_json::{Value, json};
+
+use super::Emulator;
+use super::reply::{ArmFailure, HandlerResult, Reply};
+use super::store::{WorkspaceKey, workspace_key};
+
+/// Items per page of a list, unless the caller asks for fewer (`count` / `$top`).
+const PAGE_SIZE: usize = 50;
+
+pub fn query_pairs(uri: &Uri) -> HashMap<String, String> {
+    uri.query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `Authorization: Bearer <the emulator's token>`, else ARM's 401.
+pub fn check_bearer(headers: &HeaderMap, token: &str) -> Result<(), ArmFailure> {
+    let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
+        return Err(ArmFailure::new(
+            StatusCode::UNAUTHORIZED,
+            "AuthenticationFailed",
+            "Authentication failed. The 'Authorization' header is missing.",
+        ));
+    };
+    let presented = value.to_str().ok().and_then(|v| {
+        v.strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+    });
+    if presented.is_some_and(|p| constant_time_eq(p.as_bytes(), token.as_bytes())) {
+        Ok(())
+    } else {
+        Err(ArmFailure::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "The access token is invalid.",
+        ))
+    }
+}
+
+/// Comparison whose time does not depend on where the inputs first differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// One page of `items`, with a `nextLink` carrying `$skip` when more remain.
+fn page(items: Vec<Value>, uri: &Uri, query: &HashMap<String, String>, base_url: &str) -> Value {
+    let skip: usize = query
+        .get("$skip")
+        .or_else(|| query.get("$skiptoken"))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let size = query
+        .get("count")
+        .or_else(|| query.get("$top"))
+        .and_then(|s| s.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(PAGE_SIZE);
+    let total = items.len();
+    let value: Vec<Value> = items.into_iter().skip(skip).take(size).collect();
+    let mut body = json!({ "value": value });
+    if skip + size < total {
+        let mut next = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in query {
+            if k != "$skip" && k != "$skiptoken" {
+                next.append_pair(k, v);
+            }
+        }
+        next.append_pair("$skip", &(skip + size).to_string());
+        body["nextLink"] = json!(format!("{base_url}{}?{}", uri.path(), next.finish()));
+    }
+    body
+}
+
+/// Serves one ARM request. `segments` are the path's segments as sent.
+pub fn handle(
+    emulator: &Emulator,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> HandlerResult {
+    check_bearer(headers, &emulator.token)?;
+    let query = query_pairs(uri);
+    let Some(api_version) = query.get("api-version").cloned() else {
+        return Err(ArmFailure::bad_request(
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        ));
+    };
+    let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
+    let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let l: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let mut store = emulator.lock_store();
+    store.lro_failure_probability = emulator.faults.lro_failure_probability();
+    store.settle(Instant::now());
+    let base = store.base_url.clone();
+    let not_allowed = || {
+        Err(ArmFailure::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            format!("The method {method} is not allowed on {}.", uri.path()),
+        ))
+    };
+    match l.as_slice() {
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.machinelearningservices",
+            "workspaces",
+        ] => match *method {
+            Method::GET => Ok(Reply::ok(page(
+                store.list_workspaces(segments[1], None),
+                uri,
+                &query,
+                &base,
+            ))),
+            _ => not_allowed(),
+        },
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.machinelearningservices",
+            "locations",
+            _,
+            "mfeoperationsstatus",
+            _,
+        ] => match *method {
+            Method::GET => store.operation_status(segments[7]),
+            _ => not_allowed(),
+        },
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.machinelearningservices",
+            "locations",
+            _,
+            "mfeoperationresults",
+            _,
+        ] => match *method {
+            Method::GET => store.operation_result(segments[7]),
+            _ => not_allowed(),
+        },
+        [
+            "subscriptions",
+            _,
+            "resourcegroups",
+            _,
+            "providers",
+            "microsoft.machinelearningservices",
+            "workspaces",
+        ] => match *method {
+            Method::GET => Ok(Reply::ok(page(
+                store.list_workspaces(segments[1], Some(segments[3])),
+                uri,
+                &query,
+                &base,
+            ))),
+            _ => not_allowed(),
+        },
+        [
+            "subscriptions",
+            _,
+            "resourcegroups",
+            _,
+            "providers",
+            "microsoft.machinelearningservices",
+            "workspaces",
+            _,
+            rest @ ..,
+        ] => {
+            let key = workspace_key(segments[1], segments[3], segments[7]);
+            let raw_rest = &segments[8..];
+            workspace_route(
+                emulator,
+                &mut store,
+                &key,
+                method,
+                rest,
+                raw_rest,
+                uri,
+                &query,
+                &api_version,
+                body,
+            )
+        }
+        _ => Err(ArmFailure::new(
+            StatusCode::NOT_FOUND,
+            "InvalidResourceType",
+            format!(
+                "The resource path '{}' is not served by this emulator.",
+                uri.path()
+            ),
+        )),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn workspace_route(
+    _emulator: &Emulator,
+    store: &mut super::store::Store,
+    key: &WorkspaceKey,
+    method: &Method,
+    rest: &[&str],
+    raw: &[&str],
+    uri: &Uri,
+    query: &HashMap<String, String>,
+    api_version: &str,
+    body: &Bytes,
+) -> HandlerResult {
+    let base = store.base_url.clone();
+    let not_allowed = || {
+        Err(ArmFailure::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            format!("The method {method} is not allowed on {}.", uri.path()),
+        ))
+    };
+    match (rest, method) {
+        ([], &Method::GET) => Ok(Reply::ok(store.workspace(key)?.resource.clone())),
+        (["onlineendpoints"], &Method::GET) => {
+            let items = store
+                .workspace(key)?
+                .endpoints
+                .values()
+                .map(|e| e.resource.clone())
+                .collect();
+            Ok(Reply::ok(page(items, uri, query, &base)))
+        }
+        (["onlineendpoints", _], &Method::GET) => {
+            Ok(Reply::ok(store.endpoint(key, raw[1])?.resource.clone()))
+        }
+        (["onlineendpoints", _], &Method::PUT) => {
+            store.put_endpoint(key, raw[1], body, api_version)
+        }
+        (["onlineendpoints", _], &Method::PATCH) => {
+            store.patch_endpoint(key, raw[1], body, api_version)
+        }
+        (["onlineendpoints", _], &Method::DELETE) => {
+            store.delete_endpoint(key, raw[1], api_version)
+        }
+        (["onlineendpoints", _, "listkeys"], &Method::POST) => store.list_keys(key, raw[1]),
+        (["onlineendpoints", _, "regeneratekeys"], &Method::POST) => {
+            store.regenerate_keys(key, raw[1], body, api_version)
+        }
+        (["onlineendpoints", _, "token"], &Method::POST) => store.get_token(key, raw[1]),
+        (["onlineendpoints", _, "deployments"], &Method::GET) => {
+            let items = store
+                .endpoint(key, raw[1])?
+                .deployments
+                .values()
+                .map(|d| d.resource.clone())
+                .collect();
+            Ok(Reply::ok(page(items, uri, query, &base)))
+        }
+        (["onlineendpoints", _, "deployments", _], &Method::GET) => Ok(Reply::ok(
+            store.deployment(key, raw[1], raw[3])?.resource.clone(),
+        )),
+        (["onlineendpoints", _, "deployments", _], &Method::PUT) => {
+            store.put_deployment(key, raw[1], raw[3], body, api_version)
+        }
+        (["onlineendpoints", _, "deployments", _], &Method::PATCH) => {
+            store.patch_deployment(key, raw[1], raw[3], body, api_version)
+        }
+        (["onlineendpoints", _, "deployments", _], &Method::DELETE) => {
+            store.delete_deployment(key, raw[1], raw[3], api_version)
+        }
+        (["onlineendpoints", _, "deployments", _, "getlogs"], &Method::POST) => {
+            store.get_logs(key, raw[1], raw[3], body)
+        }
+        (["onlineendpoints", _, "deployments", _, "skus"], &Method::GET) => {
+            store.list_skus(key, raw[1], raw[3])
+        }
+        (
+            []
+            | ["onlineendpoints"]
+            | ["onlineendpoints", _]
+            | ["onlineendpoints", _, "deployments"]
+            | ["onlineendpoints", _, "deployments", _],
+            _,
+        ) => not_allowed(),
+        _ => Err(ArmFailure::new(
+            StatusCode::NOT_FOUND,
+            "InvalidResourceType",
+            format!(
+                "The resource path '{}' is not served by this emulator.",
+                uri.path()
+            ),
+        )),
+    }
+}
