@@ -5,3 +5,4 @@ pub mod azure;
 pub mod config;
 pub mod emulator;
 pub mod rollout;
+pub mod logstream;
