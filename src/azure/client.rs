@@ -770,6 +770,8 @@ fn describe_transport_error(e: &reqwest::Error) -> String {
         "connection failed"
     } else if e.is_body() || e.is_decode() {
         "connection dropped while reading the answer"
+    } else if e.is_request() {
+        "connection dropped before an answer arrived"
     } else {
         "request failed"
     };

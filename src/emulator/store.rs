@@ -501,7 +501,7 @@ impl Store {
 
     fn retry_after_secs(&self) -> u64 {
         let d = self.settings.operation_duration;
-        if d.is_zero() {
+        if d < Duration::from_secs(1) {
             0
         } else {
             (d.as_secs() / 3).clamp(1, 10)
