@@ -1,1 +1,64 @@
-fn main() {}
+//! Listing a large workspace through the real client against the emulator on loopback:
+//! 1000 endpoints x 5 deployments (list endpoints across pages, then each endpoint's
+//! deployments), what the console does on every full refresh.
+//!
+//! Run: `cargo bench --bench client_list`
+
+use std::time::Duration;
+
+use aml_rollout::emulator::{self, EmulatorConfig, Seed};
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde_json::json;
+
+const ENDPOINTS: usize = 1000;
+const DEPLOYMENTS_PER_ENDPOINT: usize = 5;
+
+fn list_large_workspace(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let emu = runtime
+        .block_on(emulator::start(EmulatorConfig {
+            seed: Seed::Empty,
+            ..EmulatorConfig::for_tests()
+        }))
+        .expect("emulator");
+    let client = emu.client();
+    let ws = emu.workspace.clone();
+    runtime.block_on(async {
+        for e in 0..ENDPOINTS {
+            let name = format!("endpoint-{e:04}");
+            let body = json!({"location": "westus2", "properties": {"authMode": "Key"}});
+            client.begin_put_endpoint(&ws, &name, &body).await.expect("endpoint");
+            for d in 0..DEPLOYMENTS_PER_ENDPOINT {
+                let body = json!({
+                    "location": "westus2",
+                    "sku": {"name": "Default", "capacity": 1},
+                    "properties": {"endpointComputeType": "Managed", "instanceType": format!("Standard_D{d}s_v3"), "model": "azureml:m:1"},
+                });
+                client
+                    .begin_put_deployment(&ws, &name, &format!("dep-{d}"), &body)
+                    .await
+                    .expect("deployment");
+            }
+        }
+    });
+    let mut group = c.benchmark_group("client_list");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group.bench_function("1000_endpoints_x_5_deployments", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let endpoints = client.list_endpoints(&ws).await.expect("list endpoints");
+            assert_eq!(endpoints.len(), ENDPOINTS);
+            let mut total = 0;
+            for ep in &endpoints {
+                total += client.list_deployments(&ws, &ep.name).await.expect("list deployments").len();
+            }
+            assert_eq!(total, ENDPOINTS * DEPLOYMENTS_PER_ENDPOINT);
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, list_large_workspace);
+criterion_main!(benches);

@@ -819,6 +819,7 @@ async fn a_failed_operation_surfaces_the_service_error() {
         .unwrap();
     op.async_operation_url = None;
     let err = client.wait(&op, &mut no_progress()).await.unwrap_err();
+    assert!(matches!(err, AzureError::OperationFailed { .. }), "{err:?}");
     assert_eq!(err.code(), Some("OutOfQuota"), "{err:?}");
 }
 

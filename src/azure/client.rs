@@ -460,7 +460,9 @@ impl AmlClient {
         if let Some(expected) = &change.expect
             && expected.normalized() != before.normalized()
         {
-            return Err(AzureError::StaleSplit { theirs: before });
+            return Err(AzureError::StaleSplit {
+                theirs: Box::new(before),
+            });
         }
         let properties = resource
             .get_mut("properties")

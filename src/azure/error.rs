@@ -42,7 +42,7 @@ pub enum AzureError {
     #[error("{} ({}, HTTP {}){}", .detail.message, .detail.code, .status.as_u16(), hint_for(*.status))]
     Api {
         status: StatusCode,
-        detail: ArmErrorDetail,
+        detail: Box<ArmErrorDetail>,
     },
     /// The service answered an error status with something that is not an ARM error envelope
     /// (an HTML gateway page, an empty or truncated body).
@@ -67,7 +67,7 @@ pub enum AzureError {
     #[error("operation {state}: {} ({})", .detail.message, .detail.code)]
     OperationFailed {
         state: String,
-        detail: ArmErrorDetail,
+        detail: Box<ArmErrorDetail>,
     },
     /// A long-running operation did not finish in time; it may still be running on the service.
     #[error(
@@ -82,7 +82,7 @@ pub enum AzureError {
         crate::rollout::format_traffic(&.theirs.mirror)
     )]
     StaleSplit {
-        theirs: crate::rollout::TrafficSplit,
+        theirs: Box<crate::rollout::TrafficSplit>,
     },
     /// Input rejected before anything was sent.
     #[error("{0}")]
@@ -130,7 +130,7 @@ impl AzureError {
             {
                 Self::Api {
                     status,
-                    detail: envelope.error,
+                    detail: Box::new(envelope.error),
                 }
             }
             _ => Self::UnexpectedBody {

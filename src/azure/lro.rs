@@ -174,11 +174,11 @@ impl AmlClient {
         }
         if !status.status.eq_ignore_ascii_case("succeeded") {
             return Err(AzureError::OperationFailed {
-                detail: status.error.unwrap_or_else(|| ArmErrorDetail {
+                detail: Box::new(status.error.unwrap_or_else(|| ArmErrorDetail {
                     code: status.status.clone(),
                     message: "the service gave no reason".to_string(),
                     ..ArmErrorDetail::default()
-                }),
+                })),
                 state: status.status,
             });
         }
@@ -198,7 +198,19 @@ impl AmlClient {
     }
 
     async fn poll_location(&self, url: &str) -> Result<(Poll, Option<Duration>)> {
-        let response = self.get_absolute(url).await?;
+        // An error answer from the Location monitor is the operation's outcome, not a failure
+        // to ask; authentication and "no such operation" stay what they are.
+        let response = match self.get_absolute(url).await {
+            Err(AzureError::Api { status, detail })
+                if !matches!(status.as_u16(), 401 | 403 | 404) =>
+            {
+                return Err(AzureError::OperationFailed {
+                    state: "Failed".to_string(),
+                    detail,
+                });
+            }
+            other => other?,
+        };
         let retry_after = parse_retry_after(&response.headers);
         if response.status == StatusCode::ACCEPTED {
             return Ok((Poll::Running("InProgress".to_string()), retry_after));
@@ -234,11 +246,11 @@ fn finish_on_state(state: &str, body: Option<Value>) -> Result<Option<Value>> {
     } else {
         Err(AzureError::OperationFailed {
             state: state.to_string(),
-            detail: ArmErrorDetail {
+            detail: Box::new(ArmErrorDetail {
                 code: state.to_string(),
                 message: format!("the resource's provisioning state is {state}"),
                 ..ArmErrorDetail::default()
-            },
+            }),
         })
     }
 }
