@@ -45,14 +45,20 @@ fn list_large_workspace(c: &mut Criterion) {
         }
     });
     let mut group = c.benchmark_group("client_list");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function("1000_endpoints_x_5_deployments", |b| {
         b.to_async(&runtime).iter(|| async {
             let endpoints = client.list_endpoints(&ws).await.expect("list endpoints");
             assert_eq!(endpoints.len(), ENDPOINTS);
             let mut total = 0;
             for ep in &endpoints {
-                total += client.list_deployments(&ws, &ep.name).await.expect("list deployments").len();
+                total += client
+                    .list_deployments(&ws, &ep.name)
+                    .await
+                    .expect("list deployments")
+                    .len();
             }
             assert_eq!(total, ENDPOINTS * DEPLOYMENTS_PER_ENDPOINT);
         });

@@ -20,7 +20,8 @@ fn fixtures() -> PathBuf {
 }
 
 fn example(rel: &str) -> Value {
-    let text = std::fs::read_to_string(fixtures().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let text =
+        std::fs::read_to_string(fixtures().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
@@ -55,10 +56,16 @@ fn shape(v: &Value) -> BTreeSet<(String, &'static str)> {
         }
         match v {
             Value::Object(m) => {
-                let free = FREE_FORM.iter().any(|f| path == *f || path.ends_with(&format!(".{f}")));
+                let free = FREE_FORM
+                    .iter()
+                    .any(|f| path == *f || path.ends_with(&format!(".{f}")));
                 for (k, child) in m {
                     let key = if free { "*" } else { k.as_str() };
-                    let p = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+                    let p = if path.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{path}.{key}")
+                    };
                     walk(child, &p, out);
                 }
             }
@@ -86,7 +93,11 @@ fn parses_without_loss<T: DeserializeOwned + Serialize>(file: &str, body: &Value
 fn response_bodies(doc: &Value) -> Vec<Value> {
     doc["responses"]
         .as_object()
-        .map(|r| r.values().filter_map(|resp| resp.get("body").cloned()).collect())
+        .map(|r| {
+            r.values()
+                .filter_map(|resp| resp.get("body").cloned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -94,15 +105,39 @@ fn response_bodies(doc: &Value) -> Vec<Value> {
 fn every_response_example_parses_with_the_clients_types() {
     let mut checked = 0;
     for (file, kind) in [
-        ("OnlineDeployment/ManagedOnlineDeployment/createOrUpdate.json", "deployment"),
-        ("OnlineDeployment/ManagedOnlineDeployment/get.json", "deployment"),
-        ("OnlineDeployment/ManagedOnlineDeployment/update.json", "deployment"),
-        ("OnlineDeployment/KubernetesOnlineDeployment/createOrUpdate.json", "deployment"),
-        ("OnlineDeployment/KubernetesOnlineDeployment/get.json", "deployment"),
-        ("OnlineDeployment/KubernetesOnlineDeployment/update.json", "deployment"),
+        (
+            "OnlineDeployment/ManagedOnlineDeployment/createOrUpdate.json",
+            "deployment",
+        ),
+        (
+            "OnlineDeployment/ManagedOnlineDeployment/get.json",
+            "deployment",
+        ),
+        (
+            "OnlineDeployment/ManagedOnlineDeployment/update.json",
+            "deployment",
+        ),
+        (
+            "OnlineDeployment/KubernetesOnlineDeployment/createOrUpdate.json",
+            "deployment",
+        ),
+        (
+            "OnlineDeployment/KubernetesOnlineDeployment/get.json",
+            "deployment",
+        ),
+        (
+            "OnlineDeployment/KubernetesOnlineDeployment/update.json",
+            "deployment",
+        ),
         ("OnlineDeployment/list.json", "deployment-list"),
-        ("OnlineDeployment/ManagedOnlineDeployment/listSkus.json", "skus"),
-        ("OnlineDeployment/KubernetesOnlineDeployment/listSkus.json", "skus"),
+        (
+            "OnlineDeployment/ManagedOnlineDeployment/listSkus.json",
+            "skus",
+        ),
+        (
+            "OnlineDeployment/KubernetesOnlineDeployment/listSkus.json",
+            "skus",
+        ),
         ("OnlineDeployment/getLogs.json", "logs"),
         ("Workspace/OnlineEndpoint/createOrUpdate.json", "endpoint"),
         ("Workspace/OnlineEndpoint/get.json", "endpoint"),
@@ -137,7 +172,10 @@ fn every_response_example_parses_with_the_clients_types() {
         }
     }
     // Request bodies the client sends.
-    parses_without_loss::<DeploymentLogsRequest>("getLogs request", &example("OnlineDeployment/getLogs.json")["parameters"]["body"]);
+    parses_without_loss::<DeploymentLogsRequest>(
+        "getLogs request",
+        &example("OnlineDeployment/getLogs.json")["parameters"]["body"],
+    );
     parses_without_loss::<RegenerateKeysRequest>(
         "regenerateKeys request",
         &example("Workspace/OnlineEndpoint/regenerateKeys.json")["parameters"]["body"],
@@ -173,20 +211,31 @@ const SPEC_ONLY: [(&str, &str); 4] = [
 ];
 
 /// Every field the emulator sends exists in the examples with the same JSON type.
-fn assert_emulator_matches(what: &str, emulated: &Value, examples: &BTreeSet<(String, &'static str)>) {
+fn assert_emulator_matches(
+    what: &str,
+    emulated: &Value,
+    examples: &BTreeSet<(String, &'static str)>,
+) {
     let unknown: Vec<_> = shape(emulated)
         .into_iter()
         .filter(|(p, t)| {
-            let known = examples.contains(&(p.clone(), *t)) || SPEC_ONLY.contains(&(p.as_str(), *t));
+            let known =
+                examples.contains(&(p.clone(), *t)) || SPEC_ONLY.contains(&(p.as_str(), *t));
             // A null is a legal value of any optional field the example shows.
             let null_of_known_field = *t == "null" && examples.iter().any(|(ep, _)| ep == p);
             !(known || null_of_known_field)
         })
         .collect();
-    assert!(unknown.is_empty(), "{what}: fields or types the examples do not have: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "{what}: fields or types the examples do not have: {unknown:?}"
+    );
     for required in ["id", "name", "type", "location", "systemData", "properties"] {
         if examples.iter().any(|(p, _)| p == required) {
-            assert!(emulated.get(required).is_some(), "{what}: missing {required}");
+            assert!(
+                emulated.get(required).is_some(),
+                "{what}: missing {required}"
+            );
         }
     }
 }
@@ -201,25 +250,62 @@ async fn the_emulators_json_has_the_examples_shapes() {
         mirror: Some(aml_rollout::rollout::parse_traffic("green=10").unwrap()),
         ..Default::default()
     };
-    let update = client.begin_update_split(&ws, "my-endpoint", &split).await.unwrap();
-    client.wait(&update.operation, &mut common::no_progress()).await.unwrap();
+    let update = client
+        .begin_update_split(&ws, "my-endpoint", &split)
+        .await
+        .unwrap();
+    client
+        .wait(&update.operation, &mut common::no_progress())
+        .await
+        .unwrap();
 
     let http = reqwest::Client::new();
     let get = |path: String| {
         let http = http.clone();
         let token = emu.token.clone();
-        let url = format!("{}{}{path}?api-version=2025-12-01", emu.base_url, ws.arm_id());
-        async move { http.get(url).bearer_auth(token).send().await.unwrap().json::<Value>().await.unwrap() }
+        let url = format!(
+            "{}{}{path}?api-version=2025-12-01",
+            emu.base_url,
+            ws.arm_id()
+        );
+        async move {
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
     };
     let post = |path: String, body: Value| {
         let http = http.clone();
         let token = emu.token.clone();
-        let url = format!("{}{}{path}?api-version=2025-12-01", emu.base_url, ws.arm_id());
-        async move { http.post(url).bearer_auth(token).json(&body).send().await.unwrap().json::<Value>().await.unwrap() }
+        let url = format!(
+            "{}{}{path}?api-version=2025-12-01",
+            emu.base_url,
+            ws.arm_id()
+        );
+        async move {
+            http.post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
     };
 
     let endpoint_examples = example_shape(
-        &["Workspace/OnlineEndpoint/get.json", "Workspace/OnlineEndpoint/createOrUpdate.json", "Workspace/OnlineEndpoint/update.json"],
+        &[
+            "Workspace/OnlineEndpoint/get.json",
+            "Workspace/OnlineEndpoint/createOrUpdate.json",
+            "Workspace/OnlineEndpoint/update.json",
+        ],
         false,
     );
     let endpoint = get("/onlineEndpoints/my-endpoint".into()).await;
@@ -227,7 +313,11 @@ async fn the_emulators_json_has_the_examples_shapes() {
     let listed = get("/onlineEndpoints".into()).await;
     let list_examples = example_shape(&["Workspace/OnlineEndpoint/list.json"], false);
     for item in listed["value"].as_array().unwrap() {
-        assert_emulator_matches("listed endpoint", item, &example_shape(&["Workspace/OnlineEndpoint/list.json"], true));
+        assert_emulator_matches(
+            "listed endpoint",
+            item,
+            &example_shape(&["Workspace/OnlineEndpoint/list.json"], true),
+        );
     }
     assert!(list_examples.contains(&("value".to_string(), "array")));
 
@@ -249,15 +339,30 @@ async fn the_emulators_json_has_the_examples_shapes() {
         assert_emulator_matches("listed deployment", item, &item_examples);
     }
 
-    let logs = post("/onlineEndpoints/my-endpoint/deployments/blue/getLogs".into(), serde_json::json!({"containerType": "StorageInitializer", "tail": 10})).await;
-    assert_emulator_matches("getLogs", &logs, &example_shape(&["OnlineDeployment/getLogs.json"], false));
+    let logs = post(
+        "/onlineEndpoints/my-endpoint/deployments/blue/getLogs".into(),
+        serde_json::json!({"containerType": "StorageInitializer", "tail": 10}),
+    )
+    .await;
+    assert_emulator_matches(
+        "getLogs",
+        &logs,
+        &example_shape(&["OnlineDeployment/getLogs.json"], false),
+    );
     let keys = post("/onlineEndpoints/my-endpoint/listKeys".into(), Value::Null).await;
-    assert_emulator_matches("listKeys", &keys, &example_shape(&["Workspace/OnlineEndpoint/listKeys.json"], false));
+    assert_emulator_matches(
+        "listKeys",
+        &keys,
+        &example_shape(&["Workspace/OnlineEndpoint/listKeys.json"], false),
+    );
     let skus = get("/onlineEndpoints/my-endpoint/deployments/blue/skus".into()).await;
     assert_emulator_matches(
         "skus",
         &skus,
-        &example_shape(&["OnlineDeployment/ManagedOnlineDeployment/listSkus.json"], false),
+        &example_shape(
+            &["OnlineDeployment/ManagedOnlineDeployment/listSkus.json"],
+            false,
+        ),
     );
 }
 
@@ -267,9 +372,28 @@ async fn the_emulators_token_answer_has_the_examples_shape() {
     let client = emu.client();
     let ws = common::ws(&emu);
     let body = serde_json::json!({"location": "westus2", "properties": {"authMode": "AMLToken"}});
-    let op = client.begin_put_endpoint(&ws, "token-ep", &body).await.unwrap();
+    let op = client
+        .begin_put_endpoint(&ws, "token-ep", &body)
+        .await
+        .unwrap();
     client.wait(&op, &mut common::no_progress()).await.unwrap();
-    let url = format!("{}{}/onlineEndpoints/token-ep/token?api-version=2025-12-01", emu.base_url, ws.arm_id());
-    let answer: Value = reqwest::Client::new().post(url).bearer_auth(&emu.token).send().await.unwrap().json().await.unwrap();
-    assert_emulator_matches("token", &answer, &example_shape(&["Workspace/OnlineEndpoint/getToken.json"], false));
+    let url = format!(
+        "{}{}/onlineEndpoints/token-ep/token?api-version=2025-12-01",
+        emu.base_url,
+        ws.arm_id()
+    );
+    let answer: Value = reqwest::Client::new()
+        .post(url)
+        .bearer_auth(&emu.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_emulator_matches(
+        "token",
+        &answer,
+        &example_shape(&["Workspace/OnlineEndpoint/getToken.json"], false),
+    );
 }

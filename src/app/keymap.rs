@@ -1,0 +1,496 @@
+//! Keys become intents here, per focused panel. The status bar hints and the help overlay are
+//! generated from this same table, so they cannot disagree with what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::state::Focus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Leave the console (asks first if a draft or an operation is pending).
+    Quit,
+    /// Show or hide the key reference.
+    Help,
+    FocusNext,
+    FocusPrev,
+    /// Reload the workspace now.
+    Refresh,
+    /// Open the `:` command bar.
+    CommandBar,
+    /// Show the journal of applied changes.
+    Journal,
+    /// Create an endpoint from an az ml endpoint YAML.
+    CreateEndpoint,
+    Up,
+    Down,
+    /// Filter endpoints by name.
+    Filter,
+    /// Move the selected deployment's share down / up by 1 or 10.
+    NudgeDown,
+    NudgeUp,
+    NudgeDownBig,
+    NudgeUpBig,
+    /// Switch the sliders between live traffic and mirror traffic.
+    ToggleMirrorMode,
+    /// Review and apply the draft.
+    Apply,
+    /// Throw the draft away.
+    Discard,
+    /// Draft a return to the split before the last applied change.
+    Undo,
+    /// Remember the current split as known-good.
+    MarkGood,
+    /// Draft a return to the known-good split, mirror off, and confirm at once.
+    RestoreGood,
+    Scale,
+    Invoke,
+    CreateDeployment,
+    /// Scoring URI and credentials.
+    ShowKeys,
+    Delete,
+    /// From the endpoints list into its deployments.
+    Open,
+}
+
+/// Which panel a binding works in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    Endpoints,
+    Deployments,
+}
+
+impl Scope {
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Global => "Everywhere",
+            Self::Endpoints => "Endpoints list",
+            Self::Deployments => "Deployments table",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+const fn plain(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        modifiers: KeyModifiers::NONE,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key {
+        code,
+        modifiers: KeyModifiers::NONE,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        modifiers: KeyModifiers::CONTROL,
+    }
+}
+
+const fn shift(code: KeyCode) -> Key {
+    Key {
+        code,
+        modifiers: KeyModifiers::SHIFT,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub scope: Scope,
+    pub keys: &'static [Key],
+    /// How the keys are written on screen.
+    pub keys_label: &'static str,
+    pub action: Action,
+    /// A word or two for the status bar; empty keeps it out of the bar (help only).
+    pub hint: &'static str,
+    pub help: &'static str,
+}
+
+const fn bind(
+    scope: Scope,
+    keys: &'static [Key],
+    keys_label: &'static str,
+    action: Action,
+    hint: &'static str,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        scope,
+        keys,
+        keys_label,
+        action,
+        hint,
+        help,
+    }
+}
+
+use Action as A;
+use Scope as S;
+
+/// Scoped bindings come before global ones: a key means what the focused panel says first.
+pub const KEYMAP: &[Binding] = &[
+    bind(
+        S::Deployments,
+        &[code(KeyCode::Left), plain('h')],
+        "←/h",
+        A::NudgeDown,
+        "-1",
+        "Move the selected deployment's share down by 1",
+    ),
+    bind(
+        S::Deployments,
+        &[code(KeyCode::Right), plain('l')],
+        "→/l",
+        A::NudgeUp,
+        "+1",
+        "Move the selected deployment's share up by 1 (taken from the largest other)",
+    ),
+    bind(
+        S::Deployments,
+        &[shift(KeyCode::Left), plain('H')],
+        "⇧←/H",
+        A::NudgeDownBig,
+        "-10",
+        "Move the selected deployment's share down by 10",
+    ),
+    bind(
+        S::Deployments,
+        &[shift(KeyCode::Right), plain('L')],
+        "⇧→/L",
+        A::NudgeUpBig,
+        "+10",
+        "Move the selected deployment's share up by 10",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('m')],
+        "m",
+        A::ToggleMirrorMode,
+        "mirror",
+        "Switch the sliders between live traffic and mirror traffic",
+    ),
+    bind(
+        S::Deployments,
+        &[code(KeyCode::Enter)],
+        "enter",
+        A::Apply,
+        "apply",
+        "Review the draft (before → after, az command) and apply it",
+    ),
+    bind(
+        S::Deployments,
+        &[code(KeyCode::Esc)],
+        "esc",
+        A::Discard,
+        "discard",
+        "Discard the draft",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('z')],
+        "z",
+        A::Undo,
+        "undo",
+        "Draft a return to the split before the last applied change",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('g')],
+        "g",
+        A::MarkGood,
+        "",
+        "Mark the current split as known-good",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('Z')],
+        "Z",
+        A::RestoreGood,
+        "",
+        "Draft a return to the known-good split with mirror off, and confirm",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('s')],
+        "s",
+        A::Scale,
+        "scale",
+        "Scale the selected deployment",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('i')],
+        "i",
+        A::Invoke,
+        "invoke",
+        "Invoke the selected deployment (or the endpoint's routing)",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('c')],
+        "c",
+        A::CreateDeployment,
+        "create",
+        "Create a deployment from an az ml YAML file",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('k')],
+        "k",
+        A::ShowKeys,
+        "",
+        "Show the endpoint's scoring URI and credentials",
+    ),
+    bind(
+        S::Deployments,
+        &[ctrl('d')],
+        "ctrl-d",
+        A::Delete,
+        "delete",
+        "Delete the selected deployment",
+    ),
+    bind(
+        S::Deployments,
+        &[code(KeyCode::Up)],
+        "↑",
+        A::Up,
+        "",
+        "Select the deployment above",
+    ),
+    bind(
+        S::Deployments,
+        &[code(KeyCode::Down), plain('j')],
+        "↓/j",
+        A::Down,
+        "",
+        "Select the deployment below",
+    ),
+    bind(
+        S::Endpoints,
+        &[code(KeyCode::Up)],
+        "↑",
+        A::Up,
+        "",
+        "Select the endpoint above",
+    ),
+    bind(
+        S::Endpoints,
+        &[code(KeyCode::Down), plain('j')],
+        "↓/j",
+        A::Down,
+        "",
+        "Select the endpoint below",
+    ),
+    bind(
+        S::Endpoints,
+        &[code(KeyCode::Enter), code(KeyCode::Right), plain('l')],
+        "enter",
+        A::Open,
+        "open",
+        "Go to the endpoint's deployments",
+    ),
+    bind(
+        S::Endpoints,
+        &[plain('/')],
+        "/",
+        A::Filter,
+        "filter",
+        "Filter endpoints by name",
+    ),
+    bind(
+        S::Endpoints,
+        &[plain('k')],
+        "k",
+        A::ShowKeys,
+        "keys",
+        "Show the endpoint's scoring URI and credentials",
+    ),
+    bind(
+        S::Endpoints,
+        &[plain('i')],
+        "i",
+        A::Invoke,
+        "invoke",
+        "Invoke the endpoint with its own routing",
+    ),
+    bind(
+        S::Endpoints,
+        &[plain('c')],
+        "c",
+        A::CreateDeployment,
+        "",
+        "Create a deployment from an az ml YAML file",
+    ),
+    bind(
+        S::Endpoints,
+        &[ctrl('d')],
+        "ctrl-d",
+        A::Delete,
+        "delete",
+        "Delete the selected endpoint and its deployments",
+    ),
+    bind(
+        S::Global,
+        &[code(KeyCode::Tab)],
+        "tab",
+        A::FocusNext,
+        "",
+        "Focus the next panel",
+    ),
+    bind(
+        S::Global,
+        &[code(KeyCode::BackTab), shift(KeyCode::BackTab)],
+        "⇧tab",
+        A::FocusPrev,
+        "",
+        "Focus the previous panel",
+    ),
+    bind(
+        S::Global,
+        &[plain(':')],
+        ":",
+        A::CommandBar,
+        "cmd",
+        "Command bar: traffic blue=90 green=10 · mirror green=10 · scale blue 2",
+    ),
+    bind(
+        S::Global,
+        &[plain('C')],
+        "C",
+        A::CreateEndpoint,
+        "",
+        "Create an endpoint from an az ml YAML file",
+    ),
+    bind(S::Global, &[plain('r')], "r", A::Refresh, "", "Refresh now"),
+    bind(
+        S::Global,
+        &[plain('@')],
+        "@",
+        A::Journal,
+        "",
+        "Show the journal of applied changes",
+    ),
+    bind(
+        S::Global,
+        &[plain('?')],
+        "?",
+        A::Help,
+        "help",
+        "Show or hide this help",
+    ),
+    bind(
+        S::Global,
+        &[plain('q'), ctrl('c')],
+        "q",
+        A::Quit,
+        "quit",
+        "Quit (asks first if a draft or an operation is pending)",
+    ),
+];
+
+fn scope_of(focus: Focus) -> Scope {
+    match focus {
+        Focus::Endpoints => Scope::Endpoints,
+        Focus::Deployments => Scope::Deployments,
+        Focus::Logs(_) => Scope::Global,
+    }
+}
+
+fn matches(key: &Key, event: &KeyEvent) -> bool {
+    if key.code != event.code {
+        return false;
+    }
+    match event.code {
+        // A letter's case already says whether shift was held.
+        KeyCode::Char(_) => {
+            let relevant = KeyModifiers::CONTROL | KeyModifiers::ALT;
+            event.modifiers & relevant == key.modifiers & relevant
+        }
+        KeyCode::BackTab => true,
+        _ => event.modifiers == key.modifiers,
+    }
+}
+
+/// The action of a key in the focused panel, if any.
+pub fn action_for(focus: Focus, event: &KeyEvent) -> Option<Action> {
+    let scope = scope_of(focus);
+    KEYMAP
+        .iter()
+        .filter(|b| b.scope == scope)
+        .chain(KEYMAP.iter().filter(|b| b.scope == Scope::Global))
+        .find(|b| b.keys.iter().any(|k| matches(k, event)))
+        .map(|b| b.action)
+}
+
+/// `(keys, hint)` pairs for the status bar of the focused panel.
+pub fn status_hints(focus: Focus) -> Vec<(&'static str, &'static str)> {
+    let scope = scope_of(focus);
+    KEYMAP
+        .iter()
+        .filter(|b| (b.scope == scope || b.scope == Scope::Global) && !b.hint.is_empty())
+        .map(|b| (b.keys_label, b.hint))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEventKind;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new_with_kind(code, modifiers, KeyEventKind::Press)
+    }
+
+    #[test]
+    fn the_focused_panel_decides_first() {
+        let l = key(KeyCode::Char('l'), KeyModifiers::NONE);
+        assert_eq!(action_for(Focus::Deployments, &l), Some(Action::NudgeUp));
+        assert_eq!(action_for(Focus::Endpoints, &l), Some(Action::Open));
+        let big = key(KeyCode::Char('L'), KeyModifiers::SHIFT);
+        assert_eq!(
+            action_for(Focus::Deployments, &big),
+            Some(Action::NudgeUpBig)
+        );
+        let shift_left = key(KeyCode::Left, KeyModifiers::SHIFT);
+        assert_eq!(
+            action_for(Focus::Deployments, &shift_left),
+            Some(Action::NudgeDownBig)
+        );
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(action_for(Focus::Endpoints, &q), Some(Action::Quit));
+        let ctrl_d = key(KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(
+            action_for(Focus::Deployments, &ctrl_d),
+            Some(Action::Delete)
+        );
+        let d = key(KeyCode::Char('d'), KeyModifiers::NONE);
+        assert_eq!(action_for(Focus::Deployments, &d), None);
+    }
+
+    #[test]
+    fn every_action_with_a_hint_is_reachable_from_its_panel() {
+        for b in KEYMAP {
+            for k in b.keys {
+                let focus = match b.scope {
+                    Scope::Endpoints => Focus::Endpoints,
+                    Scope::Deployments | Scope::Global => Focus::Deployments,
+                };
+                let event = key(k.code, k.modifiers);
+                let got = action_for(focus, &event);
+                if b.scope != Scope::Global {
+                    assert_eq!(got, Some(b.action), "{} in {:?}", b.keys_label, b.scope);
+                }
+            }
+        }
+    }
+}

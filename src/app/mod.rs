@@ -1,0 +1,11 @@
+//! The console's state machine: pure, no I/O, no terminal. `update` takes a message and
+//! returns the work the worker must do.
+
+pub mod keymap;
+pub mod msg;
+pub mod state;
+pub mod update;
+
+pub use msg::{Cmd, Msg};
+pub use state::AppState;
+pub use update::update;

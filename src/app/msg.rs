@@ -1,0 +1,132 @@
+//! What comes into `update` (`Msg`) and what goes out to the worker (`Cmd`).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crossterm::event::KeyEvent;
+
+use super::state::{DeploymentMetrics, DeploymentView, EndpointView, InvokeOutcome, KeysInfo};
+use crate::azure::model::KeyType;
+use crate::rollout::TrafficSplit;
+
+/// Input to the state machine.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key press (releases and repeats are filtered out before).
+    Key(KeyEvent),
+    /// Pasted text (bracketed paste), for the text fields.
+    Paste(String),
+    Resize(u16, u16),
+    /// Time passes: refreshes, toasts and finished operations age.
+    Tick(Instant),
+    /// The answer to `Cmd::Refresh { request }`.
+    Loaded {
+        request: u64,
+        result: Result<LoadedWorkspace, String>,
+    },
+    /// Observed request rates, error shares and latencies of one endpoint's deployments.
+    MetricsLoaded {
+        endpoint: String,
+        metrics: Vec<(String, DeploymentMetrics)>,
+    },
+    /// A long-running operation changed state (as the service reports it).
+    OperationProgress {
+        op: u64,
+        state: String,
+    },
+    /// A long-running operation ended.
+    OperationFinished {
+        op: u64,
+        outcome: Result<String, String>,
+    },
+    /// An apply was not sent: the endpoint's split changed since the draft began.
+    SplitStale {
+        op: u64,
+        endpoint: String,
+        theirs: TrafficSplit,
+    },
+    InvokeFinished {
+        request: u64,
+        outcome: Result<InvokeOutcome, String>,
+    },
+    KeysLoaded {
+        endpoint: String,
+        result: Result<KeysInfo, String>,
+    },
+    JournalLoaded(Result<Vec<String>, String>),
+}
+
+/// A workspace as loaded by one refresh.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadedWorkspace {
+    pub endpoints: Vec<EndpointView>,
+    pub deployments: Vec<(String, Vec<DeploymentView>)>,
+}
+
+/// Work for the worker; each result comes back as a `Msg` carrying the same id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    Refresh {
+        request: u64,
+    },
+    LoadMetrics {
+        endpoint: String,
+        deployments: Vec<String>,
+    },
+    /// Re-read the endpoint; if its split is still `base`, PUT `target`; follow the operation.
+    ApplySplit {
+        op: u64,
+        endpoint: String,
+        base: TrafficSplit,
+        target: TrafficSplit,
+    },
+    Scale {
+        op: u64,
+        endpoint: String,
+        deployment: String,
+        instances: u32,
+    },
+    CreateDeployment {
+        op: u64,
+        endpoint: String,
+        file: PathBuf,
+    },
+    CreateEndpoint {
+        op: u64,
+        file: PathBuf,
+    },
+    Delete {
+        op: u64,
+        endpoint: String,
+        deployment: Option<String>,
+    },
+    Invoke {
+        request: u64,
+        endpoint: String,
+        deployment: Option<String>,
+        file: PathBuf,
+    },
+    LoadKeys {
+        endpoint: String,
+    },
+    RegenerateKey {
+        op: u64,
+        endpoint: String,
+        key: KeyType,
+    },
+    /// Record an applied change in the journal (never a secret).
+    Journal(JournalRecord),
+    LoadJournal,
+}
+
+/// One line of the journal, as the console writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalRecord {
+    pub endpoint: String,
+    pub deployment: Option<String>,
+    pub action: String,
+    pub before: String,
+    pub after: String,
+    pub outcome: Result<String, String>,
+    pub az_command: Option<String>,
+}

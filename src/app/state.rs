@@ -1,0 +1,409 @@
+//! The console's whole state: what Azure looks like (`Snapshot`) and what the operator is
+//! doing (`UiState`). Owned by the UI task alone; workers send results as messages.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use tui_input::Input;
+
+use crate::rollout::{SplitDiff, TrafficSplit};
+
+/// What the console is connected to, for the title bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetLabel {
+    /// The in-process demo emulator.
+    Demo,
+    /// A running emulator at this URL.
+    Emulator {
+        url: String,
+        subscription: String,
+        resource_group: String,
+        workspace: String,
+    },
+    Azure {
+        subscription: String,
+        resource_group: String,
+        workspace: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointView {
+    pub name: String,
+    pub auth_mode: String,
+    pub kubernetes: bool,
+    pub state: String,
+    pub split: TrafficSplit,
+    pub scoring_uri: Option<String>,
+    pub swagger_uri: Option<String>,
+}
+
+/// Observed traffic of one deployment, from the metrics API.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct DeploymentMetrics {
+    pub requests_per_minute: f64,
+    /// 0.0..=1.0
+    pub error_share: f64,
+    pub p95_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentView {
+    pub name: String,
+    pub state: String,
+    pub instance_type: String,
+    pub instances: u32,
+    pub model: Option<String>,
+    pub metrics: Option<DeploymentMetrics>,
+}
+
+/// Azure as last seen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub endpoints: Vec<EndpointView>,
+    /// Keyed by lower-cased endpoint name.
+    pub deployments: BTreeMap<String, Vec<DeploymentView>>,
+    pub loaded: bool,
+    pub last_error: Option<String>,
+}
+
+impl Snapshot {
+    pub fn endpoint(&self, name: &str) -> Option<&EndpointView> {
+        self.endpoints
+            .iter()
+            .find(|e| e.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn deployments_of(&self, endpoint: &str) -> &[DeploymentView] {
+        self.deployments
+            .get(&endpoint.to_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    Endpoints,
+    #[default]
+    Deployments,
+    /// A log pane, by index among the visible panes.
+    Logs(usize),
+}
+
+/// Which share the sliders move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SliderMode {
+    #[default]
+    Live,
+    Mirror,
+}
+
+/// An unapplied traffic change of one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// The endpoint's split when the draft began: the stale guard compares against it.
+    pub base: TrafficSplit,
+    pub proposed: TrafficSplit,
+    /// Things the operator should know about the draft ("mirror to green cleared…").
+    pub notes: Vec<String>,
+    /// An apply of this draft is running.
+    pub applying: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastLevel {
+    Info,
+    Success,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub level: ToastLevel,
+    pub text: String,
+    pub shown_at: Instant,
+}
+
+/// How long toasts and finished operations stay on screen.
+pub const TOAST_TTL: Duration = Duration::from_secs(6);
+pub const FINISHED_OPERATION_TTL: Duration = Duration::from_secs(8);
+
+/// A long-running operation in the tray.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationView {
+    pub id: u64,
+    pub kind: OperationKind,
+    /// What it acts on, e.g. `my-endpoint/green`.
+    pub target: String,
+    pub started: Instant,
+    pub state: String,
+    pub outcome: Option<Result<String, String>>,
+    pub finished_at: Option<Instant>,
+    /// Written to the journal when the operation ends, with its outcome.
+    pub journal: Option<super::msg::JournalRecord>,
+    /// For a traffic change: the split it replaces and the one it sets.
+    pub split_change: Option<(TrafficSplit, TrafficSplit)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationKind {
+    Traffic,
+    Scale,
+    CreateDeployment,
+    CreateEndpoint,
+    Delete,
+    RegenerateKey,
+}
+
+impl OperationKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Traffic => "traffic",
+            Self::Scale => "scale",
+            Self::CreateDeployment => "create deployment",
+            Self::CreateEndpoint => "create endpoint",
+            Self::Delete => "delete",
+            Self::RegenerateKey => "regenerate key",
+        }
+    }
+}
+
+/// What a delete dialog would remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteTarget {
+    pub endpoint: String,
+    pub deployment: Option<String>,
+}
+
+impl DeleteTarget {
+    /// The name the operator must type.
+    pub fn name(&self) -> &str {
+        self.deployment.as_deref().unwrap_or(&self.endpoint)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteFocus {
+    Cancel,
+    Name,
+}
+
+/// Where an invoke goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvokeRouting {
+    /// Pinned to the selected deployment with `azureml-model-deployment`.
+    Pinned,
+    /// The endpoint's own traffic routing.
+    Endpoint,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvokeOutcome {
+    pub status: u16,
+    pub deployment: Option<String>,
+    pub latency_ms: u128,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeysInfo {
+    pub auth_mode: String,
+    pub scoring_uri: Option<String>,
+    pub swagger_uri: Option<String>,
+    pub primary: Option<String>,
+    pub secondary: Option<String>,
+    pub token: Option<String>,
+    pub token_expiry: Option<String>,
+}
+
+/// A modal dialog; at most one is open.
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    ConfirmApply {
+        endpoint: String,
+        diff: SplitDiff,
+        az_command: String,
+    },
+    Stale {
+        endpoint: String,
+        base: TrafficSplit,
+        theirs: TrafficSplit,
+        yours: TrafficSplit,
+    },
+    Scale {
+        endpoint: String,
+        deployment: String,
+        input: Input,
+        error: Option<String>,
+    },
+    Delete {
+        target: DeleteTarget,
+        input: Input,
+        focus: DeleteFocus,
+        error: Option<String>,
+    },
+    Invoke {
+        endpoint: String,
+        deployment: Option<String>,
+        routing: InvokeRouting,
+        input: Input,
+        running: bool,
+        outcome: Option<Result<InvokeOutcome, String>>,
+    },
+    CreateDeployment {
+        endpoint: String,
+        input: Input,
+        error: Option<String>,
+    },
+    CreateEndpoint {
+        input: Input,
+        error: Option<String>,
+    },
+    Keys {
+        endpoint: String,
+        info: Option<Result<KeysInfo, String>>,
+        revealed: bool,
+        confirm_regenerate: bool,
+    },
+    Journal {
+        lines: Option<Result<Vec<String>, String>>,
+        scroll: usize,
+    },
+    ConfirmQuit {
+        reason: String,
+    },
+    Error {
+        title: String,
+        message: String,
+    },
+}
+
+/// The `:` command bar or the `/` filter while they are being typed.
+#[derive(Debug, Clone)]
+pub enum Prompt {
+    Command { input: Input, error: Option<String> },
+    Filter { input: Input },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UiState {
+    pub focus: Focus,
+    pub selected_endpoint: usize,
+    pub selected_deployment: usize,
+    /// Endpoint name filter (case-insensitive substring).
+    pub filter: String,
+    pub slider_mode: SliderMode,
+    /// Keyed by lower-cased endpoint name.
+    pub drafts: HashMap<String, Draft>,
+    pub dialog: Option<Dialog>,
+    pub prompt: Option<Prompt>,
+    pub toasts: VecDeque<Toast>,
+    pub operations: Vec<OperationView>,
+    /// The split of each endpoint when the console first loaded it, until marked otherwise.
+    pub known_good: HashMap<String, TrafficSplit>,
+    /// The split before the last applied change, for undo.
+    pub last_replaced: HashMap<String, TrafficSplit>,
+    pub show_help: bool,
+    pub quit: bool,
+}
+
+/// Settings the console is started with.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    pub target: TargetLabel,
+    pub read_only: bool,
+    pub refresh_interval: Duration,
+    /// Offered in the invoke dialog.
+    pub default_request_file: PathBuf,
+    /// Offered in the create-deployment dialog.
+    pub default_deployment_file: PathBuf,
+    pub default_endpoint_file: PathBuf,
+    pub no_color: bool,
+}
+
+/// Ids that tie worker results to the request that asked for them.
+#[derive(Debug, Clone, Default)]
+pub struct RequestIds {
+    pub next: u64,
+    /// The refresh whose answer is awaited; older answers are stale.
+    pub awaited_refresh: Option<u64>,
+    pub latest_refresh_applied: u64,
+    pub last_refresh_at: Option<Instant>,
+    pub awaited_invoke: Option<u64>,
+}
+
+impl RequestIds {
+    pub fn fresh(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+}
+
+pub struct AppState {
+    pub azure: Snapshot,
+    pub ui: UiState,
+    pub options: AppOptions,
+    pub requests: RequestIds,
+    /// The time as of the last message: `update` never reads the clock itself.
+    pub now: Instant,
+    pub size: (u16, u16),
+}
+
+impl AppState {
+    pub fn new(options: AppOptions, now: Instant) -> Self {
+        Self {
+            azure: Snapshot::default(),
+            ui: UiState::default(),
+            options,
+            requests: RequestIds::default(),
+            now,
+            size: (120, 40),
+        }
+    }
+
+    /// Endpoints that pass the filter, in display order.
+    pub fn visible_endpoints(&self) -> Vec<&EndpointView> {
+        let filter = self.ui.filter.to_lowercase();
+        self.azure
+            .endpoints
+            .iter()
+            .filter(|e| filter.is_empty() || e.name.to_lowercase().contains(&filter))
+            .collect()
+    }
+
+    pub fn selected_endpoint(&self) -> Option<&EndpointView> {
+        self.visible_endpoints()
+            .get(self.ui.selected_endpoint)
+            .copied()
+    }
+
+    pub fn selected_deployment(&self) -> Option<&DeploymentView> {
+        let ep = self.selected_endpoint()?;
+        self.azure
+            .deployments_of(&ep.name)
+            .get(self.ui.selected_deployment)
+    }
+
+    /// The split shown for an endpoint: its draft if it has one, else what Azure says.
+    pub fn shown_split(&self, endpoint: &EndpointView) -> TrafficSplit {
+        self.ui
+            .drafts
+            .get(&endpoint.name.to_lowercase())
+            .map(|d| d.proposed.clone())
+            .unwrap_or_else(|| endpoint.split.clone())
+    }
+
+    pub fn draft_of(&self, endpoint: &str) -> Option<&Draft> {
+        self.ui.drafts.get(&endpoint.to_lowercase())
+    }
+
+    pub fn running_operations(&self) -> usize {
+        self.ui
+            .operations
+            .iter()
+            .filter(|o| o.outcome.is_none())
+            .count()
+    }
+}

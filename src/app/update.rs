@@ -1,0 +1,1552 @@
+//! `update(&mut AppState, Msg) -> Vec<Cmd>`: every behaviour of the console, synchronous and
+//! free of I/O, so that it can be driven by messages in tests.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::{Input, InputRequest};
+
+use super::keymap::{Action, action_for};
+use super::msg::{Cmd, JournalRecord, LoadedWorkspace, Msg};
+use super::state::{
+    AppState, DeleteFocus, DeleteTarget, Dialog, Draft, FINISHED_OPERATION_TTL, Focus,
+    InvokeRouting, OperationKind, OperationView, Prompt, SliderMode, TOAST_TTL, Toast, ToastLevel,
+};
+use crate::azure::model::KeyType;
+use crate::rollout::{
+    SplitProposal, SplitState, TrafficMap, TrafficSplit, az_update_command, diff_split,
+    format_traffic, nudge_live, nudge_mirror, parse_traffic, validate_split,
+};
+
+/// Instances a deployment may run (the service's limit for managed deployments).
+pub const MAX_INSTANCES: u32 = 50;
+const MAX_TOASTS: usize = 5;
+
+pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Key(key) => on_key(state, key),
+        Msg::Paste(text) => {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                on_text_input(state, InputRequest::InsertChar(c));
+            }
+            Vec::new()
+        }
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            Vec::new()
+        }
+        Msg::Tick(now) => on_tick(state, now),
+        Msg::Loaded { request, result } => on_loaded(state, request, result),
+        Msg::MetricsLoaded { endpoint, metrics } => {
+            if let Some(list) = state.azure.deployments.get_mut(&endpoint.to_lowercase()) {
+                for d in list.iter_mut() {
+                    d.metrics = metrics
+                        .iter()
+                        .find(|(name, _)| name.eq_ignore_ascii_case(&d.name))
+                        .map(|(_, m)| *m);
+                }
+            }
+            Vec::new()
+        }
+        Msg::OperationProgress { op, state: s } => {
+            if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op)
+                && o.outcome.is_none()
+            {
+                o.state = s;
+            }
+            Vec::new()
+        }
+        Msg::OperationFinished { op, outcome } => on_operation_finished(state, op, outcome),
+        Msg::SplitStale {
+            op,
+            endpoint,
+            theirs,
+        } => on_stale(state, op, endpoint, theirs),
+        Msg::InvokeFinished { request, outcome } => {
+            if state.requests.awaited_invoke == Some(request)
+                && let Some(Dialog::Invoke {
+                    running,
+                    outcome: slot,
+                    ..
+                }) = &mut state.ui.dialog
+            {
+                *running = false;
+                *slot = Some(outcome);
+            }
+            Vec::new()
+        }
+        Msg::KeysLoaded { endpoint, result } => {
+            if let Some(Dialog::Keys {
+                endpoint: open,
+                info,
+                ..
+            }) = &mut state.ui.dialog
+                && open.eq_ignore_ascii_case(&endpoint)
+            {
+                *info = Some(result);
+            }
+            Vec::new()
+        }
+        Msg::JournalLoaded(result) => {
+            if let Some(Dialog::Journal { lines, .. }) = &mut state.ui.dialog {
+                *lines = Some(result);
+            }
+            Vec::new()
+        }
+    }
+}
+
+pub fn toast(state: &mut AppState, level: ToastLevel, text: impl Into<String>) {
+    state.ui.toasts.push_back(Toast {
+        level,
+        text: text.into(),
+        shown_at: state.now,
+    });
+    while state.ui.toasts.len() > MAX_TOASTS {
+        state.ui.toasts.pop_front();
+    }
+}
+
+fn refuse_read_only(state: &mut AppState, what: &str) -> bool {
+    if state.options.read_only {
+        toast(
+            state,
+            ToastLevel::Error,
+            format!("read-only: {what} is disabled (started with --read-only)"),
+        );
+        true
+    } else {
+        false
+    }
+}
+
+/// Asks the worker for a fresh snapshot; older answers will be recognised as stale.
+pub fn request_refresh(state: &mut AppState) -> Vec<Cmd> {
+    let request = state.requests.fresh();
+    state.requests.awaited_refresh = Some(request);
+    state.requests.last_refresh_at = Some(state.now);
+    vec![Cmd::Refresh { request }]
+}
+
+fn on_tick(state: &mut AppState, now: std::time::Instant) -> Vec<Cmd> {
+    state.now = now;
+    state
+        .ui
+        .toasts
+        .retain(|t| now.saturating_duration_since(t.shown_at) < TOAST_TTL);
+    state.ui.operations.retain(|o| {
+        o.finished_at
+            .is_none_or(|f| now.saturating_duration_since(f) < FINISHED_OPERATION_TTL)
+    });
+    let due = state
+        .requests
+        .last_refresh_at
+        .is_none_or(|last| now.saturating_duration_since(last) >= state.options.refresh_interval);
+    if due && state.requests.awaited_refresh.is_none() {
+        request_refresh(state)
+    } else if due {
+        // A refresh that never answered must not block the next one forever.
+        let stuck = state.requests.last_refresh_at.is_some_and(|last| {
+            now.saturating_duration_since(last) >= state.options.refresh_interval * 4
+        });
+        if stuck {
+            request_refresh(state)
+        } else {
+            Vec::new()
+        }
+    } else {
+        Vec::new()
+    }
+}
+
+fn on_loaded(
+    state: &mut AppState,
+    request: u64,
+    result: Result<LoadedWorkspace, String>,
+) -> Vec<Cmd> {
+    if state.requests.awaited_refresh != Some(request)
+        || request < state.requests.latest_refresh_applied
+    {
+        return Vec::new();
+    }
+    state.requests.awaited_refresh = None;
+    state.requests.latest_refresh_applied = request;
+    let loaded = match result {
+        Ok(l) => l,
+        Err(e) => {
+            let first_failure = state.azure.last_error.is_none();
+            state.azure.last_error = Some(e.clone());
+            if first_failure {
+                toast(state, ToastLevel::Error, format!("refresh failed: {e}"));
+            }
+            return Vec::new();
+        }
+    };
+    let selected_endpoint = state.selected_endpoint().map(|e| e.name.clone());
+    let selected_deployment = state.selected_deployment().map(|d| d.name.clone());
+    let old_metrics: BTreeMap<(String, String), _> = state
+        .azure
+        .deployments
+        .iter()
+        .flat_map(|(ep, ds)| {
+            ds.iter()
+                .map(move |d| ((ep.clone(), d.name.clone()), d.metrics))
+        })
+        .collect();
+
+    state.azure.endpoints = loaded.endpoints;
+    state.azure.endpoints.sort_by(|a, b| a.name.cmp(&b.name));
+    state.azure.deployments = loaded
+        .deployments
+        .into_iter()
+        .map(|(ep, mut ds)| {
+            let key = ep.to_lowercase();
+            ds.sort_by(|a, b| a.name.cmp(&b.name));
+            for d in &mut ds {
+                if d.metrics.is_none() {
+                    d.metrics = old_metrics
+                        .get(&(key.clone(), d.name.clone()))
+                        .copied()
+                        .flatten();
+                }
+            }
+            (key, ds)
+        })
+        .collect();
+    state.azure.loaded = true;
+    if state.azure.last_error.take().is_some() {
+        toast(state, ToastLevel::Info, "connection restored");
+    }
+    for ep in &state.azure.endpoints {
+        state
+            .ui
+            .known_good
+            .entry(ep.name.to_lowercase())
+            .or_insert_with(|| ep.split.clone());
+    }
+    // Keep the selection on the same names, wherever they moved.
+    if let Some(name) = selected_endpoint {
+        if let Some(i) = state
+            .visible_endpoints()
+            .iter()
+            .position(|e| e.name == name)
+        {
+            state.ui.selected_endpoint = i;
+        }
+    }
+    clamp_selection(state);
+    if let (Some(name), Some(ep)) = (
+        selected_deployment,
+        state.selected_endpoint().map(|e| e.name.clone()),
+    ) {
+        if let Some(i) = state
+            .azure
+            .deployments_of(&ep)
+            .iter()
+            .position(|d| d.name == name)
+        {
+            state.ui.selected_deployment = i;
+        }
+    }
+    clamp_selection(state);
+    metrics_for_selected(state)
+}
+
+fn metrics_for_selected(state: &AppState) -> Vec<Cmd> {
+    match state.selected_endpoint() {
+        Some(ep) => {
+            let deployments: Vec<String> = state
+                .azure
+                .deployments_of(&ep.name)
+                .iter()
+                .map(|d| d.name.clone())
+                .collect();
+            if deployments.is_empty() {
+                Vec::new()
+            } else {
+                vec![Cmd::LoadMetrics {
+                    endpoint: ep.name.clone(),
+                    deployments,
+                }]
+            }
+        }
+        None => Vec::new(),
+    }
+}
+
+fn clamp_selection(state: &mut AppState) {
+    let endpoints = state.visible_endpoints().len();
+    state.ui.selected_endpoint = state.ui.selected_endpoint.min(endpoints.saturating_sub(1));
+    let deployments = state
+        .selected_endpoint()
+        .map(|e| state.azure.deployments_of(&e.name).len())
+        .unwrap_or(0);
+    state.ui.selected_deployment = state
+        .ui
+        .selected_deployment
+        .min(deployments.saturating_sub(1));
+}
+
+fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
+    if state.ui.show_help {
+        if matches!(
+            key.code,
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+        ) {
+            state.ui.show_help = false;
+        }
+        return Vec::new();
+    }
+    if state.ui.prompt.is_some() {
+        return on_prompt_key(state, key);
+    }
+    if state.ui.dialog.is_some() {
+        return on_dialog_key(state, key);
+    }
+    match action_for(state.ui.focus, &key) {
+        Some(action) => on_action(state, action),
+        None => Vec::new(),
+    }
+}
+
+fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
+    match action {
+        Action::Quit => {
+            let drafts = state.ui.drafts.len();
+            let running = state.running_operations();
+            if drafts > 0 || running > 0 {
+                let mut parts = Vec::new();
+                if drafts > 0 {
+                    parts.push(format!("{drafts} unapplied draft(s) will be lost"));
+                }
+                if running > 0 {
+                    parts.push(format!(
+                        "{running} operation(s) are still running on Azure (they will finish without you)"
+                    ));
+                }
+                state.ui.dialog = Some(Dialog::ConfirmQuit {
+                    reason: parts.join("; "),
+                });
+            } else {
+                state.ui.quit = true;
+            }
+            Vec::new()
+        }
+        Action::Help => {
+            state.ui.show_help = true;
+            Vec::new()
+        }
+        Action::FocusNext | Action::FocusPrev => {
+            state.ui.focus = match state.ui.focus {
+                Focus::Endpoints => Focus::Deployments,
+                Focus::Deployments | Focus::Logs(_) => Focus::Endpoints,
+            };
+            Vec::new()
+        }
+        Action::Refresh => {
+            toast(state, ToastLevel::Info, "refreshing…");
+            request_refresh(state)
+        }
+        Action::CommandBar => {
+            state.ui.prompt = Some(Prompt::Command {
+                input: Input::default(),
+                error: None,
+            });
+            Vec::new()
+        }
+        Action::Filter => {
+            state.ui.prompt = Some(Prompt::Filter {
+                input: Input::new(state.ui.filter.clone()),
+            });
+            Vec::new()
+        }
+        Action::Journal => {
+            state.ui.dialog = Some(Dialog::Journal {
+                lines: None,
+                scroll: 0,
+            });
+            vec![Cmd::LoadJournal]
+        }
+        Action::CreateEndpoint => {
+            if refuse_read_only(state, "creating an endpoint") {
+                return Vec::new();
+            }
+            state.ui.dialog = Some(Dialog::CreateEndpoint {
+                input: path_input(&state.options.default_endpoint_file),
+                error: None,
+            });
+            Vec::new()
+        }
+        Action::Up => {
+            move_selection(state, -1);
+            if state.ui.focus == Focus::Endpoints {
+                return metrics_for_selected(state);
+            }
+            Vec::new()
+        }
+        Action::Down => {
+            move_selection(state, 1);
+            if state.ui.focus == Focus::Endpoints {
+                return metrics_for_selected(state);
+            }
+            Vec::new()
+        }
+        Action::Open => {
+            state.ui.focus = Focus::Deployments;
+            Vec::new()
+        }
+        Action::NudgeDown => nudge(state, -1),
+        Action::NudgeUp => nudge(state, 1),
+        Action::NudgeDownBig => nudge(state, -10),
+        Action::NudgeUpBig => nudge(state, 10),
+        Action::ToggleMirrorMode => {
+            state.ui.slider_mode = match state.ui.slider_mode {
+                SliderMode::Live => SliderMode::Mirror,
+                SliderMode::Mirror => SliderMode::Live,
+            };
+            Vec::new()
+        }
+        Action::Apply => {
+            open_apply_confirmation(state);
+            Vec::new()
+        }
+        Action::Discard => {
+            if let Some(ep) = state.selected_endpoint().map(|e| e.name.to_lowercase())
+                && let Some(draft) = state.ui.drafts.get(&ep)
+                && !draft.applying
+            {
+                state.ui.drafts.remove(&ep);
+                toast(state, ToastLevel::Info, "draft discarded");
+            }
+            Vec::new()
+        }
+        Action::Undo => {
+            if refuse_read_only(state, "undo") {
+                return Vec::new();
+            }
+            let Some(ep) = state.selected_endpoint().cloned() else {
+                return Vec::new();
+            };
+            match state.ui.last_replaced.get(&ep.name.to_lowercase()).cloned() {
+                Some(previous) => {
+                    start_draft(
+                        state,
+                        &ep.name,
+                        ep.split.clone(),
+                        previous,
+                        "undo of the last applied change",
+                    );
+                    toast(state, ToastLevel::Info, "undo drafted: review with enter");
+                }
+                None => toast(
+                    state,
+                    ToastLevel::Info,
+                    "nothing to undo on this endpoint yet",
+                ),
+            }
+            Vec::new()
+        }
+        Action::MarkGood => {
+            if let Some(ep) = state.selected_endpoint().cloned() {
+                state
+                    .ui
+                    .known_good
+                    .insert(ep.name.to_lowercase(), ep.split.clone());
+                toast(
+                    state,
+                    ToastLevel::Success,
+                    format!("known-good for {}: {}", ep.name, describe_split(&ep.split)),
+                );
+            }
+            Vec::new()
+        }
+        Action::RestoreGood => {
+            if refuse_read_only(state, "restoring the known-good split") {
+                return Vec::new();
+            }
+            let Some(ep) = state.selected_endpoint().cloned() else {
+                return Vec::new();
+            };
+            let Some(good) = state.ui.known_good.get(&ep.name.to_lowercase()).cloned() else {
+                return Vec::new();
+            };
+            let target = TrafficSplit {
+                live: good.live,
+                mirror: TrafficMap::new(),
+            };
+            start_draft(
+                state,
+                &ep.name,
+                ep.split.clone(),
+                target,
+                "return to the known-good split, mirror off",
+            );
+            open_apply_confirmation(state);
+            Vec::new()
+        }
+        Action::Scale => {
+            if refuse_read_only(state, "scaling") {
+                return Vec::new();
+            }
+            let (Some(ep), Some(d)) = (
+                state.selected_endpoint().cloned(),
+                state.selected_deployment().cloned(),
+            ) else {
+                return Vec::new();
+            };
+            state.ui.dialog = Some(Dialog::Scale {
+                endpoint: ep.name,
+                deployment: d.name,
+                input: Input::new(d.instances.to_string()),
+                error: None,
+            });
+            Vec::new()
+        }
+        Action::Invoke => {
+            let Some(ep) = state.selected_endpoint().cloned() else {
+                return Vec::new();
+            };
+            let deployment = (state.ui.focus == Focus::Deployments)
+                .then(|| state.selected_deployment().map(|d| d.name.clone()))
+                .flatten();
+            let routing = if deployment.is_some() {
+                InvokeRouting::Pinned
+            } else {
+                InvokeRouting::Endpoint
+            };
+            state.ui.dialog = Some(Dialog::Invoke {
+                endpoint: ep.name,
+                deployment,
+                routing,
+                input: path_input(&state.options.default_request_file),
+                running: false,
+                outcome: None,
+            });
+            Vec::new()
+        }
+        Action::CreateDeployment => {
+            if refuse_read_only(state, "creating a deployment") {
+                return Vec::new();
+            }
+            let Some(ep) = state.selected_endpoint().cloned() else {
+                toast(
+                    state,
+                    ToastLevel::Error,
+                    "no endpoint selected: create one first (C)",
+                );
+                return Vec::new();
+            };
+            state.ui.dialog = Some(Dialog::CreateDeployment {
+                endpoint: ep.name,
+                input: path_input(&state.options.default_deployment_file),
+                error: None,
+            });
+            Vec::new()
+        }
+        Action::ShowKeys => {
+            let Some(ep) = state.selected_endpoint().cloned() else {
+                return Vec::new();
+            };
+            state.ui.dialog = Some(Dialog::Keys {
+                endpoint: ep.name.clone(),
+                info: None,
+                revealed: false,
+                confirm_regenerate: false,
+            });
+            vec![Cmd::LoadKeys { endpoint: ep.name }]
+        }
+        Action::Delete => {
+            if refuse_read_only(state, "deleting") {
+                return Vec::new();
+            }
+            open_delete(state);
+            Vec::new()
+        }
+    }
+}
+
+fn path_input(path: &std::path::Path) -> Input {
+    Input::new(path.display().to_string())
+}
+
+fn move_selection(state: &mut AppState, delta: i64) {
+    let step = |current: usize, len: usize| -> usize {
+        if len == 0 {
+            0
+        } else {
+            (current as i64 + delta).clamp(0, len as i64 - 1) as usize
+        }
+    };
+    match state.ui.focus {
+        Focus::Endpoints => {
+            let len = state.visible_endpoints().len();
+            let before = state.ui.selected_endpoint;
+            state.ui.selected_endpoint = step(before, len);
+            if state.ui.selected_endpoint != before {
+                state.ui.selected_deployment = 0;
+            }
+        }
+        Focus::Deployments => {
+            let len = state
+                .selected_endpoint()
+                .map(|e| state.azure.deployments_of(&e.name).len())
+                .unwrap_or(0);
+            state.ui.selected_deployment = step(state.ui.selected_deployment, len);
+        }
+        Focus::Logs(_) => {}
+    }
+}
+
+fn describe_split(split: &TrafficSplit) -> String {
+    let live = format_traffic(&split.normalized().live);
+    let mirror = format_traffic(&split.normalized().mirror);
+    match (live.is_empty(), mirror.is_empty()) {
+        (true, true) => "no traffic".to_string(),
+        (false, true) => live,
+        (true, false) => format!("no live traffic, mirror {mirror}"),
+        (false, false) => format!("{live}, mirror {mirror}"),
+    }
+}
+
+/// Makes `proposed` the endpoint's draft (or drops the draft if it changes nothing).
+fn start_draft(
+    state: &mut AppState,
+    endpoint: &str,
+    base: TrafficSplit,
+    proposed: TrafficSplit,
+    note: &str,
+) {
+    let key = endpoint.to_lowercase();
+    if proposed.normalized() == base.normalized() {
+        state.ui.drafts.remove(&key);
+        return;
+    }
+    state.ui.drafts.insert(
+        key,
+        Draft {
+            base,
+            proposed,
+            notes: vec![note.to_string()],
+            applying: false,
+        },
+    );
+}
+
+fn nudge(state: &mut AppState, delta: i32) -> Vec<Cmd> {
+    if refuse_read_only(state, "changing traffic") {
+        return Vec::new();
+    }
+    let (Some(ep), Some(d)) = (
+        state.selected_endpoint().cloned(),
+        state.selected_deployment().cloned(),
+    ) else {
+        return Vec::new();
+    };
+    let key = ep.name.to_lowercase();
+    if state.ui.drafts.get(&key).is_some_and(|d| d.applying) {
+        toast(
+            state,
+            ToastLevel::Info,
+            "an apply of this endpoint is running; wait for it",
+        );
+        return Vec::new();
+    }
+    let (base, current, mut notes) = match state.ui.drafts.get(&key) {
+        Some(draft) => (
+            draft.base.clone(),
+            draft.proposed.clone(),
+            draft.notes.clone(),
+        ),
+        None => (ep.split.clone(), ep.split.clone(), Vec::new()),
+    };
+    let names: Vec<String> = state
+        .azure
+        .deployments_of(&ep.name)
+        .iter()
+        .map(|x| x.name.to_lowercase())
+        .collect();
+    let target = d.name.to_lowercase();
+    let proposed = match state.ui.slider_mode {
+        SliderMode::Live => {
+            let outcome = nudge_live(&current.live, &current.mirror, &names, &target, delta);
+            if let Some(cleared) = &outcome.cleared_mirror_on {
+                let note = format!(
+                    "mirror to {cleared} cleared: it now takes live traffic (Azure allows one or the other)"
+                );
+                if !notes.contains(&note) {
+                    notes.push(note.clone());
+                }
+                toast(state, ToastLevel::Info, note);
+            }
+            TrafficSplit {
+                live: outcome.live,
+                mirror: outcome.mirror,
+            }
+        }
+        SliderMode::Mirror => {
+            match nudge_mirror(
+                &current.live,
+                &current.mirror,
+                &target,
+                delta,
+                ep.kubernetes,
+            ) {
+                Ok(mirror) => TrafficSplit {
+                    live: current.live.clone(),
+                    mirror,
+                },
+                Err(reason) => {
+                    toast(
+                        state,
+                        ToastLevel::Error,
+                        format!("mirror refused: {reason}"),
+                    );
+                    return Vec::new();
+                }
+            }
+        }
+    };
+    if proposed.normalized() == base.normalized() {
+        state.ui.drafts.remove(&key);
+    } else {
+        state.ui.drafts.insert(
+            key,
+            Draft {
+                base,
+                proposed,
+                notes,
+                applying: false,
+            },
+        );
+    }
+    Vec::new()
+}
+
+fn violations_of(state: &AppState, endpoint: &str, split: &TrafficSplit) -> Vec<String> {
+    let to_i64 = |m: &TrafficMap| -> BTreeMap<String, i64> {
+        m.iter().map(|(k, v)| (k.clone(), i64::from(*v))).collect()
+    };
+    let names: Vec<String> = state
+        .azure
+        .deployments_of(endpoint)
+        .iter()
+        .map(|d| d.name.to_lowercase())
+        .collect();
+    let kubernetes = state.azure.endpoint(endpoint).is_some_and(|e| e.kubernetes);
+    let live = to_i64(&split.live);
+    let mirror = to_i64(&split.mirror);
+    validate_split(&SplitProposal {
+        traffic: &live,
+        mirror: &mirror,
+        deployments: &names,
+        kubernetes,
+    })
+    .into_iter()
+    .map(|v| v.to_string())
+    .collect()
+}
+
+fn open_apply_confirmation(state: &mut AppState) {
+    if refuse_read_only(state, "applying traffic changes") {
+        return;
+    }
+    let Some(ep) = state.selected_endpoint().cloned() else {
+        return;
+    };
+    let Some(draft) = state.draft_of(&ep.name).cloned() else {
+        toast(
+            state,
+            ToastLevel::Info,
+            "no draft: move a slider (←/→) or use : traffic …",
+        );
+        return;
+    };
+    if draft.applying {
+        toast(state, ToastLevel::Info, "this draft is being applied");
+        return;
+    }
+    let violations = violations_of(state, &ep.name, &draft.proposed);
+    if let Some(first) = violations.first() {
+        toast(state, ToastLevel::Error, format!("not valid: {first}"));
+        return;
+    }
+    let diff = diff_split(
+        &draft.base.live,
+        &draft.base.mirror,
+        &draft.proposed.live,
+        &draft.proposed.mirror,
+    );
+    let az_command = az_update_command(
+        &ep.name,
+        SplitState {
+            live: &draft.base.live,
+            mirror: &draft.base.mirror,
+        },
+        SplitState {
+            live: &draft.proposed.live,
+            mirror: &draft.proposed.mirror,
+        },
+    );
+    state.ui.dialog = Some(Dialog::ConfirmApply {
+        endpoint: ep.name,
+        diff,
+        az_command,
+    });
+}
+
+fn start_operation(state: &mut AppState, kind: OperationKind, target: String) -> u64 {
+    let id = state.requests.fresh();
+    state.ui.operations.push(OperationView {
+        id,
+        kind,
+        target,
+        started: state.now,
+        state: "Sending".to_string(),
+        outcome: None,
+        finished_at: None,
+        journal: None,
+        split_change: None,
+    });
+    id
+}
+
+fn confirm_apply(state: &mut AppState, endpoint: &str) -> Vec<Cmd> {
+    let key = endpoint.to_lowercase();
+    let Some(draft) = state.ui.drafts.get(&key).cloned() else {
+        return Vec::new();
+    };
+    let op = start_operation(state, OperationKind::Traffic, endpoint.to_string());
+    let az_command = az_update_command(
+        endpoint,
+        SplitState {
+            live: &draft.base.live,
+            mirror: &draft.base.mirror,
+        },
+        SplitState {
+            live: &draft.proposed.live,
+            mirror: &draft.proposed.mirror,
+        },
+    );
+    if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
+        o.split_change = Some((draft.base.clone(), draft.proposed.clone()));
+        o.journal = Some(JournalRecord {
+            endpoint: endpoint.to_string(),
+            deployment: None,
+            action: "traffic".to_string(),
+            before: describe_split(&draft.base),
+            after: describe_split(&draft.proposed),
+            outcome: Ok(String::new()),
+            az_command: Some(az_command),
+        });
+    }
+    if let Some(d) = state.ui.drafts.get_mut(&key) {
+        d.applying = true;
+    }
+    vec![Cmd::ApplySplit {
+        op,
+        endpoint: endpoint.to_string(),
+        base: draft.base,
+        target: draft.proposed,
+    }]
+}
+
+fn on_operation_finished(
+    state: &mut AppState,
+    op: u64,
+    outcome: Result<String, String>,
+) -> Vec<Cmd> {
+    let Some(view) = state.ui.operations.iter_mut().find(|o| o.id == op) else {
+        return Vec::new();
+    };
+    view.outcome = Some(outcome.clone());
+    view.finished_at = Some(state.now);
+    view.state = if outcome.is_ok() {
+        "Succeeded"
+    } else {
+        "Failed"
+    }
+    .to_string();
+    let view = view.clone();
+    let mut cmds = Vec::new();
+    if let Some(mut record) = view.journal.clone() {
+        record.outcome = outcome.clone();
+        cmds.push(Cmd::Journal(record));
+    }
+    match (&outcome, view.kind) {
+        (Ok(_), OperationKind::Traffic) => {
+            let key = view.target.to_lowercase();
+            state.ui.drafts.remove(&key);
+            if let Some((before, after)) = &view.split_change {
+                state.ui.last_replaced.insert(key, before.clone());
+                toast(
+                    state,
+                    ToastLevel::Success,
+                    format!("{}: traffic {} applied", view.target, describe_split(after)),
+                );
+            }
+        }
+        (Ok(message), _) => toast(state, ToastLevel::Success, message.clone()),
+        (Err(message), kind) => {
+            if kind == OperationKind::Traffic
+                && let Some(d) = state.ui.drafts.get_mut(&view.target.to_lowercase())
+            {
+                d.applying = false;
+            }
+            let kept = if kind == OperationKind::Traffic {
+                " Your draft is kept: fix and apply again, or esc to discard."
+            } else {
+                ""
+            };
+            toast(
+                state,
+                ToastLevel::Error,
+                format!("{} {} failed", kind.label(), view.target),
+            );
+            state.ui.dialog = Some(Dialog::Error {
+                title: format!("{} of {} failed", kind.label(), view.target),
+                message: format!("{message}{kept}"),
+            });
+        }
+    }
+    cmds.extend(request_refresh(state));
+    cmds
+}
+
+fn on_stale(state: &mut AppState, op: u64, endpoint: String, theirs: TrafficSplit) -> Vec<Cmd> {
+    if let Some(view) = state.ui.operations.iter_mut().find(|o| o.id == op) {
+        view.outcome = Some(Err("not sent: traffic changed meanwhile".to_string()));
+        view.finished_at = Some(state.now);
+        view.state = "Not sent".to_string();
+    }
+    let key = endpoint.to_lowercase();
+    let Some(draft) = state.ui.drafts.get_mut(&key) else {
+        return Vec::new();
+    };
+    draft.applying = false;
+    let (base, yours) = (draft.base.clone(), draft.proposed.clone());
+    state.ui.dialog = Some(Dialog::Stale {
+        endpoint,
+        base,
+        theirs,
+        yours,
+    });
+    request_refresh(state)
+}
+
+fn open_delete(state: &mut AppState) {
+    let Some(ep) = state.selected_endpoint().cloned() else {
+        return;
+    };
+    let target = match state.ui.focus {
+        Focus::Endpoints => DeleteTarget {
+            endpoint: ep.name.clone(),
+            deployment: None,
+        },
+        _ => {
+            let Some(d) = state.selected_deployment().cloned() else {
+                return;
+            };
+            let live = ep.split.live_of(&d.name);
+            if live > 0 {
+                toast(
+                    state,
+                    ToastLevel::Error,
+                    format!(
+                        "{} takes {live}% of live traffic: move its traffic to 0% and apply before deleting it",
+                        d.name
+                    ),
+                );
+                return;
+            }
+            let mirror = ep.split.mirror_of(&d.name);
+            if mirror > 0 {
+                toast(
+                    state,
+                    ToastLevel::Error,
+                    format!(
+                        "{} receives {mirror}% mirror traffic: turn mirroring off (m, then ←) before deleting it",
+                        d.name
+                    ),
+                );
+                return;
+            }
+            DeleteTarget {
+                endpoint: ep.name.clone(),
+                deployment: Some(d.name),
+            }
+        }
+    };
+    state.ui.dialog = Some(Dialog::Delete {
+        target,
+        input: Input::default(),
+        focus: DeleteFocus::Cancel,
+        error: None,
+    });
+}
+
+fn on_text_input(state: &mut AppState, request: InputRequest) {
+    if let Some(prompt) = &mut state.ui.prompt {
+        match prompt {
+            Prompt::Command { input, error } => {
+                input.handle(request);
+                *error = None;
+            }
+            Prompt::Filter { input } => {
+                input.handle(request);
+                state.ui.filter = input.value().to_string();
+                state.ui.selected_endpoint = 0;
+            }
+        }
+        return;
+    }
+    match &mut state.ui.dialog {
+        Some(Dialog::Scale { input, error, .. })
+        | Some(Dialog::CreateDeployment { input, error, .. })
+        | Some(Dialog::CreateEndpoint { input, error }) => {
+            input.handle(request);
+            *error = None;
+        }
+        Some(Dialog::Delete {
+            input,
+            focus,
+            error,
+            ..
+        }) => {
+            *focus = DeleteFocus::Name;
+            input.handle(request);
+            *error = None;
+        }
+        Some(Dialog::Invoke {
+            input,
+            running: false,
+            ..
+        }) => {
+            input.handle(request);
+        }
+        _ => {}
+    }
+}
+
+/// Editing keys shared by every text field.
+fn input_request(key: &KeyEvent) -> Option<InputRequest> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match key.code {
+        KeyCode::Char('u') if ctrl => InputRequest::DeleteLine,
+        KeyCode::Char('w') if ctrl => InputRequest::DeletePrevWord,
+        KeyCode::Char('a') if ctrl => InputRequest::GoToStart,
+        KeyCode::Char('e') if ctrl => InputRequest::GoToEnd,
+        KeyCode::Char(c) if !ctrl => InputRequest::InsertChar(c),
+        KeyCode::Backspace => InputRequest::DeletePrevChar,
+        KeyCode::Delete => InputRequest::DeleteNextChar,
+        KeyCode::Left => InputRequest::GoToPrevChar,
+        KeyCode::Right => InputRequest::GoToNextChar,
+        KeyCode::Home => InputRequest::GoToStart,
+        KeyCode::End => InputRequest::GoToEnd,
+        _ => return None,
+    })
+}
+
+fn on_prompt_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
+    match key.code {
+        KeyCode::Esc => {
+            if matches!(state.ui.prompt, Some(Prompt::Filter { .. })) {
+                state.ui.filter.clear();
+            }
+            state.ui.prompt = None;
+            clamp_selection(state);
+            Vec::new()
+        }
+        KeyCode::Enter => match state.ui.prompt.take() {
+            Some(Prompt::Filter { .. }) => {
+                clamp_selection(state);
+                metrics_for_selected(state)
+            }
+            Some(Prompt::Command { input, .. }) => {
+                let line = input.value().to_string();
+                match run_command(state, &line) {
+                    Ok(cmds) => cmds,
+                    Err(error) => {
+                        state.ui.prompt = Some(Prompt::Command {
+                            input,
+                            error: Some(error),
+                        });
+                        Vec::new()
+                    }
+                }
+            }
+            None => Vec::new(),
+        },
+        _ => {
+            if let Some(request) = input_request(&key) {
+                on_text_input(state, request);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// `traffic blue=90 green=10`, `mirror green=10`, `scale blue 2`.
+fn run_command(state: &mut AppState, line: &str) -> Result<Vec<Cmd>, String> {
+    let line = line.trim();
+    let (verb, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let usage = "commands: traffic blue=90 green=10 · mirror green=10 · scale blue 2";
+    let Some(ep) = state.selected_endpoint().cloned() else {
+        return Err("no endpoint selected".to_string());
+    };
+    let names: Vec<String> = state
+        .azure
+        .deployments_of(&ep.name)
+        .iter()
+        .map(|d| d.name.to_lowercase())
+        .collect();
+    match verb.to_ascii_lowercase().as_str() {
+        "traffic" | "mirror" => {
+            if state.options.read_only {
+                return Err(
+                    "read-only: traffic changes are disabled (started with --read-only)"
+                        .to_string(),
+                );
+            }
+            let map = parse_traffic(rest).map_err(|e| e.to_string())?;
+            if let Some(unknown) = map.keys().find(|k| !names.contains(k)) {
+                return Err(format!(
+                    "{} has no deployment {unknown} (it has: {})",
+                    ep.name,
+                    names.join(", ")
+                ));
+            }
+            let base = state
+                .draft_of(&ep.name)
+                .map(|d| d.base.clone())
+                .unwrap_or_else(|| ep.split.clone());
+            let current = state.shown_split(&ep);
+            let proposed = if verb.eq_ignore_ascii_case("traffic") {
+                TrafficSplit {
+                    live: map,
+                    mirror: current.mirror,
+                }
+            } else {
+                TrafficSplit {
+                    live: current.live,
+                    mirror: map,
+                }
+            };
+            if let Some(first) = violations_of(state, &ep.name, &proposed).first() {
+                return Err(first.clone());
+            }
+            if proposed.normalized() == base.normalized() {
+                return Err("that is the endpoint's current split: nothing to apply".to_string());
+            }
+            start_draft(state, &ep.name, base, proposed, &format!(": {line}"));
+            open_apply_confirmation(state);
+            Ok(Vec::new())
+        }
+        "scale" => {
+            if state.options.read_only {
+                return Err("read-only: scaling is disabled (started with --read-only)".to_string());
+            }
+            let mut parts = rest.split_whitespace();
+            let (Some(deployment), Some(count), None) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err("usage: scale DEPLOYMENT INSTANCES, e.g. scale blue 2".to_string());
+            };
+            if !names.contains(&deployment.to_lowercase()) {
+                return Err(format!("{} has no deployment {deployment}", ep.name));
+            }
+            let instances = parse_instances(count)?;
+            Ok(scale(state, &ep.name, deployment, instances))
+        }
+        "" => Err(usage.to_string()),
+        other => Err(format!("unknown command {other:?}; {usage}")),
+    }
+}
+
+fn parse_instances(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(n @ 1..=MAX_INSTANCES) => Ok(n),
+        _ => Err(format!(
+            "instance count must be a whole number from 1 to {MAX_INSTANCES}, got {:?}",
+            text.trim()
+        )),
+    }
+}
+
+fn scale(state: &mut AppState, endpoint: &str, deployment: &str, instances: u32) -> Vec<Cmd> {
+    let target = format!("{endpoint}/{deployment}");
+    let op = start_operation(state, OperationKind::Scale, target);
+    let before = state
+        .azure
+        .deployments_of(endpoint)
+        .iter()
+        .find(|d| d.name.eq_ignore_ascii_case(deployment))
+        .map(|d| d.instances.to_string())
+        .unwrap_or_default();
+    if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
+        o.journal = Some(JournalRecord {
+            endpoint: endpoint.to_string(),
+            deployment: Some(deployment.to_string()),
+            action: "scale".to_string(),
+            before: format!("{before} instance(s)"),
+            after: format!("{instances} instance(s)"),
+            outcome: Ok(String::new()),
+            az_command: Some(format!(
+                "az ml online-deployment update --endpoint-name {endpoint} --name {deployment} --set instance_count={instances}"
+            )),
+        });
+    }
+    vec![Cmd::Scale {
+        op,
+        endpoint: endpoint.to_string(),
+        deployment: deployment.to_string(),
+        instances,
+    }]
+}
+
+fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
+    let Some(dialog) = state.ui.dialog.clone() else {
+        return Vec::new();
+    };
+    let close = |state: &mut AppState| state.ui.dialog = None;
+    match dialog {
+        Dialog::ConfirmApply { endpoint, .. } => match key.code {
+            KeyCode::Enter | KeyCode::Char('y') => {
+                close(state);
+                confirm_apply(state, &endpoint)
+            }
+            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                close(state);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Dialog::Stale {
+            endpoint, theirs, ..
+        } => match key.code {
+            // Keep my change, on top of theirs: review it again before sending.
+            KeyCode::Char('y') | KeyCode::Char('k') | KeyCode::Enter => {
+                close(state);
+                if let Some(d) = state.ui.drafts.get_mut(&endpoint.to_lowercase()) {
+                    d.base = theirs;
+                }
+                open_apply_confirmation(state);
+                Vec::new()
+            }
+            KeyCode::Char('t') => {
+                close(state);
+                state.ui.drafts.remove(&endpoint.to_lowercase());
+                toast(
+                    state,
+                    ToastLevel::Info,
+                    "draft dropped: showing their traffic",
+                );
+                Vec::new()
+            }
+            KeyCode::Esc | KeyCode::Char('n') => {
+                close(state);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Dialog::Scale {
+            endpoint,
+            deployment,
+            input,
+            ..
+        } => match key.code {
+            KeyCode::Esc => {
+                close(state);
+                Vec::new()
+            }
+            KeyCode::Enter => match parse_instances(input.value()) {
+                Ok(n) => {
+                    close(state);
+                    scale(state, &endpoint, &deployment, n)
+                }
+                Err(e) => {
+                    if let Some(Dialog::Scale { error, .. }) = &mut state.ui.dialog {
+                        *error = Some(e);
+                    }
+                    Vec::new()
+                }
+            },
+            _ => {
+                if let Some(r) = input_request(&key) {
+                    on_text_input(state, r);
+                }
+                Vec::new()
+            }
+        },
+        Dialog::Delete {
+            target,
+            input,
+            focus,
+            ..
+        } => match (key.code, focus) {
+            (KeyCode::Esc, _) | (KeyCode::Enter, DeleteFocus::Cancel) => {
+                close(state);
+                Vec::new()
+            }
+            (KeyCode::Tab | KeyCode::BackTab, _) => {
+                if let Some(Dialog::Delete { focus, .. }) = &mut state.ui.dialog {
+                    *focus = match focus {
+                        DeleteFocus::Cancel => DeleteFocus::Name,
+                        DeleteFocus::Name => DeleteFocus::Cancel,
+                    };
+                }
+                Vec::new()
+            }
+            (KeyCode::Enter, DeleteFocus::Name) => {
+                if input.value() == target.name() {
+                    close(state);
+                    delete(state, target)
+                } else {
+                    if let Some(Dialog::Delete { error, .. }) = &mut state.ui.dialog {
+                        *error = Some(format!(
+                            "type {} exactly to confirm, or esc to cancel",
+                            target.name()
+                        ));
+                    }
+                    Vec::new()
+                }
+            }
+            _ => {
+                if let Some(r) = input_request(&key) {
+                    on_text_input(state, r);
+                }
+                Vec::new()
+            }
+        },
+        Dialog::Invoke {
+            endpoint,
+            deployment,
+            routing,
+            input,
+            running,
+            ..
+        } => match key.code {
+            KeyCode::Esc => {
+                close(state);
+                state.requests.awaited_invoke = None;
+                Vec::new()
+            }
+            KeyCode::Tab if deployment.is_some() => {
+                if let Some(Dialog::Invoke { routing, .. }) = &mut state.ui.dialog {
+                    *routing = match routing {
+                        InvokeRouting::Pinned => InvokeRouting::Endpoint,
+                        InvokeRouting::Endpoint => InvokeRouting::Pinned,
+                    };
+                }
+                Vec::new()
+            }
+            KeyCode::Enter if !running => {
+                let request = state.requests.fresh();
+                state.requests.awaited_invoke = Some(request);
+                if let Some(Dialog::Invoke {
+                    running, outcome, ..
+                }) = &mut state.ui.dialog
+                {
+                    *running = true;
+                    *outcome = None;
+                }
+                vec![Cmd::Invoke {
+                    request,
+                    endpoint,
+                    deployment: match routing {
+                        InvokeRouting::Pinned => deployment,
+                        InvokeRouting::Endpoint => None,
+                    },
+                    file: PathBuf::from(input.value()),
+                }]
+            }
+            _ => {
+                if let Some(r) = input_request(&key) {
+                    on_text_input(state, r);
+                }
+                Vec::new()
+            }
+        },
+        Dialog::CreateDeployment {
+            endpoint, input, ..
+        } => match key.code {
+            KeyCode::Esc => {
+                close(state);
+                Vec::new()
+            }
+            KeyCode::Enter => {
+                let file = PathBuf::from(input.value().trim());
+                if input.value().trim().is_empty() {
+                    if let Some(Dialog::CreateDeployment { error, .. }) = &mut state.ui.dialog {
+                        *error = Some("give the path of a deployment YAML file".to_string());
+                    }
+                    return Vec::new();
+                }
+                close(state);
+                let op = start_operation(
+                    state,
+                    OperationKind::CreateDeployment,
+                    format!("{endpoint} ← {}", file.display()),
+                );
+                vec![Cmd::CreateDeployment { op, endpoint, file }]
+            }
+            _ => {
+                if let Some(r) = input_request(&key) {
+                    on_text_input(state, r);
+                }
+                Vec::new()
+            }
+        },
+        Dialog::CreateEndpoint { input, .. } => match key.code {
+            KeyCode::Esc => {
+                close(state);
+                Vec::new()
+            }
+            KeyCode::Enter => {
+                let file = PathBuf::from(input.value().trim());
+                if input.value().trim().is_empty() {
+                    if let Some(Dialog::CreateEndpoint { error, .. }) = &mut state.ui.dialog {
+                        *error = Some("give the path of an endpoint YAML file".to_string());
+                    }
+                    return Vec::new();
+                }
+                close(state);
+                let op = start_operation(
+                    state,
+                    OperationKind::CreateEndpoint,
+                    file.display().to_string(),
+                );
+                vec![Cmd::CreateEndpoint { op, file }]
+            }
+            _ => {
+                if let Some(r) = input_request(&key) {
+                    on_text_input(state, r);
+                }
+                Vec::new()
+            }
+        },
+        Dialog::Keys {
+            endpoint,
+            confirm_regenerate,
+            ..
+        } => match (key.code, confirm_regenerate) {
+            (KeyCode::Char('y'), true) => {
+                if let Some(Dialog::Keys {
+                    confirm_regenerate,
+                    info,
+                    ..
+                }) = &mut state.ui.dialog
+                {
+                    *confirm_regenerate = false;
+                    *info = None;
+                }
+                let op = start_operation(state, OperationKind::RegenerateKey, endpoint.clone());
+                vec![Cmd::RegenerateKey {
+                    op,
+                    endpoint: endpoint.clone(),
+                    key: KeyType::Primary,
+                }]
+            }
+            (_, true) => {
+                if let Some(Dialog::Keys {
+                    confirm_regenerate, ..
+                }) = &mut state.ui.dialog
+                {
+                    *confirm_regenerate = false;
+                }
+                Vec::new()
+            }
+            (KeyCode::Char('v') | KeyCode::Char(' '), false) => {
+                if let Some(Dialog::Keys { revealed, .. }) = &mut state.ui.dialog {
+                    *revealed = !*revealed;
+                }
+                Vec::new()
+            }
+            (KeyCode::Char('R'), false) => {
+                if !refuse_read_only(state, "regenerating keys")
+                    && let Some(Dialog::Keys {
+                        confirm_regenerate, ..
+                    }) = &mut state.ui.dialog
+                {
+                    *confirm_regenerate = true;
+                }
+                Vec::new()
+            }
+            (KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('k') | KeyCode::Enter, false) => {
+                close(state);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Dialog::Journal { .. } => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('@') | KeyCode::Enter => {
+                close(state);
+                Vec::new()
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                if let Some(Dialog::Journal { scroll, .. }) = &mut state.ui.dialog {
+                    *scroll += 1;
+                }
+                Vec::new()
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                if let Some(Dialog::Journal { scroll, .. }) = &mut state.ui.dialog {
+                    *scroll = scroll.saturating_sub(1);
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Dialog::ConfirmQuit { .. } => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('q') => {
+                state.ui.quit = true;
+                Vec::new()
+            }
+            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Enter => {
+                close(state);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Dialog::Error { .. } => match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
+                close(state);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+fn delete(state: &mut AppState, target: DeleteTarget) -> Vec<Cmd> {
+    let label = match &target.deployment {
+        Some(d) => format!("{}/{d}", target.endpoint),
+        None => target.endpoint.clone(),
+    };
+    let op = start_operation(state, OperationKind::Delete, label);
+    let az_command = match &target.deployment {
+        Some(d) => format!(
+            "az ml online-deployment delete --endpoint-name {} --name {d} --yes",
+            target.endpoint
+        ),
+        None => format!(
+            "az ml online-endpoint delete --name {} --yes",
+            target.endpoint
+        ),
+    };
+    if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
+        o.journal = Some(JournalRecord {
+            endpoint: target.endpoint.clone(),
+            deployment: target.deployment.clone(),
+            action: "delete".to_string(),
+            before: "present".to_string(),
+            after: "deleted".to_string(),
+            outcome: Ok(String::new()),
+            az_command: Some(az_command),
+        });
+    }
+    vec![Cmd::Delete {
+        op,
+        endpoint: target.endpoint,
+        deployment: target.deployment,
+    }]
+}
