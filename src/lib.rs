@@ -4,6 +4,10 @@
 pub mod app;
 pub mod azure;
 pub mod config;
+pub mod console;
 pub mod emulator;
 pub mod logstream;
 pub mod rollout;
+pub mod tui;
+pub mod ui;
+pub mod worker;

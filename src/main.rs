@@ -62,15 +62,14 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Emulator(args)) => runtime.block_on(run_emulator(args)),
-        // Until the console lands, the bare command serves the demo emulator.
-        None => runtime.block_on(run_emulator(EmulatorArgs {
-            port: 0,
-            token: None,
-            seed: None,
-            empty: false,
-            operation_seconds: 3.0,
-            faults: None,
-        })),
+        None => runtime.block_on(async {
+            aml_rollout::console::run(
+                aml_rollout::console::Connection::Demo,
+                aml_rollout::console::ConsoleSettings::default(),
+            )
+            .await
+            .map_err(|e| e.to_string())
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

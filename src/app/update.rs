@@ -226,28 +226,25 @@ fn on_loaded(
             .or_insert_with(|| ep.split.clone());
     }
     // Keep the selection on the same names, wherever they moved.
-    if let Some(name) = selected_endpoint {
-        if let Some(i) = state
+    if let Some(name) = selected_endpoint
+        && let Some(i) = state
             .visible_endpoints()
             .iter()
             .position(|e| e.name == name)
-        {
-            state.ui.selected_endpoint = i;
-        }
+    {
+        state.ui.selected_endpoint = i;
     }
     clamp_selection(state);
     if let (Some(name), Some(ep)) = (
         selected_deployment,
         state.selected_endpoint().map(|e| e.name.clone()),
-    ) {
-        if let Some(i) = state
-            .azure
-            .deployments_of(&ep)
-            .iter()
-            .position(|d| d.name == name)
-        {
-            state.ui.selected_deployment = i;
-        }
+    ) && let Some(i) = state
+        .azure
+        .deployments_of(&ep)
+        .iter()
+        .position(|d| d.name == name)
+    {
+        state.ui.selected_deployment = i;
     }
     clamp_selection(state);
     metrics_for_selected(state)

@@ -1,0 +1,88 @@
+//! The terminal: raw mode and the alternate screen, restored on every way out (also a panic),
+//! and the event loop that feeds `update` and draws.
+
+use std::io::{self, Stdout};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
+};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc;
+
+use crate::app::{AppState, Cmd, Msg, update};
+use crate::worker::Worker;
+
+/// How often time advances for refreshes, toasts and the operations tray.
+const TICK: Duration = Duration::from_millis(250);
+
+/// Restores the terminal when dropped, so an early return or an unwinding panic still leaves
+/// the operator a usable shell.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
+        ratatui::restore();
+    }
+}
+
+/// Runs the console until the operator quits.
+pub async fn run(
+    mut state: AppState,
+    worker: Worker,
+    msg_rx: &mut mpsc::UnboundedReceiver<Msg>,
+) -> io::Result<()> {
+    // ratatui::init also installs a panic hook that restores the terminal before the panic
+    // message is printed.
+    let mut terminal: Terminal<CrosstermBackend<Stdout>> = ratatui::init();
+    let _guard = TerminalGuard;
+    let _ = crossterm::execute!(io::stdout(), EnableBracketedPaste);
+    let size = terminal.size()?;
+    state.size = (size.width, size.height);
+
+    let dispatch = |cmds: Vec<Cmd>| {
+        for cmd in cmds {
+            worker.spawn(cmd);
+        }
+    };
+    dispatch(update(&mut state, Msg::Tick(Instant::now())));
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let panic_for_test = std::env::var_os("AML_ROLLOUT_PANIC_AFTER_FIRST_FRAME").is_some();
+    loop {
+        if dirty {
+            terminal.draw(|frame| crate::ui::render(&state, frame))?;
+            dirty = false;
+            if panic_for_test {
+                panic!("panic requested by AML_ROLLOUT_PANIC_AFTER_FIRST_FRAME");
+            }
+        }
+        if state.ui.quit {
+            break;
+        }
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key),
+                Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e),
+                None => break,
+            },
+            Some(msg) = msg_rx.recv() => msg,
+            _ = tick.tick() => Msg::Tick(Instant::now()),
+        };
+        dispatch(update(&mut state, msg));
+        // Drain what else has arrived, then draw once.
+        while let Ok(msg) = msg_rx.try_recv() {
+            dispatch(update(&mut state, msg));
+        }
+        dirty = true;
+    }
+    Ok(())
+}

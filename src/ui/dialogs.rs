@@ -1,0 +1,424 @@
+//! Modal dialogs: apply confirmation, stale draft, scale, delete, invoke, create, keys,
+//! journal, quit, errors.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use tui_input::Input;
+
+use super::draft::diff_lines;
+use super::theme::Theme;
+use super::widgets::{centered, mask};
+use crate::app::AppState;
+use crate::app::state::{DeleteFocus, Dialog, InvokeRouting};
+use crate::rollout::{TrafficSplit, format_traffic};
+
+fn split_text(split: &TrafficSplit) -> String {
+    let n = split.normalized();
+    let live = if n.live.is_empty() {
+        "none".to_string()
+    } else {
+        format_traffic(&n.live)
+    };
+    if n.mirror.is_empty() {
+        format!("live {live}")
+    } else {
+        format!("live {live} · mirror {}", format_traffic(&n.mirror))
+    }
+}
+
+fn input_line<'a>(label: &'a str, input: &Input, theme: Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(label, theme.key()),
+        Span::raw(" "),
+        Span::styled(format!("{}▏", input.value()), theme.changed()),
+    ])
+}
+
+fn keys_line(pairs: &[(&'static str, &'static str)], theme: Theme) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (k, label) in pairs {
+        spans.push(Span::styled(*k, theme.key()));
+        spans.push(Span::raw(format!(" {label}   ")));
+    }
+    Line::from(spans)
+}
+
+fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    title: String,
+    lines: Vec<Line>,
+    theme: Theme,
+    danger: bool,
+) {
+    let width = 84.min(area.width);
+    // Wrapped lines need more rows than they count; give long ones room.
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let rect = centered(area, width, rows as u16 + 2);
+    let border = if danger {
+        theme.error()
+    } else {
+        theme.border(true)
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(title).border_style(border)),
+        rect,
+    );
+}
+
+pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame, area: Rect) {
+    match dialog {
+        Dialog::ConfirmApply {
+            endpoint,
+            diff,
+            az_command,
+        } => {
+            let mut lines = vec![
+                Line::raw(format!("Apply this traffic change to {endpoint}?")),
+                Line::raw(""),
+            ];
+            lines.extend(diff_lines(diff, theme));
+            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::styled("$ ", theme.dim()),
+                Span::raw(az_command.clone()),
+            ]));
+            lines.push(Line::raw(""));
+            lines.push(keys_line(
+                &[("enter/y", "apply"), ("esc/n", "back to the draft")],
+                theme,
+            ));
+            draw(
+                frame,
+                area,
+                " Apply traffic change ".into(),
+                lines,
+                theme,
+                false,
+            );
+        }
+        Dialog::Stale {
+            endpoint,
+            base,
+            theirs,
+            yours,
+        } => {
+            let lines = vec![
+                Line::raw(format!(
+                    "Nothing was sent: {endpoint}'s traffic changed since your draft began."
+                )),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled("  base    ", theme.dim()),
+                    Span::raw(split_text(base)),
+                ]),
+                Line::from(vec![
+                    Span::styled("  theirs  ", theme.warn()),
+                    Span::raw(split_text(theirs)),
+                ]),
+                Line::from(vec![
+                    Span::styled("  yours   ", theme.changed()),
+                    Span::raw(split_text(yours)),
+                ]),
+                Line::raw(""),
+                keys_line(
+                    &[
+                        ("y", "review yours again on top of theirs"),
+                        ("t", "take theirs, drop yours"),
+                        ("esc", "decide later"),
+                    ],
+                    theme,
+                ),
+            ];
+            draw(
+                frame,
+                area,
+                " Traffic changed meanwhile ".into(),
+                lines,
+                theme,
+                true,
+            );
+        }
+        Dialog::Scale {
+            endpoint,
+            deployment,
+            input,
+            error,
+        } => {
+            let mut lines = vec![
+                Line::raw(format!(
+                    "Scale {endpoint}/{deployment} to how many instances (1-50)?"
+                )),
+                Line::raw(""),
+                input_line("instances:", input, theme),
+            ];
+            if let Some(e) = error {
+                lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
+            }
+            lines.push(Line::raw(""));
+            lines.push(keys_line(&[("enter", "scale"), ("esc", "cancel")], theme));
+            draw(
+                frame,
+                area,
+                " Scale deployment ".into(),
+                lines,
+                theme,
+                false,
+            );
+        }
+        Dialog::Delete {
+            target,
+            input,
+            focus,
+            error,
+        } => {
+            let what = match &target.deployment {
+                Some(d) => format!(
+                    "This deletes deployment {d} of endpoint {}: its instances stop and its logs are gone.",
+                    target.endpoint
+                ),
+                None => {
+                    let n = state.azure.deployments_of(&target.endpoint).len();
+                    format!(
+                        "This deletes endpoint {} and its {n} deployment(s): its scoring URI stops answering.",
+                        target.endpoint
+                    )
+                }
+            };
+            let cancel = if *focus == DeleteFocus::Cancel {
+                theme.selected()
+            } else {
+                theme.dim()
+            };
+            let mut lines = vec![
+                Line::from(Span::styled(what, theme.error())),
+                Line::raw(""),
+                Line::raw(format!("Type {} to confirm:", target.name())),
+                input_line(">", input, theme),
+            ];
+            if let Some(e) = error {
+                lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::styled(" [ Cancel ] ", cancel),
+                Span::styled(
+                    "   tab: move to the name · enter on the name: delete · esc: cancel",
+                    theme.dim(),
+                ),
+            ]));
+            draw(frame, area, " Delete ".into(), lines, theme, true);
+        }
+        Dialog::Invoke {
+            endpoint,
+            deployment,
+            routing,
+            input,
+            running,
+            outcome,
+        } => {
+            let route = match (routing, deployment) {
+                (InvokeRouting::Pinned, Some(d)) => {
+                    format!("pinned to {d} (azureml-model-deployment: {d})")
+                }
+                _ => "the endpoint's own traffic routing".to_string(),
+            };
+            let mut lines = vec![
+                Line::raw(format!("Invoke {endpoint} via {route}")),
+                input_line("request file:", input, theme),
+                Line::raw(""),
+            ];
+            match outcome {
+                _ if *running => lines.push(Line::from(Span::styled("sending…", theme.warn()))),
+                Some(Ok(o)) => {
+                    let style = if (200..300).contains(&o.status) {
+                        theme.ok()
+                    } else {
+                        theme.error()
+                    };
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("HTTP {}", o.status), style),
+                        Span::raw(format!(
+                            "  {} ms  answered by {}",
+                            o.latency_ms,
+                            o.deployment.as_deref().unwrap_or("(not said)")
+                        )),
+                    ]));
+                    for l in o.body.lines().take(8) {
+                        lines.push(Line::raw(l.to_string()));
+                    }
+                }
+                Some(Err(e)) => {
+                    lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())))
+                }
+                None => {}
+            }
+            lines.push(Line::raw(""));
+            let mut keys = vec![("enter", "send"), ("esc", "close")];
+            if deployment.is_some() {
+                keys.push(("tab", "pinned / endpoint routing"));
+            }
+            lines.push(keys_line(&keys, theme));
+            draw(frame, area, " Invoke ".into(), lines, theme, false);
+        }
+        Dialog::CreateDeployment {
+            endpoint,
+            input,
+            error,
+        } => {
+            let mut lines = vec![
+                Line::raw(format!(
+                    "Create a deployment of {endpoint} from an az ml deployment YAML (created at 0% traffic)"
+                )),
+                input_line("file:", input, theme),
+            ];
+            if let Some(e) = error {
+                lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
+            }
+            lines.push(Line::raw(""));
+            lines.push(keys_line(&[("enter", "create"), ("esc", "cancel")], theme));
+            draw(
+                frame,
+                area,
+                " Create deployment ".into(),
+                lines,
+                theme,
+                false,
+            );
+        }
+        Dialog::CreateEndpoint { input, error } => {
+            let mut lines = vec![
+                Line::raw(
+                    "Create an endpoint from an az ml endpoint YAML (name, auth_mode, description, tags)",
+                ),
+                input_line("file:", input, theme),
+            ];
+            if let Some(e) = error {
+                lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
+            }
+            lines.push(Line::raw(""));
+            lines.push(keys_line(&[("enter", "create"), ("esc", "cancel")], theme));
+            draw(frame, area, " Create endpoint ".into(), lines, theme, false);
+        }
+        Dialog::Keys {
+            endpoint,
+            info,
+            revealed,
+            confirm_regenerate,
+        } => {
+            let mut lines = vec![Line::raw(format!("Endpoint {endpoint}")), Line::raw("")];
+            match info {
+                None => lines.push(Line::from(Span::styled("loading…", theme.dim()))),
+                Some(Err(e)) => {
+                    lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())))
+                }
+                Some(Ok(k)) => {
+                    let show = |s: &Option<String>| match s {
+                        Some(v) if *revealed => v.clone(),
+                        Some(v) => mask(v),
+                        None => "-".to_string(),
+                    };
+                    lines.push(Line::raw(format!("auth mode    {}", k.auth_mode)));
+                    lines.push(Line::raw(format!(
+                        "scoring URI  {}",
+                        k.scoring_uri.as_deref().unwrap_or("-")
+                    )));
+                    lines.push(Line::raw(format!(
+                        "swagger URI  {}",
+                        k.swagger_uri.as_deref().unwrap_or("-")
+                    )));
+                    if k.primary.is_some() || k.secondary.is_some() {
+                        lines.push(Line::raw(format!("primary      {}", show(&k.primary))));
+                        lines.push(Line::raw(format!("secondary    {}", show(&k.secondary))));
+                    }
+                    if k.token.is_some() {
+                        lines.push(Line::raw(format!("AML token    {}", show(&k.token))));
+                        if let Some(exp) = &k.token_expiry {
+                            lines.push(Line::raw(format!("expires      {exp}")));
+                        }
+                    }
+                }
+            }
+            lines.push(Line::raw(""));
+            if *confirm_regenerate {
+                lines.push(Line::from(Span::styled(
+                    "Regenerate the primary key? Callers using it stop working. y: regenerate · any other key: cancel",
+                    theme.error(),
+                )));
+            } else {
+                lines.push(keys_line(
+                    &[
+                        ("v", if *revealed { "mask" } else { "reveal" }),
+                        ("R", "regenerate primary key"),
+                        ("esc", "close"),
+                    ],
+                    theme,
+                ));
+            }
+            draw(
+                frame,
+                area,
+                " Scoring URI and credentials ".into(),
+                lines,
+                theme,
+                *confirm_regenerate,
+            );
+        }
+        Dialog::Journal {
+            lines: entries,
+            scroll,
+        } => {
+            let mut lines = Vec::new();
+            match entries {
+                None => lines.push(Line::from(Span::styled("loading…", theme.dim()))),
+                Some(Err(e)) => {
+                    lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())))
+                }
+                Some(Ok(list)) if list.is_empty() => lines.push(Line::from(Span::styled(
+                    "no applied changes recorded yet",
+                    theme.dim(),
+                ))),
+                Some(Ok(list)) => {
+                    let visible = area.height.saturating_sub(8) as usize;
+                    let start = (*scroll).min(list.len().saturating_sub(1));
+                    for l in list.iter().skip(start).take(visible.max(1)) {
+                        lines.push(Line::raw(l.clone()));
+                    }
+                }
+            }
+            lines.push(Line::raw(""));
+            lines.push(keys_line(&[("j/k", "scroll"), ("esc", "close")], theme));
+            draw(
+                frame,
+                area,
+                " Journal (newest first) ".into(),
+                lines,
+                theme,
+                false,
+            );
+        }
+        Dialog::ConfirmQuit { reason } => {
+            let lines = vec![
+                Line::raw("Quit aml-rollout?"),
+                Line::from(Span::styled(reason.clone(), theme.warn())),
+                Line::raw(""),
+                keys_line(&[("y", "quit"), ("esc/n", "stay")], theme),
+            ];
+            draw(frame, area, " Quit ".into(), lines, theme, true);
+        }
+        Dialog::Error { title, message } => {
+            let lines = vec![
+                Line::from(Span::styled(message.clone(), theme.error())),
+                Line::raw(""),
+                keys_line(&[("esc", "close")], theme),
+            ];
+            draw(frame, area, format!(" {title} "), lines, theme, true);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The draft panel: before → after per deployment, notes, and the equivalent az command.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::AppState;
+use crate::rollout::{SplitDiff, SplitState, az_update_command, diff_split};
+
+/// Lines describing a diff, shared by the panel and the confirmation dialog.
+pub fn diff_lines(diff: &SplitDiff, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for row in &diff.rows {
+        let mut spans = vec![Span::styled(
+            format!("  {:<14}", row.deployment),
+            theme.key(),
+        )];
+        if row.live_before != row.live_after {
+            spans.push(Span::raw(format!("live {:>3}% → ", row.live_before)));
+            spans.push(Span::styled(
+                format!("{:>3}%", row.live_after),
+                theme.changed(),
+            ));
+            spans.push(Span::raw("   "));
+        }
+        if row.mirror_before != row.mirror_after {
+            spans.push(Span::raw(format!("mirror {:>2}% → ", row.mirror_before)));
+            spans.push(Span::styled(
+                format!("{:>2}%", row.mirror_after),
+                theme.mirror(),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    for note in &diff.notes {
+        lines.push(Line::from(Span::styled(
+            format!("  ! {note}"),
+            theme.warn(),
+        )));
+    }
+    lines
+}
+
+/// Height the panel needs for the selected endpoint's draft (0 when there is none).
+pub fn height(state: &AppState) -> u16 {
+    let Some(ep) = state.selected_endpoint() else {
+        return 0;
+    };
+    match state.draft_of(&ep.name) {
+        Some(d) => {
+            let diff = diff_split(
+                &d.base.live,
+                &d.base.mirror,
+                &d.proposed.live,
+                &d.proposed.mirror,
+            );
+            (diff.rows.len() + diff.notes.len() + d.notes.len() + 4) as u16
+        }
+        None => 0,
+    }
+}
+
+pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(ep) = state.selected_endpoint() else {
+        return;
+    };
+    let Some(draft) = state.draft_of(&ep.name) else {
+        return;
+    };
+    let diff = diff_split(
+        &draft.base.live,
+        &draft.base.mirror,
+        &draft.proposed.live,
+        &draft.proposed.mirror,
+    );
+    let mut lines = diff_lines(&diff, theme);
+    for note in &draft.notes {
+        if !diff.notes.contains(note) {
+            lines.push(Line::from(Span::styled(format!("  · {note}"), theme.dim())));
+        }
+    }
+    let az = az_update_command(
+        &ep.name,
+        SplitState {
+            live: &draft.base.live,
+            mirror: &draft.base.mirror,
+        },
+        SplitState {
+            live: &draft.proposed.live,
+            mirror: &draft.proposed.mirror,
+        },
+    );
+    lines.push(Line::from(vec![
+        Span::styled("  $ ", theme.dim()),
+        Span::raw(az),
+    ]));
+    let title = if draft.applying {
+        " Draft: applying… "
+    } else {
+        " Draft (enter: review & apply · esc: discard) "
+    };
+    let block = Block::bordered().title(title).border_style(theme.changed());
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}

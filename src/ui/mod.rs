@@ -1,0 +1,104 @@
+//! Views: `render(&AppState, &mut Frame)` reads the state and draws; it never changes it.
+//! One file per region of the screen.
+
+pub mod deployments;
+pub mod dialogs;
+pub mod draft;
+pub mod endpoints;
+pub mod help;
+pub mod operations;
+pub mod status;
+pub mod theme;
+pub mod title;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::app::AppState;
+use crate::app::state::ToastLevel;
+use theme::Theme;
+
+/// Below this the screen cannot show the tables legibly; it says so instead.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 20;
+
+pub fn render(state: &AppState, frame: &mut Frame) {
+    let theme = Theme {
+        color: !state.options.no_color,
+    };
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "aml-rollout needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {}x{}. Enlarge it (q quits).",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let tray = operations::height(state);
+    let [title_area, main_area, tray_area, status_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(8),
+        Constraint::Length(tray),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    title::render(state, theme, frame, title_area);
+    let endpoints_width = (main_area.width / 4).clamp(30, 44);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(endpoints_width), Constraint::Min(40)])
+            .areas(main_area);
+    endpoints::render(state, theme, frame, left);
+    let deployments_rows = state
+        .selected_endpoint()
+        .map(|e| state.azure.deployments_of(&e.name).len())
+        .unwrap_or(0) as u16;
+    let [table_area, draft_area, _rest] = Layout::vertical([
+        Constraint::Length((deployments_rows + 3).max(5)),
+        Constraint::Length(draft::height(state)),
+        Constraint::Min(0),
+    ])
+    .areas(right);
+    deployments::render(state, theme, frame, table_area);
+    draft::render(state, theme, frame, draft_area);
+    if tray > 0 {
+        operations::render(state, theme, frame, tray_area);
+    }
+    status::render(state, theme, frame, status_area);
+    render_toasts(state, theme, frame, main_area);
+    if let Some(dialog) = &state.ui.dialog {
+        dialogs::render(state, dialog, theme, frame, area);
+    }
+    if state.ui.show_help {
+        help::render(theme, frame, area);
+    }
+}
+
+fn render_toasts(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
+    let width = (area.width / 2).max(30);
+    for (i, toast) in state.ui.toasts.iter().rev().take(3).enumerate() {
+        let (mark, style) = match toast.level {
+            ToastLevel::Info => ("ℹ", theme.key()),
+            ToastLevel::Success => ("✓", theme.ok()),
+            ToastLevel::Error => ("✗", theme.error()),
+        };
+        let text = widgets::ellipsize(&toast.text, width as usize - 4);
+        let line = Line::from(vec![
+            Span::styled(format!(" {mark} "), style),
+            Span::raw(text),
+            Span::raw(" "),
+        ]);
+        let w = (line.width() as u16).min(width);
+        let rect = Rect::new(
+            area.right().saturating_sub(w + 1),
+            area.bottom().saturating_sub(2 + i as u16),
+            w,
+            1,
+        );
+        frame.render_widget(Clear, rect);
+        frame.render_widget(Paragraph::new(line).style(theme.selected()), rect);
+    }
+}

@@ -1,0 +1,47 @@
+//! The status bar: the keys that work in the focused panel, from the keymap; or the prompt
+//! being typed.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::app::AppState;
+use crate::app::keymap::status_hints;
+use crate::app::state::Prompt;
+
+pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
+    match &state.ui.prompt {
+        Some(Prompt::Command { input, error }) => {
+            let mut spans = vec![
+                Span::styled(":", theme.key()),
+                Span::raw(input.value().to_string()),
+            ];
+            if let Some(e) = error {
+                spans.push(Span::styled(format!("   ✗ {e}"), theme.error()));
+            }
+            frame.render_widget(Paragraph::new(Line::from(spans)), area);
+            let cursor = input.visual_cursor() as u16 + 1;
+            frame.set_cursor_position((area.x + cursor.min(area.width.saturating_sub(1)), area.y));
+        }
+        Some(Prompt::Filter { input }) => {
+            let spans = vec![
+                Span::styled("/", theme.key()),
+                Span::raw(input.value().to_string()),
+                Span::styled("   enter keeps · esc clears", theme.dim()),
+            ];
+            frame.render_widget(Paragraph::new(Line::from(spans)), area);
+            let cursor = input.visual_cursor() as u16 + 1;
+            frame.set_cursor_position((area.x + cursor.min(area.width.saturating_sub(1)), area.y));
+        }
+        None => {
+            let mut spans = Vec::new();
+            for (keys, hint) in status_hints(state.ui.focus) {
+                spans.push(Span::styled(keys, theme.key()));
+                spans.push(Span::raw(format!(" {hint}  ")));
+            }
+            frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Small drawing helpers shared by the screens.
+
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Span;
+
+/// `[██████░░░░]` for `value` out of `max`, `width` cells wide.
+pub fn slider(value: u32, max: u32, width: usize) -> String {
+    let filled = if max == 0 {
+        0
+    } else {
+        ((value.min(max) as usize * width) + (max as usize / 2)) / max as usize
+    };
+    let mut s = String::with_capacity(width * 3 + 2);
+    s.push('[');
+    for i in 0..width {
+        s.push(if i < filled { '█' } else { '░' });
+    }
+    s.push(']');
+    s
+}
+
+/// A rectangle of at most `width` x `height`, centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}
+
+pub fn key_hint<'a>(keys: &'a str, label: &'a str, key_style: Style) -> [Span<'a>; 3] {
+    [
+        Span::styled(keys, key_style),
+        Span::raw(" "),
+        Span::raw(label),
+    ]
+}
+
+/// `abc…` so that the result has at most `max` characters.
+pub fn ellipsize(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else if max == 0 {
+        String::new()
+    } else {
+        let mut s: String = text.chars().take(max - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// Masks a secret, keeping only enough to tell two apart.
+pub fn mask(secret: &str) -> String {
+    let tail: String = secret
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("••••••••{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sliders_fill_in_proportion() {
+        assert_eq!(slider(0, 100, 10), "[░░░░░░░░░░]");
+        assert_eq!(slider(100, 100, 10), "[██████████]");
+        assert_eq!(slider(10, 100, 10), "[█░░░░░░░░░]");
+        assert_eq!(slider(25, 50, 10), "[█████░░░░░]");
+        assert_eq!(slider(200, 100, 4), "[████]");
+    }
+
+    #[test]
+    fn masks_keep_four_characters() {
+        assert_eq!(mask("abcdefgh1234"), "••••••••1234");
+        assert!(!mask("supersecretkey").contains("supersecret"));
+    }
+}

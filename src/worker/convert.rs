@@ -1,0 +1,42 @@
+//! Wire types to view models, sanitized: nothing remote reaches the terminal unfiltered.
+
+use crate::app::state::{DeploymentView, EndpointView};
+use crate::azure::model::{OnlineDeployment, OnlineEndpoint};
+use crate::logstream::sanitize_inline;
+use crate::rollout::TrafficSplit;
+
+pub fn endpoint_view(e: &OnlineEndpoint) -> EndpointView {
+    EndpointView {
+        name: sanitize_inline(&e.name),
+        auth_mode: sanitize_inline(&e.properties.auth_mode),
+        kubernetes: e.is_kubernetes(),
+        state: sanitize_inline(
+            e.properties
+                .provisioning_state
+                .as_deref()
+                .unwrap_or("Unknown"),
+        ),
+        split: TrafficSplit::from_maps(
+            e.properties.traffic.as_ref(),
+            e.properties.mirror_traffic.as_ref(),
+        ),
+        scoring_uri: e.properties.scoring_uri.as_deref().map(sanitize_inline),
+        swagger_uri: e.properties.swagger_uri.as_deref().map(sanitize_inline),
+    }
+}
+
+pub fn deployment_view(d: &OnlineDeployment) -> DeploymentView {
+    DeploymentView {
+        name: sanitize_inline(&d.name),
+        state: sanitize_inline(
+            d.properties
+                .provisioning_state
+                .as_deref()
+                .unwrap_or("Unknown"),
+        ),
+        instance_type: sanitize_inline(d.properties.instance_type.as_deref().unwrap_or("-")),
+        instances: d.instance_count().map_or(0, |n| n.max(0) as u32),
+        model: d.properties.model.as_deref().map(sanitize_inline),
+        metrics: None,
+    }
+}

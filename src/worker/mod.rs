@@ -1,0 +1,368 @@
+//! The async side of the console: runs each `Cmd` on tokio with the `AmlClient` and sends the
+//! result back as a `Msg`. Owns all I/O; never touches the state.
+
+mod convert;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::msg::{Cmd, LoadedWorkspace, Msg};
+use crate::app::state::{InvokeOutcome, KeysInfo};
+use crate::azure::az_yaml::{deployment_from_yaml, endpoint_from_yaml};
+use crate::azure::{AmlClient, AzureError, LroProgress, Operation, SplitChange, WorkspaceRef};
+use crate::logstream::sanitize_inline;
+use futures::StreamExt;
+
+/// Deployment lists fetched at once during a refresh.
+const REFRESH_CONCURRENCY: usize = 8;
+/// Most of a scoring answer shown in the invoke dialog.
+const MAX_INVOKE_BODY: usize = 4096;
+
+#[derive(Clone)]
+pub struct Worker {
+    client: Arc<AmlClient>,
+    ws: WorkspaceRef,
+    tx: UnboundedSender<Msg>,
+}
+
+/// One line of an error, safe for the terminal.
+fn describe(e: &AzureError) -> String {
+    sanitize_inline(&e.to_string())
+}
+
+impl Worker {
+    pub fn new(client: Arc<AmlClient>, ws: WorkspaceRef, tx: UnboundedSender<Msg>) -> Self {
+        Self { client, ws, tx }
+    }
+
+    fn send(&self, msg: Msg) {
+        // The UI has gone away only when the console is quitting: nothing to tell anyone.
+        let _ = self.tx.send(msg);
+    }
+
+    /// Runs `cmd` in the background.
+    pub fn spawn(&self, cmd: Cmd) {
+        let worker = self.clone();
+        tokio::spawn(async move { worker.run(cmd).await });
+    }
+
+    async fn follow(
+        &self,
+        op: u64,
+        operation: &Operation,
+    ) -> Result<Option<serde_json::Value>, String> {
+        let tx = self.tx.clone();
+        let mut progress = move |p: LroProgress| {
+            let _ = tx.send(Msg::OperationProgress {
+                op,
+                state: sanitize_inline(&p.state),
+            });
+        };
+        self.client
+            .wait(operation, &mut progress)
+            .await
+            .map_err(|e| describe(&e))
+    }
+
+    async fn finish(&self, op: u64, result: Result<String, String>) {
+        self.send(Msg::OperationFinished {
+            op,
+            outcome: result,
+        });
+    }
+
+    pub async fn run(&self, cmd: Cmd) {
+        let (client, ws) = (&self.client, &self.ws);
+        match cmd {
+            Cmd::Refresh { request } => {
+                let result = self.load_workspace().await.map_err(|e| describe(&e));
+                self.send(Msg::Loaded { request, result });
+            }
+            Cmd::LoadMetrics { .. } => {
+                // Observed traffic comes from the metrics API; see `metrics` once it exists.
+            }
+            Cmd::ApplySplit {
+                op,
+                endpoint,
+                base,
+                target,
+            } => {
+                let change = SplitChange {
+                    live: Some(target.live.clone()),
+                    mirror: Some(target.mirror.clone()),
+                    expect: Some(base),
+                };
+                match client.begin_update_split(ws, &endpoint, &change).await {
+                    Err(AzureError::StaleSplit { theirs }) => {
+                        self.send(Msg::SplitStale {
+                            op,
+                            endpoint,
+                            theirs: *theirs,
+                        });
+                    }
+                    Err(e) => self.finish(op, Err(describe(&e))).await,
+                    Ok(update) => {
+                        let result = self
+                            .follow(op, &update.operation)
+                            .await
+                            .map(|_| "traffic applied".to_string());
+                        self.finish(op, result).await;
+                    }
+                }
+            }
+            Cmd::Scale {
+                op,
+                endpoint,
+                deployment,
+                instances,
+            } => {
+                let result = match client
+                    .begin_scale_deployment(ws, &endpoint, &deployment, instances)
+                    .await
+                {
+                    Ok(operation) => self.follow(op, &operation).await.map(|_| {
+                        format!("{endpoint}/{deployment} scaled to {instances} instance(s)")
+                    }),
+                    Err(e) => Err(describe(&e)),
+                };
+                self.finish(op, result).await;
+            }
+            Cmd::CreateDeployment { op, endpoint, file } => {
+                let result = self.create_deployment(op, &endpoint, &file).await;
+                self.finish(op, result).await;
+            }
+            Cmd::CreateEndpoint { op, file } => {
+                let result = self.create_endpoint(op, &file).await;
+                self.finish(op, result).await;
+            }
+            Cmd::Delete {
+                op,
+                endpoint,
+                deployment,
+            } => {
+                let started = match &deployment {
+                    Some(d) => client.begin_delete_deployment(ws, &endpoint, d).await,
+                    None => client.begin_delete_endpoint(ws, &endpoint).await,
+                };
+                let what = match &deployment {
+                    Some(d) => format!("deployment {endpoint}/{d} deleted"),
+                    None => format!("endpoint {endpoint} deleted"),
+                };
+                let result = match started {
+                    Ok(operation) => self.follow(op, &operation).await.map(|_| what),
+                    Err(e) => Err(describe(&e)),
+                };
+                self.finish(op, result).await;
+            }
+            Cmd::Invoke {
+                request,
+                endpoint,
+                deployment,
+                file,
+            } => {
+                let outcome = self.invoke(&endpoint, deployment.as_deref(), &file).await;
+                self.send(Msg::InvokeFinished { request, outcome });
+            }
+            Cmd::LoadKeys { endpoint } => {
+                let result = self.load_keys(&endpoint).await.map_err(|e| describe(&e));
+                self.send(Msg::KeysLoaded { endpoint, result });
+            }
+            Cmd::RegenerateKey { op, endpoint, key } => {
+                let result = match client.begin_regenerate_key(ws, &endpoint, key).await {
+                    Ok(operation) => self
+                        .follow(op, &operation)
+                        .await
+                        .map(|_| format!("{endpoint}: {key:?} key regenerated")),
+                    Err(e) => Err(describe(&e)),
+                };
+                self.finish(op, result).await;
+                let keys = self.load_keys(&endpoint).await.map_err(|e| describe(&e));
+                self.send(Msg::KeysLoaded {
+                    endpoint,
+                    result: keys,
+                });
+            }
+            Cmd::Journal(_) | Cmd::LoadJournal => {
+                // The journal file is written and read by `journal`, wired in the console.
+            }
+        }
+    }
+
+    async fn load_workspace(&self) -> Result<LoadedWorkspace, AzureError> {
+        let endpoints = self.client.list_endpoints(&self.ws).await?;
+        let names: Vec<String> = endpoints.iter().map(|e| e.name.clone()).collect();
+        let lists: Vec<(String, Result<Vec<_>, AzureError>)> = futures::stream::iter(names)
+            .map(|name| async move {
+                let r = self.client.list_deployments(&self.ws, &name).await;
+                (name, r)
+            })
+            .buffer_unordered(REFRESH_CONCURRENCY)
+            .collect()
+            .await;
+        let mut deployments = Vec::with_capacity(lists.len());
+        for (name, list) in lists {
+            match list {
+                Ok(list) => {
+                    deployments.push((name, list.iter().map(convert::deployment_view).collect()))
+                }
+                // An endpoint deleted between the two calls: it will be gone next time.
+                Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => {
+                    deployments.push((name, Vec::new()))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(LoadedWorkspace {
+            endpoints: endpoints.iter().map(convert::endpoint_view).collect(),
+            deployments,
+        })
+    }
+
+    async fn read_file(path: &Path) -> Result<String, String> {
+        tokio::fs::read_to_string(path)
+            .await
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+    }
+
+    async fn create_deployment(
+        &self,
+        op: u64,
+        endpoint: &str,
+        file: &Path,
+    ) -> Result<String, String> {
+        let text = Self::read_file(file).await?;
+        let ep = self
+            .client
+            .get_endpoint(&self.ws, endpoint)
+            .await
+            .map_err(|e| describe(&e))?;
+        let spec = deployment_from_yaml(&file.display().to_string(), &text, &ep.location, &self.ws)
+            .map_err(|e| e.to_string())?;
+        if let Some(named) = &spec.endpoint_name
+            && !named.eq_ignore_ascii_case(endpoint)
+        {
+            return Err(format!(
+                "{} is for endpoint {named}, but {endpoint} is selected: select {named} or edit endpoint_name",
+                file.display()
+            ));
+        }
+        if self
+            .client
+            .get_deployment(&self.ws, endpoint, &spec.name)
+            .await
+            .is_ok()
+        {
+            return Err(format!(
+                "deployment {} already exists on {endpoint}: scale it (s) or delete it first",
+                spec.name
+            ));
+        }
+        let operation = self
+            .client
+            .begin_put_deployment(&self.ws, endpoint, &spec.name, &spec.body)
+            .await
+            .map_err(|e| describe(&e))?;
+        self.follow(op, &operation).await?;
+        Ok(format!(
+            "deployment {endpoint}/{} created at 0% traffic",
+            spec.name
+        ))
+    }
+
+    async fn create_endpoint(&self, op: u64, file: &Path) -> Result<String, String> {
+        let text = Self::read_file(file).await?;
+        let workspace = self
+            .client
+            .get_workspace(&self.ws)
+            .await
+            .map_err(|e| describe(&e))?;
+        let spec = endpoint_from_yaml(&file.display().to_string(), &text, &workspace.location)
+            .map_err(|e| e.to_string())?;
+        if self.client.get_endpoint(&self.ws, &spec.name).await.is_ok() {
+            return Err(format!("endpoint {} already exists", spec.name));
+        }
+        let operation = self
+            .client
+            .begin_put_endpoint(&self.ws, &spec.name, &spec.body)
+            .await
+            .map_err(|e| describe(&e))?;
+        self.follow(op, &operation).await?;
+        Ok(format!("endpoint {} created", spec.name))
+    }
+
+    async fn invoke(
+        &self,
+        endpoint: &str,
+        deployment: Option<&str>,
+        file: &Path,
+    ) -> Result<InvokeOutcome, String> {
+        let body = tokio::fs::read(file)
+            .await
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        if serde_json::from_slice::<serde_json::Value>(&body).is_err() {
+            return Err(format!(
+                "{} is not valid JSON: fix the request file",
+                file.display()
+            ));
+        }
+        let ep = self
+            .client
+            .get_endpoint(&self.ws, endpoint)
+            .await
+            .map_err(|e| describe(&e))?;
+        let uri = ep.properties.scoring_uri.clone().ok_or_else(|| {
+            format!("{endpoint} has no scoring URI yet (is it still being created?)")
+        })?;
+        let credential = self
+            .client
+            .scoring_credential(&self.ws, &ep)
+            .await
+            .map_err(|e| describe(&e))?;
+        let answer = self
+            .client
+            .invoke(&uri, &credential, deployment, body)
+            .await
+            .map_err(|e| describe(&e))?;
+        let text: String = answer.body.chars().take(MAX_INVOKE_BODY).collect();
+        Ok(InvokeOutcome {
+            status: answer.status.as_u16(),
+            deployment: answer.deployment.map(|d| sanitize_inline(&d)),
+            latency_ms: answer.latency.as_millis(),
+            body: text
+                .lines()
+                .map(|l| crate::logstream::sanitize_line(l, 400))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        })
+    }
+
+    async fn load_keys(&self, endpoint: &str) -> Result<KeysInfo, AzureError> {
+        let ep = self.client.get_endpoint(&self.ws, endpoint).await?;
+        let mut info = KeysInfo {
+            auth_mode: ep.properties.auth_mode.clone(),
+            scoring_uri: ep.properties.scoring_uri.as_deref().map(sanitize_inline),
+            swagger_uri: ep.properties.swagger_uri.as_deref().map(sanitize_inline),
+            primary: None,
+            secondary: None,
+            token: None,
+            token_expiry: None,
+        };
+        match ep.properties.auth_mode.to_ascii_lowercase().as_str() {
+            "key" => {
+                let keys = self.client.list_keys(&self.ws, endpoint).await?;
+                info.primary = keys.primary_key;
+                info.secondary = keys.secondary_key;
+            }
+            "amltoken" => {
+                let token = self.client.get_token(&self.ws, endpoint).await?;
+                info.token = token.access_token;
+                info.token_expiry = chrono::DateTime::from_timestamp(token.expiry_time_utc, 0)
+                    .map(|t| t.to_rfc3339());
+            }
+            _ => {}
+        }
+        Ok(info)
+    }
+}
