@@ -1,6 +1,8 @@
 //! Shared test setup: a real emulator on 127.0.0.1 and a real client pointed at it.
 #![allow(dead_code)]
 
+pub mod console;
+
 use std::time::Duration;
 
 use aml_rollout::azure::az_yaml::deployment_from_yaml;
