@@ -5,14 +5,21 @@ mod common;
 use std::time::Duration;
 
 use aml_rollout::app::msg::LoadedWorkspace;
-use aml_rollout::app::state::{DeleteFocus, Dialog, Focus, InvokeRouting, KeysInfo, Prompt, SliderMode, ToastLevel};
+use aml_rollout::app::state::{
+    DeleteFocus, Dialog, Focus, InvokeRouting, KeysInfo, Prompt, SliderMode, ToastLevel,
+};
 use aml_rollout::app::{Cmd, Msg, update};
 use aml_rollout::azure::model::KeyType;
 use common::console::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn last_toast(state: &aml_rollout::app::AppState) -> String {
-    state.ui.toasts.back().map(|t| t.text.clone()).unwrap_or_default()
+    state
+        .ui
+        .toasts
+        .back()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
 }
 
 fn select_green(state: &mut aml_rollout::app::AppState) {
@@ -20,10 +27,18 @@ fn select_green(state: &mut aml_rollout::app::AppState) {
     assert_eq!(state.selected_deployment().unwrap().name, "green");
 }
 
-fn apply_cmd(cmds: &[Cmd]) -> (u64, aml_rollout::rollout::TrafficSplit, aml_rollout::rollout::TrafficSplit) {
+fn apply_cmd(
+    cmds: &[Cmd],
+) -> (
+    u64,
+    aml_rollout::rollout::TrafficSplit,
+    aml_rollout::rollout::TrafficSplit,
+) {
     cmds.iter()
         .find_map(|c| match c {
-            Cmd::ApplySplit { op, base, target, .. } => Some((*op, base.clone(), target.clone())),
+            Cmd::ApplySplit {
+                op, base, target, ..
+            } => Some((*op, base.clone(), target.clone())),
             _ => None,
         })
         .expect("an ApplySplit command")
@@ -34,10 +49,23 @@ fn nudging_keeps_the_split_valid_through_a_counterweight() {
     let mut state = blue_green("blue=100", "");
     select_green(&mut state);
     feed(&mut state, [ch('l')]);
-    assert_eq!(state.draft_of("my-endpoint").unwrap().proposed, split("blue=99 green=1", ""));
+    assert_eq!(
+        state.draft_of("my-endpoint").unwrap().proposed,
+        split("blue=99 green=1", "")
+    );
     feed(&mut state, [ch('L'), key(KeyCode::Right)]);
-    assert_eq!(state.draft_of("my-endpoint").unwrap().proposed.live, split("blue=88 green=12", "").live);
-    feed(&mut state, [Msg::Key(KeyEvent::new(KeyCode::Left, KeyModifiers::SHIFT)), ch('h'), ch('h')]);
+    assert_eq!(
+        state.draft_of("my-endpoint").unwrap().proposed.live,
+        split("blue=88 green=12", "").live
+    );
+    feed(
+        &mut state,
+        [
+            Msg::Key(KeyEvent::new(KeyCode::Left, KeyModifiers::SHIFT)),
+            ch('h'),
+            ch('h'),
+        ],
+    );
     // Back where it started: no draft any more.
     assert!(state.draft_of("my-endpoint").is_none());
     let mut state = blue_green("blue=100", "");
@@ -45,7 +73,11 @@ fn nudging_keeps_the_split_valid_through_a_counterweight() {
     for _ in 0..15 {
         feed(&mut state, [ch('L')]);
     }
-    assert_eq!(state.draft_of("my-endpoint").unwrap().proposed.live, split("blue=0 green=100", "").live, "clamped at 100");
+    assert_eq!(
+        state.draft_of("my-endpoint").unwrap().proposed.live,
+        split("blue=0 green=100", "").live,
+        "clamped at 100"
+    );
 }
 
 #[test]
@@ -55,10 +87,16 @@ fn an_apply_goes_through_confirmation_the_worker_and_back() {
     feed(&mut state, [ch('L')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
     assert!(cmds.is_empty(), "enter only opens the confirmation");
-    let Some(Dialog::ConfirmApply { az_command, diff, .. }) = &state.ui.dialog else {
+    let Some(Dialog::ConfirmApply {
+        az_command, diff, ..
+    }) = &state.ui.dialog
+    else {
         panic!("expected the confirmation, got {:?}", state.ui.dialog);
     };
-    assert_eq!(az_command, "az ml online-endpoint update --name my-endpoint --traffic \"blue=90 green=10\"");
+    assert_eq!(
+        az_command,
+        "az ml online-endpoint update --name my-endpoint --traffic \"blue=90 green=10\""
+    );
     assert_eq!(diff.rows.len(), 2);
     let cmds = feed(&mut state, [ch('y')]);
     let (op, base, target) = apply_cmd(&cmds);
@@ -68,15 +106,41 @@ fn an_apply_goes_through_confirmation_the_worker_and_back() {
     assert_eq!(state.running_operations(), 1);
     // Sliders are locked while it applies.
     feed(&mut state, [ch('l')]);
-    assert!(last_toast(&state).contains("wait"), "{}", last_toast(&state));
+    assert!(
+        last_toast(&state).contains("wait"),
+        "{}",
+        last_toast(&state)
+    );
 
-    feed(&mut state, [Msg::OperationProgress { op, state: "InProgress".into() }]);
+    feed(
+        &mut state,
+        [Msg::OperationProgress {
+            op,
+            state: "InProgress".into(),
+        }],
+    );
     assert_eq!(state.ui.operations[0].state, "InProgress");
-    let cmds = feed(&mut state, [Msg::OperationFinished { op, outcome: Ok("traffic applied".into()) }]);
+    let cmds = feed(
+        &mut state,
+        [Msg::OperationFinished {
+            op,
+            outcome: Ok("traffic applied".into()),
+        }],
+    );
     assert!(state.draft_of("my-endpoint").is_none());
-    assert!(last_toast(&state).contains("blue=90 green=10"), "{}", last_toast(&state));
+    assert!(
+        last_toast(&state).contains("blue=90 green=10"),
+        "{}",
+        last_toast(&state)
+    );
     assert!(cmds.iter().any(|c| matches!(c, Cmd::Refresh { .. })));
-    let journal = cmds.iter().find_map(|c| match c { Cmd::Journal(r) => Some(r.clone()), _ => None }).expect("journal");
+    let journal = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Journal(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("journal");
     assert_eq!(journal.before, "blue=100");
     assert_eq!(journal.after, "blue=90 green=10");
     assert!(journal.outcome.is_ok());
@@ -89,7 +153,13 @@ fn a_failed_apply_keeps_the_draft_and_shows_the_service_error() {
     select_green(&mut state);
     feed(&mut state, [ch('L'), key(KeyCode::Enter)]);
     let (op, _, _) = apply_cmd(&feed(&mut state, [key(KeyCode::Enter)]));
-    feed(&mut state, [Msg::OperationFinished { op, outcome: Err("Conflict: another operation is running".into()) }]);
+    feed(
+        &mut state,
+        [Msg::OperationFinished {
+            op,
+            outcome: Err("Conflict: another operation is running".into()),
+        }],
+    );
     let draft = state.draft_of("my-endpoint").expect("draft kept");
     assert!(!draft.applying);
     assert_eq!(draft.proposed.normalized(), split("blue=90 green=10", ""));
@@ -111,9 +181,22 @@ fn a_stale_draft_asks_the_operator() {
     select_green(&mut state);
     feed(&mut state, [ch('L'), key(KeyCode::Enter)]);
     let (op, _, _) = apply_cmd(&feed(&mut state, [key(KeyCode::Enter)]));
-    let cmds = feed(&mut state, [Msg::SplitStale { op, endpoint: "my-endpoint".into(), theirs: split("blue=50 green=50", "") }]);
+    let cmds = feed(
+        &mut state,
+        [Msg::SplitStale {
+            op,
+            endpoint: "my-endpoint".into(),
+            theirs: split("blue=50 green=50", ""),
+        }],
+    );
     assert!(cmds.iter().any(|c| matches!(c, Cmd::Refresh { .. })));
-    let Some(Dialog::Stale { base, theirs, yours, .. }) = &state.ui.dialog else {
+    let Some(Dialog::Stale {
+        base,
+        theirs,
+        yours,
+        ..
+    }) = &state.ui.dialog
+    else {
         panic!("expected the stale dialog");
     };
     assert_eq!(base, &split("blue=100", ""));
@@ -129,8 +212,21 @@ fn a_stale_draft_asks_the_operator() {
     select_green(&mut state);
     feed(&mut state, [ch('L'), key(KeyCode::Enter)]);
     let (op, _, _) = apply_cmd(&feed(&mut state, [key(KeyCode::Enter)]));
-    feed(&mut state, [Msg::SplitStale { op, endpoint: "my-endpoint".into(), theirs: split("blue=50 green=50", "") }, ch('t')]);
-    assert!(state.draft_of("my-endpoint").is_none(), "take theirs drops the draft");
+    feed(
+        &mut state,
+        [
+            Msg::SplitStale {
+                op,
+                endpoint: "my-endpoint".into(),
+                theirs: split("blue=50 green=50", ""),
+            },
+            ch('t'),
+        ],
+    );
+    assert!(
+        state.draft_of("my-endpoint").is_none(),
+        "take theirs drops the draft"
+    );
 }
 
 #[test]
@@ -141,24 +237,47 @@ fn mirror_mode_moves_the_mirror_share_and_refuses_what_azure_refuses() {
     // blue takes live traffic: refused, with the reason on screen.
     feed(&mut state, [ch('l')]);
     assert!(state.draft_of("my-endpoint").is_none());
-    assert!(last_toast(&state).contains("mirror refused"), "{}", last_toast(&state));
+    assert!(
+        last_toast(&state).contains("mirror refused"),
+        "{}",
+        last_toast(&state)
+    );
     select_green(&mut state);
     for _ in 0..7 {
         feed(&mut state, [ch('L')]);
     }
-    assert_eq!(state.draft_of("my-endpoint").unwrap().proposed.mirror, split("", "green=50").mirror, "clamped at 50");
+    assert_eq!(
+        state.draft_of("my-endpoint").unwrap().proposed.mirror,
+        split("", "green=50").mirror,
+        "clamped at 50"
+    );
     feed(&mut state, [key(KeyCode::Enter)]);
-    let Some(Dialog::ConfirmApply { az_command, .. }) = &state.ui.dialog else { panic!() };
-    assert!(az_command.contains("--mirror-traffic \"green=50\""), "{az_command}");
+    let Some(Dialog::ConfirmApply { az_command, .. }) = &state.ui.dialog else {
+        panic!()
+    };
+    assert!(
+        az_command.contains("--mirror-traffic \"green=50\""),
+        "{az_command}"
+    );
 
-    let mut k8s = loaded_with(options(), vec![({
-        let mut e = endpoint("k8s-ep", "blue=100", "");
-        e.kubernetes = true;
-        e
-    }, vec![deployment("blue", 1), deployment("green", 1)])]);
+    let mut k8s = loaded_with(
+        options(),
+        vec![(
+            {
+                let mut e = endpoint("k8s-ep", "blue=100", "");
+                e.kubernetes = true;
+                e
+            },
+            vec![deployment("blue", 1), deployment("green", 1)],
+        )],
+    );
     feed(&mut k8s, [ch('m'), key(KeyCode::Down), ch('l')]);
     assert!(k8s.draft_of("k8s-ep").is_none());
-    assert!(last_toast(&k8s).to_lowercase().contains("kubernetes"), "{}", last_toast(&k8s));
+    assert!(
+        last_toast(&k8s).to_lowercase().contains("kubernetes"),
+        "{}",
+        last_toast(&k8s)
+    );
 }
 
 #[test]
@@ -168,11 +287,30 @@ fn live_traffic_onto_the_mirror_target_clears_its_mirror_in_the_same_draft() {
     feed(&mut state, [ch('L')]);
     let draft = state.draft_of("my-endpoint").unwrap();
     assert_eq!(draft.proposed.normalized(), split("blue=90 green=10", ""));
-    assert!(draft.notes.iter().any(|n| n.contains("mirror to green cleared")), "{:?}", draft.notes);
+    assert!(
+        draft
+            .notes
+            .iter()
+            .any(|n| n.contains("mirror to green cleared")),
+        "{:?}",
+        draft.notes
+    );
     feed(&mut state, [key(KeyCode::Enter)]);
-    let Some(Dialog::ConfirmApply { az_command, diff, .. }) = &state.ui.dialog else { panic!() };
-    assert!(az_command.contains("--mirror-traffic \"green=0\""), "{az_command}");
-    assert!(diff.rows.iter().any(|r| r.deployment == "green" && r.mirror_before == 10 && r.mirror_after == 0));
+    let Some(Dialog::ConfirmApply {
+        az_command, diff, ..
+    }) = &state.ui.dialog
+    else {
+        panic!()
+    };
+    assert!(
+        az_command.contains("--mirror-traffic \"green=0\""),
+        "{az_command}"
+    );
+    assert!(
+        diff.rows
+            .iter()
+            .any(|r| r.deployment == "green" && r.mirror_before == 10 && r.mirror_after == 0)
+    );
 }
 
 #[test]
@@ -187,26 +325,57 @@ fn esc_discards_and_undo_and_known_good_make_new_drafts() {
     // Apply 90/10, then the service reports it.
     feed(&mut state, [ch('L'), key(KeyCode::Enter)]);
     let (op, _, _) = apply_cmd(&feed(&mut state, [key(KeyCode::Enter)]));
-    let cmds = feed(&mut state, [Msg::OperationFinished { op, outcome: Ok("ok".into()) }]);
-    let request = cmds.iter().find_map(|c| match c { Cmd::Refresh { request } => Some(*request), _ => None }).unwrap();
-    feed(&mut state, [Msg::Loaded {
-        request,
-        result: Ok(LoadedWorkspace {
-            endpoints: vec![endpoint("my-endpoint", "blue=90 green=10", "")],
-            deployments: vec![("my-endpoint".into(), vec![deployment("blue", 1), deployment("green", 1)])],
-        }),
-    }]);
-    assert_eq!(state.selected_deployment().unwrap().name, "green", "selection survives the refresh");
+    let cmds = feed(
+        &mut state,
+        [Msg::OperationFinished {
+            op,
+            outcome: Ok("ok".into()),
+        }],
+    );
+    let request = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Refresh { request } => Some(*request),
+            _ => None,
+        })
+        .unwrap();
+    feed(
+        &mut state,
+        [Msg::Loaded {
+            request,
+            result: Ok(LoadedWorkspace {
+                endpoints: vec![endpoint("my-endpoint", "blue=90 green=10", "")],
+                deployments: vec![(
+                    "my-endpoint".into(),
+                    vec![deployment("blue", 1), deployment("green", 1)],
+                )],
+            }),
+        }],
+    );
+    assert_eq!(
+        state.selected_deployment().unwrap().name,
+        "green",
+        "selection survives the refresh"
+    );
     feed(&mut state, [ch('z')]);
     let draft = state.draft_of("my-endpoint").expect("undo draft");
     assert_eq!(draft.proposed, split("blue=100", ""));
-    assert!(state.ui.dialog.is_none(), "undo is not sent until confirmed");
+    assert!(
+        state.ui.dialog.is_none(),
+        "undo is not sent until confirmed"
+    );
     feed(&mut state, [key(KeyCode::Esc)]);
 
     // The known-good split is what the console first saw: blue=100.
     feed(&mut state, [ch('Z')]);
-    let Some(Dialog::ConfirmApply { diff, .. }) = &state.ui.dialog else { panic!("Z confirms at once") };
-    assert!(diff.rows.iter().any(|r| r.deployment == "green" && r.live_after == 0));
+    let Some(Dialog::ConfirmApply { diff, .. }) = &state.ui.dialog else {
+        panic!("Z confirms at once")
+    };
+    assert!(
+        diff.rows
+            .iter()
+            .any(|r| r.deployment == "green" && r.live_after == 0)
+    );
     feed(&mut state, [key(KeyCode::Esc), key(KeyCode::Esc)]);
     // Marking 90/10 as good makes Z a no-op draft.
     feed(&mut state, [ch('g')]);
@@ -222,7 +391,10 @@ fn the_command_bar_drafts_traffic_and_mirror_and_scales() {
     feed(&mut state, typed("traffic blue=90 green=10"));
     feed(&mut state, [key(KeyCode::Enter)]);
     assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply { .. })));
-    assert_eq!(state.draft_of("my-endpoint").unwrap().proposed.live, split("blue=90 green=10", "").live);
+    assert_eq!(
+        state.draft_of("my-endpoint").unwrap().proposed.live,
+        split("blue=90 green=10", "").live
+    );
     feed(&mut state, [key(KeyCode::Esc), key(KeyCode::Esc)]);
 
     for (line, expected) in [
@@ -239,7 +411,9 @@ fn the_command_bar_drafts_traffic_and_mirror_and_scales() {
         feed(&mut state, typed(line));
         feed(&mut state, [key(KeyCode::Enter)]);
         match &state.ui.prompt {
-            Some(Prompt::Command { error: Some(e), .. }) => assert!(e.contains(expected), "{line}: {e}"),
+            Some(Prompt::Command { error: Some(e), .. }) => {
+                assert!(e.contains(expected), "{line}: {e}")
+            }
             other => panic!("{line}: expected an error in the bar, got {other:?}"),
         }
         feed(&mut state, [key(KeyCode::Esc)]);
@@ -248,11 +422,19 @@ fn the_command_bar_drafts_traffic_and_mirror_and_scales() {
     feed(&mut state, [ch(':')]);
     feed(&mut state, typed("traffic blue=0 green=0"));
     feed(&mut state, [key(KeyCode::Enter)]);
-    assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply { .. })), "{:?}", state.ui.prompt);
+    assert!(
+        matches!(state.ui.dialog, Some(Dialog::ConfirmApply { .. })),
+        "{:?}",
+        state.ui.prompt
+    );
     feed(&mut state, [key(KeyCode::Esc), key(KeyCode::Esc), ch(':')]);
     feed(&mut state, typed("scale blue 2"));
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::Scale { deployment, instances: 2, .. } if deployment == "blue")));
+    assert!(
+        cmds.iter().any(
+            |c| matches!(c, Cmd::Scale { deployment, instances: 2, .. } if deployment == "blue")
+        )
+    );
 }
 
 #[test]
@@ -265,12 +447,25 @@ fn scaling_validates_the_instance_count() {
         feed(&mut state, typed(bad));
         let cmds = feed(&mut state, [key(KeyCode::Enter)]);
         assert!(cmds.is_empty(), "{bad}");
-        let Some(Dialog::Scale { error: Some(e), .. }) = &state.ui.dialog else { panic!("{bad}: no error") };
+        let Some(Dialog::Scale { error: Some(e), .. }) = &state.ui.dialog else {
+            panic!("{bad}: no error")
+        };
         assert!(e.contains("1 to 50"), "{e}");
     }
     feed(&mut state, [ctrl('u'), ch('2')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
-    assert_eq!(cmds, vec![Cmd::Scale { op: match &cmds[0] { Cmd::Scale { op, .. } => *op, _ => 0 }, endpoint: "my-endpoint".into(), deployment: "blue".into(), instances: 2 }]);
+    assert_eq!(
+        cmds,
+        vec![Cmd::Scale {
+            op: match &cmds[0] {
+                Cmd::Scale { op, .. } => *op,
+                _ => 0,
+            },
+            endpoint: "my-endpoint".into(),
+            deployment: "blue".into(),
+            instances: 2
+        }]
+    );
     assert!(state.ui.dialog.is_none());
     assert_eq!(state.ui.operations.len(), 1);
 }
@@ -280,10 +475,16 @@ fn deleting_needs_the_typed_name_and_never_a_deployment_with_traffic() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ctrl('d')]);
     assert!(state.ui.dialog.is_none());
-    assert!(last_toast(&state).contains("100% of live traffic"), "{}", last_toast(&state));
+    assert!(
+        last_toast(&state).contains("100% of live traffic"),
+        "{}",
+        last_toast(&state)
+    );
     select_green(&mut state);
     feed(&mut state, [ctrl('d')]);
-    let Some(Dialog::Delete { focus, target, .. }) = &state.ui.dialog else { panic!() };
+    let Some(Dialog::Delete { focus, target, .. }) = &state.ui.dialog else {
+        panic!()
+    };
     assert_eq!(*focus, DeleteFocus::Cancel, "Cancel is focused");
     assert_eq!(target.name(), "green");
     // Enter on Cancel cancels.
@@ -293,15 +494,25 @@ fn deleting_needs_the_typed_name_and_never_a_deployment_with_traffic() {
     feed(&mut state, typed("gren"));
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
     assert!(cmds.is_empty());
-    let Some(Dialog::Delete { error: Some(e), .. }) = &state.ui.dialog else { panic!() };
+    let Some(Dialog::Delete { error: Some(e), .. }) = &state.ui.dialog else {
+        panic!()
+    };
     assert!(e.contains("type green exactly"), "{e}");
-    feed(&mut state, [key(KeyCode::Backspace), key(KeyCode::Backspace)]);
+    feed(
+        &mut state,
+        [key(KeyCode::Backspace), key(KeyCode::Backspace)],
+    );
     feed(&mut state, typed("een"));
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
-    assert!(matches!(&cmds[..], [Cmd::Delete { deployment: Some(d), .. }] if d == "green"), "{cmds:?}");
+    assert!(
+        matches!(&cmds[..], [Cmd::Delete { deployment: Some(d), .. }] if d == "green"),
+        "{cmds:?}"
+    );
     // Endpoints are deleted from the endpoints list.
     feed(&mut state, [key(KeyCode::Tab), ctrl('d')]);
-    let Some(Dialog::Delete { target, .. }) = &state.ui.dialog else { panic!() };
+    let Some(Dialog::Delete { target, .. }) = &state.ui.dialog else {
+        panic!()
+    };
     assert_eq!(target.deployment, None);
     assert_eq!(target.name(), "my-endpoint");
 }
@@ -313,26 +524,69 @@ fn invoking_pins_the_selected_deployment_or_uses_the_endpoints_routing() {
     feed(&mut state, [ch('i')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
     let (request, deployment) = match &cmds[..] {
-        [Cmd::Invoke { request, deployment, file, .. }] => {
+        [
+            Cmd::Invoke {
+                request,
+                deployment,
+                file,
+                ..
+            },
+        ] => {
             assert!(file.ends_with("sample-request.json"));
             (*request, deployment.clone())
         }
         other => panic!("{other:?}"),
     };
     assert_eq!(deployment.as_deref(), Some("green"));
-    feed(&mut state, [Msg::InvokeFinished { request: request + 100, outcome: Err("stale".into()) }]);
-    let Some(Dialog::Invoke { running: true, outcome: None, .. }) = &state.ui.dialog else { panic!("stale answers are ignored") };
-    feed(&mut state, [Msg::InvokeFinished {
-        request,
-        outcome: Ok(aml_rollout::app::state::InvokeOutcome { status: 200, deployment: Some("green".into()), latency_ms: 12, body: "[1.5]".into() }),
-    }]);
-    let Some(Dialog::Invoke { running: false, outcome: Some(Ok(o)), .. }) = &state.ui.dialog else { panic!() };
+    feed(
+        &mut state,
+        [Msg::InvokeFinished {
+            request: request + 100,
+            outcome: Err("stale".into()),
+        }],
+    );
+    let Some(Dialog::Invoke {
+        running: true,
+        outcome: None,
+        ..
+    }) = &state.ui.dialog
+    else {
+        panic!("stale answers are ignored")
+    };
+    feed(
+        &mut state,
+        [Msg::InvokeFinished {
+            request,
+            outcome: Ok(aml_rollout::app::state::InvokeOutcome {
+                status: 200,
+                deployment: Some("green".into()),
+                latency_ms: 12,
+                body: "[1.5]".into(),
+            }),
+        }],
+    );
+    let Some(Dialog::Invoke {
+        running: false,
+        outcome: Some(Ok(o)),
+        ..
+    }) = &state.ui.dialog
+    else {
+        panic!()
+    };
     assert_eq!(o.deployment.as_deref(), Some("green"));
     feed(&mut state, [key(KeyCode::Tab)]);
-    let Some(Dialog::Invoke { routing, .. }) = &state.ui.dialog else { panic!() };
+    let Some(Dialog::Invoke { routing, .. }) = &state.ui.dialog else {
+        panic!()
+    };
     assert_eq!(*routing, InvokeRouting::Endpoint);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
-    assert!(matches!(&cmds[..], [Cmd::Invoke { deployment: None, .. }]));
+    assert!(matches!(
+        &cmds[..],
+        [Cmd::Invoke {
+            deployment: None,
+            ..
+        }]
+    ));
 }
 
 #[test]
@@ -340,26 +594,65 @@ fn create_show_keys_journal_help_focus_and_filter() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch('c')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
-    assert!(matches!(&cmds[..], [Cmd::CreateDeployment { endpoint, file, .. }] if endpoint == "my-endpoint" && file.ends_with("green-deployment.yml")));
+    assert!(
+        matches!(&cmds[..], [Cmd::CreateDeployment { endpoint, file, .. }] if endpoint == "my-endpoint" && file.ends_with("green-deployment.yml"))
+    );
     feed(&mut state, [ch('C')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
-    assert!(matches!(&cmds[..], [Cmd::CreateEndpoint { file, .. }] if file.ends_with("endpoint.yml")));
+    assert!(
+        matches!(&cmds[..], [Cmd::CreateEndpoint { file, .. }] if file.ends_with("endpoint.yml"))
+    );
 
     let cmds = feed(&mut state, [ch('k')]);
-    assert_eq!(cmds, vec![Cmd::LoadKeys { endpoint: "my-endpoint".into() }]);
-    feed(&mut state, [Msg::KeysLoaded {
-        endpoint: "my-endpoint".into(),
-        result: Ok(KeysInfo { auth_mode: "Key".into(), scoring_uri: None, swagger_uri: None, primary: Some("p-secret".into()), secondary: Some("s".into()), token: None, token_expiry: None }),
-    }]);
-    let Some(Dialog::Keys { revealed: false, .. }) = &state.ui.dialog else { panic!("masked by default") };
+    assert_eq!(
+        cmds,
+        vec![Cmd::LoadKeys {
+            endpoint: "my-endpoint".into()
+        }]
+    );
+    feed(
+        &mut state,
+        [Msg::KeysLoaded {
+            endpoint: "my-endpoint".into(),
+            result: Ok(KeysInfo {
+                auth_mode: "Key".into(),
+                scoring_uri: None,
+                swagger_uri: None,
+                primary: Some("p-secret".into()),
+                secondary: Some("s".into()),
+                token: None,
+                token_expiry: None,
+            }),
+        }],
+    );
+    let Some(Dialog::Keys {
+        revealed: false, ..
+    }) = &state.ui.dialog
+    else {
+        panic!("masked by default")
+    };
     feed(&mut state, [ch('v')]);
-    let Some(Dialog::Keys { revealed: true, .. }) = &state.ui.dialog else { panic!() };
+    let Some(Dialog::Keys { revealed: true, .. }) = &state.ui.dialog else {
+        panic!()
+    };
     let cmds = feed(&mut state, [ch('R'), ch('y')]);
-    assert!(matches!(&cmds[..], [Cmd::RegenerateKey { key: KeyType::Primary, .. }]));
+    assert!(matches!(
+        &cmds[..],
+        [Cmd::RegenerateKey {
+            key: KeyType::Primary,
+            ..
+        }]
+    ));
     feed(&mut state, [key(KeyCode::Esc)]);
 
     assert_eq!(feed(&mut state, [ch('@')]), vec![Cmd::LoadJournal]);
-    feed(&mut state, [Msg::JournalLoaded(Ok(vec!["line".into()])), key(KeyCode::Esc)]);
+    feed(
+        &mut state,
+        [
+            Msg::JournalLoaded(Ok(vec!["line".into()])),
+            key(KeyCode::Esc),
+        ],
+    );
     feed(&mut state, [ch('?')]);
     assert!(state.ui.show_help);
     feed(&mut state, [key(KeyCode::Esc)]);
@@ -379,18 +672,46 @@ fn create_show_keys_journal_help_focus_and_filter() {
 fn read_only_refuses_every_change_with_a_message() {
     let mut opts = options();
     opts.read_only = true;
-    let mut state = loaded_with(opts, vec![(endpoint("my-endpoint", "blue=100", ""), vec![deployment("blue", 1), deployment("green", 1)])]);
+    let mut state = loaded_with(
+        opts,
+        vec![(
+            endpoint("my-endpoint", "blue=100", ""),
+            vec![deployment("blue", 1), deployment("green", 1)],
+        )],
+    );
     select_green(&mut state);
-    for msg in [ch('l'), key(KeyCode::Enter), ch('s'), ch('c'), ch('C'), ctrl('d'), ch('z'), ch('Z')] {
+    for msg in [
+        ch('l'),
+        key(KeyCode::Enter),
+        ch('s'),
+        ch('c'),
+        ch('C'),
+        ctrl('d'),
+        ch('z'),
+        ch('Z'),
+    ] {
         let cmds = feed(&mut state, [msg.clone()]);
         assert!(cmds.is_empty(), "{msg:?}");
-        assert!(state.ui.dialog.is_none(), "{msg:?} opened {:?}", state.ui.dialog);
-        assert!(last_toast(&state).starts_with("read-only"), "{msg:?}: {}", last_toast(&state));
+        assert!(
+            state.ui.dialog.is_none(),
+            "{msg:?} opened {:?}",
+            state.ui.dialog
+        );
+        assert!(
+            last_toast(&state).starts_with("read-only"),
+            "{msg:?}: {}",
+            last_toast(&state)
+        );
         assert_eq!(state.ui.toasts.back().unwrap().level, ToastLevel::Error);
     }
     assert!(state.ui.drafts.is_empty());
     // Looking is still allowed.
-    assert_eq!(feed(&mut state, [ch('k')]), vec![Cmd::LoadKeys { endpoint: "my-endpoint".into() }]);
+    assert_eq!(
+        feed(&mut state, [ch('k')]),
+        vec![Cmd::LoadKeys {
+            endpoint: "my-endpoint".into()
+        }]
+    );
 }
 
 #[test]
@@ -402,7 +723,9 @@ fn quitting_asks_only_when_something_would_be_lost() {
     select_green(&mut state);
     feed(&mut state, [ch('l'), ch('q')]);
     assert!(!state.ui.quit);
-    let Some(Dialog::ConfirmQuit { reason }) = &state.ui.dialog else { panic!() };
+    let Some(Dialog::ConfirmQuit { reason }) = &state.ui.dialog else {
+        panic!()
+    };
     assert!(reason.contains("draft"), "{reason}");
     feed(&mut state, [key(KeyCode::Esc)]);
     assert!(!state.ui.quit && state.ui.dialog.is_none());
@@ -416,14 +739,36 @@ fn refreshes_are_periodic_and_stale_answers_are_dropped() {
     let t0 = state.now;
     assert!(feed(&mut state, [Msg::Tick(t0 + Duration::from_secs(1))]).is_empty());
     let cmds = feed(&mut state, [Msg::Tick(t0 + Duration::from_secs(6))]);
-    let old = match &cmds[..] { [Cmd::Refresh { request }] => *request, other => panic!("{other:?}") };
+    let old = match &cmds[..] {
+        [Cmd::Refresh { request }] => *request,
+        other => panic!("{other:?}"),
+    };
     let cmds = feed(&mut state, [ch('r')]);
-    let new = match &cmds[..] { [Cmd::Refresh { request }] => *request, other => panic!("{other:?}") };
+    let new = match &cmds[..] {
+        [Cmd::Refresh { request }] => *request,
+        other => panic!("{other:?}"),
+    };
     // The older answer lands after the newer request: ignored.
-    feed(&mut state, [Msg::Loaded { request: old, result: Ok(LoadedWorkspace::default()) }]);
+    feed(
+        &mut state,
+        [Msg::Loaded {
+            request: old,
+            result: Ok(LoadedWorkspace::default()),
+        }],
+    );
     assert_eq!(state.azure.endpoints.len(), 1);
-    feed(&mut state, [Msg::Loaded { request: new, result: Err("could not reach http://x: connection refused".into()) }]);
-    assert_eq!(state.azure.endpoints.len(), 1, "a failed refresh keeps what was shown");
+    feed(
+        &mut state,
+        [Msg::Loaded {
+            request: new,
+            result: Err("could not reach http://x: connection refused".into()),
+        }],
+    );
+    assert_eq!(
+        state.azure.endpoints.len(),
+        1,
+        "a failed refresh keeps what was shown"
+    );
     assert!(state.azure.last_error.is_some());
     assert!(last_toast(&state).contains("refresh failed"));
 }
@@ -434,8 +779,17 @@ fn toasts_and_finished_operations_fade() {
     feed(&mut state, [ch(':')]);
     feed(&mut state, typed("scale blue 3"));
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
-    let op = match &cmds[..] { [Cmd::Scale { op, .. }] => *op, other => panic!("{other:?}") };
-    feed(&mut state, [Msg::OperationFinished { op, outcome: Ok("scaled".into()) }]);
+    let op = match &cmds[..] {
+        [Cmd::Scale { op, .. }] => *op,
+        other => panic!("{other:?}"),
+    };
+    feed(
+        &mut state,
+        [Msg::OperationFinished {
+            op,
+            outcome: Ok("scaled".into()),
+        }],
+    );
     assert_eq!(state.ui.operations.len(), 1);
     assert!(!state.ui.toasts.is_empty());
     let later = state.now + Duration::from_secs(30);

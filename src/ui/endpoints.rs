@@ -9,6 +9,16 @@ use super::theme::Theme;
 use crate::app::AppState;
 use crate::app::state::Focus;
 
+/// Auth modes, short enough for a narrow column.
+fn auth_label(mode: &str) -> &'static str {
+    match mode.to_ascii_lowercase().as_str() {
+        "key" => "Key",
+        "amltoken" => "AMLTok",
+        "aadtoken" => "AADTok",
+        _ => "?",
+    }
+}
+
 pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
     let focused = state.ui.focus == Focus::Endpoints;
     let visible = state.visible_endpoints();
@@ -38,7 +48,7 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
                     Span::styled(draft, theme.changed()),
                     Span::raw(e.name.clone()),
                 ])),
-                Cell::from(e.auth_mode.clone()),
+                Cell::from(auth_label(&e.auth_mode)),
                 Cell::from(if e.kubernetes { "k8s" } else { "mgd" }),
                 Cell::from(Span::styled(e.state.clone(), theme.state(&e.state))),
             ])

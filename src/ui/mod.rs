@@ -47,7 +47,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     ])
     .areas(area);
     title::render(state, theme, frame, title_area);
-    let endpoints_width = (main_area.width / 4).clamp(30, 44);
+    let endpoints_width = (main_area.width / 4).clamp(36, 48);
     let [left, right] =
         Layout::horizontal([Constraint::Length(endpoints_width), Constraint::Min(40)])
             .areas(main_area);

@@ -49,7 +49,10 @@ pub fn deployment(name: &str, instances: u32) -> DeploymentView {
 }
 
 /// A console that has loaded `endpoints` (each with its deployments).
-pub fn loaded_with(options: AppOptions, workspace: Vec<(EndpointView, Vec<DeploymentView>)>) -> AppState {
+pub fn loaded_with(
+    options: AppOptions,
+    workspace: Vec<(EndpointView, Vec<DeploymentView>)>,
+) -> AppState {
     let mut state = AppState::new(options, Instant::now());
     let now = state.now;
     let cmds = update(&mut state, Msg::Tick(now));
@@ -60,13 +63,19 @@ pub fn loaded_with(options: AppOptions, workspace: Vec<(EndpointView, Vec<Deploy
             _ => None,
         })
         .expect("the first tick refreshes");
-    let deployments = workspace.iter().map(|(e, ds)| (e.name.clone(), ds.clone())).collect();
+    let deployments = workspace
+        .iter()
+        .map(|(e, ds)| (e.name.clone(), ds.clone()))
+        .collect();
     let endpoints = workspace.into_iter().map(|(e, _)| e).collect();
     update(
         &mut state,
         Msg::Loaded {
             request,
-            result: Ok(LoadedWorkspace { endpoints, deployments }),
+            result: Ok(LoadedWorkspace {
+                endpoints,
+                deployments,
+            }),
         },
     );
     state
@@ -76,7 +85,10 @@ pub fn loaded_with(options: AppOptions, workspace: Vec<(EndpointView, Vec<Deploy
 pub fn blue_green(live: &str, mirror: &str) -> AppState {
     loaded_with(
         options(),
-        vec![(endpoint("my-endpoint", live, mirror), vec![deployment("blue", 1), deployment("green", 1)])],
+        vec![(
+            endpoint("my-endpoint", live, mirror),
+            vec![deployment("blue", 1), deployment("green", 1)],
+        )],
     )
 }
 
@@ -85,7 +97,11 @@ pub fn key(code: KeyCode) -> Msg {
 }
 
 pub fn ch(c: char) -> Msg {
-    let modifiers = if c.is_ascii_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+    let modifiers = if c.is_ascii_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
     Msg::Key(KeyEvent::new(KeyCode::Char(c), modifiers))
 }
 
