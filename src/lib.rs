@@ -4,5 +4,6 @@
 pub mod azure;
 pub mod config;
 pub mod emulator;
+pub mod journal;
 pub mod rollout;
 pub mod logstream;

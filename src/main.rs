@@ -1,54 +1,21 @@
 //! The `aml-rollout` binary: picks the console, a headless command or the emulator.
 
-use std::path::PathBuf;
+mod cli;
+
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::Parser;
 
+use aml_rollout::config::ResolvedTarget;
 use aml_rollout::emulator::faults::FaultProfile;
 use aml_rollout::emulator::{self, EmulatorConfig, Seed};
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "aml-rollout",
-    version,
-    about = "Safe blue/green rollouts for Azure ML online endpoints"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Run the local emulator of the Azure ML management API on 127.0.0.1.
-    Emulator(EmulatorArgs),
-}
-
-#[derive(Debug, Args)]
-struct EmulatorArgs {
-    /// Port on 127.0.0.1; 0 picks a free one.
-    #[arg(long, default_value_t = 0)]
-    port: u16,
-    /// The bearer token to accept (random if not given).
-    #[arg(long)]
-    token: Option<String>,
-    /// Seed the workspace from this folder of az ml YAML files instead of the demo.
-    #[arg(long, conflicts_with = "empty")]
-    seed: Option<PathBuf>,
-    /// Start with an empty workspace.
-    #[arg(long)]
-    empty: bool,
-    /// Seconds a simulated create/update/delete takes.
-    #[arg(long, default_value_t = 3.0)]
-    operation_seconds: f64,
-    /// A fault profile as JSON, e.g. '{"management":{"throttle":0.1,"retry_after_secs":1}}'.
-    #[arg(long)]
-    faults: Option<String>,
-}
+use cli::args::{Cli, Command, EmulatorArgs, GlobalArgs};
+use cli::error::{CliError, EXIT_USAGE};
 
 fn main() -> ExitCode {
+    // clap exits with 2 on usage errors by itself, matching our exit-code contract.
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -60,25 +27,44 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let result = match cli.command {
-        Some(Command::Emulator(args)) => runtime.block_on(run_emulator(args)),
-        // Until the console lands, the bare command serves the demo emulator.
-        None => runtime.block_on(run_emulator(EmulatorArgs {
-            port: 0,
-            token: None,
-            seed: None,
-            empty: false,
-            operation_seconds: 3.0,
-            faults: None,
-        })),
-    };
+    match cli.command {
+        Some(Command::Emulator(args)) => report_plain(runtime.block_on(run_emulator(args))),
+        None => match cli::resolve_target(&cli.global) {
+            Ok(target) => report_plain(runtime.block_on(run_console(&cli.global, target))),
+            Err(e) => {
+                let error = CliError::from(e);
+                cli::report(&error);
+                error.exit()
+            }
+        },
+        Some(command) => match runtime.block_on(cli::run(&cli.global, command)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                cli::report(&error);
+                error.exit()
+            }
+        },
+    }
+}
+
+fn report_plain(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("aml-rollout: {message}");
-            ExitCode::from(2)
+            ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// The console (bare `aml-rollout`). Until the TUI lands this serves the demo emulator and
+/// prints what it serves; the TUI replaces this body and uses `target` (Demo = in-process
+/// emulator, Emulator = attach, Azure = sign in, Incomplete = workspace picker).
+async fn run_console(_global: &GlobalArgs, target: ResolvedTarget) -> Result<(), String> {
+    for row in target.describe().iter().take(1) {
+        println!("target: {}", row.value);
+    }
+    run_emulator(EmulatorArgs::default()).await
 }
 
 async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
@@ -111,7 +97,11 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
         ws.subscription, ws.resource_group, ws.workspace
     );
     println!(
-        "try: curl -H 'Authorization: Bearer {}' '{}{}/onlineEndpoints?api-version=2025-12-01'",
+        "try: aml-rollout --emulator {} --emulator-token {} endpoint list",
+        running.base_url, running.token
+    );
+    println!(
+        "or:  curl -H 'Authorization: Bearer {}' '{}{}/onlineEndpoints?api-version=2025-12-01'",
         running.token,
         running.base_url,
         ws.arm_id()
