@@ -290,7 +290,10 @@ mod tests {
         leaky.after = json!({"primaryKey": "abc123", "nested": [{"accessToken": "tok"}], "ok": 1});
         journal.append(&leaky).unwrap();
         let text = fs::read_to_string(journal.path()).unwrap();
-        assert!(!text.contains("abc123") && !text.contains("tok\""), "{text}");
+        assert!(
+            !text.contains("abc123") && !text.contains("tok\""),
+            "{text}"
+        );
         assert!(text.contains(r#""ok":1"#));
     }
 }

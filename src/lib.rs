@@ -5,5 +5,5 @@ pub mod azure;
 pub mod config;
 pub mod emulator;
 pub mod journal;
-pub mod rollout;
 pub mod logstream;
+pub mod rollout;

@@ -60,7 +60,9 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(blue["traffic"], 100);
     assert_eq!(blue["instance_count"], 1);
 
-    let shown = h.run(&["deployment", "show", "-e", ENDPOINT, "-n", "blue"]).json();
+    let shown = h
+        .run(&["deployment", "show", "-e", ENDPOINT, "-n", "blue"])
+        .json();
     assert_eq!(shown, *blue);
 
     let change = h.run(&["traffic", "-e", ENDPOINT, "blue=100"]).json();
@@ -86,7 +88,9 @@ fn json_output_has_the_documented_shape() {
 #[test]
 fn logs_are_printed() {
     let h = Harness::start();
-    let logs = h.run(&["logs", "-e", ENDPOINT, "-n", "blue", "--lines", "5", "-o", "json"]);
+    let logs = h.run(&[
+        "logs", "-e", ENDPOINT, "-n", "blue", "--lines", "5", "-o", "json",
+    ]);
     assert_eq!(logs.code, 0, "{logs:?}");
     let view = logs.json();
     assert_eq!(view["container"], "inference-server");
@@ -104,10 +108,21 @@ fn a_command_never_falls_back_to_the_demo() {
     assert!(run.stderr.contains("-w/--workspace"), "{run:?}");
     assert!(run.stdout.is_empty());
 
-    let partial = sandbox.run(&["--subscription", "00000000-0000-0000-0000-000000000001", "endpoint", "list"]);
+    let partial = sandbox.run(&[
+        "--subscription",
+        "00000000-0000-0000-0000-000000000001",
+        "endpoint",
+        "list",
+    ]);
     assert_eq!(partial.code, 2, "{partial:?}");
-    assert!(partial.stderr.contains("no resource group chosen"), "{partial:?}");
-    assert!(partial.stderr.contains("no workspace chosen"), "{partial:?}");
+    assert!(
+        partial.stderr.contains("no resource group chosen"),
+        "{partial:?}"
+    );
+    assert!(
+        partial.stderr.contains("no workspace chosen"),
+        "{partial:?}"
+    );
 }
 
 #[test]

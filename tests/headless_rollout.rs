@@ -44,7 +44,16 @@ fn the_whole_rollout_runs_through_the_commands() {
     let green_yaml = repo_file("assets/demo/green-deployment.yml");
 
     // 1. Create green (0% traffic).
-    let created = h.run(&["deployment", "create", "-e", ENDPOINT, "-f", &green_yaml, "-o", "json"]);
+    let created = h.run(&[
+        "deployment",
+        "create",
+        "-e",
+        ENDPOINT,
+        "-f",
+        &green_yaml,
+        "-o",
+        "json",
+    ]);
     assert_eq!(created.code, 0, "{created:?}");
     let view = created.json();
     assert_eq!(view["action"], "deployment create");
@@ -52,7 +61,10 @@ fn the_whole_rollout_runs_through_the_commands() {
     assert_eq!(view["status"], "succeeded");
     assert_eq!(instance_count(&h, "green"), Some(1));
     assert_eq!(split(&h).live, [("blue".to_string(), 100)].into());
-    assert!(created.stderr.contains("Succeeded"), "progress on stderr: {created:?}");
+    assert!(
+        created.stderr.contains("Succeeded"),
+        "progress on stderr: {created:?}"
+    );
 
     // Creating it again is refused before anything is sent.
     let again = h.run(&["deployment", "create", "-e", ENDPOINT, "-f", &green_yaml]);
@@ -60,7 +72,17 @@ fn the_whole_rollout_runs_through_the_commands() {
     assert!(again.stderr.contains("already exists"), "{again:?}");
 
     // 2. Scale blue to 2 instances.
-    let scaled = h.run(&["deployment", "scale", "-e", ENDPOINT, "-n", "blue", "2", "-o", "table"]);
+    let scaled = h.run(&[
+        "deployment",
+        "scale",
+        "-e",
+        ENDPOINT,
+        "-n",
+        "blue",
+        "2",
+        "-o",
+        "table",
+    ]);
     assert_eq!(scaled.code, 0, "{scaled:?}");
     assert!(scaled.stdout.contains("scaled from 1 to 2"), "{scaled:?}");
     assert!(
@@ -103,20 +125,43 @@ fn the_whole_rollout_runs_through_the_commands() {
     let unknown = h.run(&["traffic", "-e", ENDPOINT, "blue=90 gren=10"]);
     assert_eq!(unknown.code, 2, "{unknown:?}");
     assert!(unknown.stderr.contains("`gren`"), "{unknown:?}");
-    assert_eq!(journal_actions(&h).len(), journaled, "refusals send nothing");
+    assert_eq!(
+        journal_actions(&h).len(),
+        journaled,
+        "refusals send nothing"
+    );
 
     // 4. 90/10: green leaves the mirror and takes live traffic.
     let moved = h.run(&["traffic", "-e", ENDPOINT, "blue=90 green=10", "-o", "table"]);
     assert_eq!(moved.code, 0, "{moved:?}");
     assert!(moved.stdout.contains("100% →  90%"), "{moved:?}");
-    assert!(moved.stdout.contains("mirror to green cleared"), "{moved:?}");
-    assert!(moved.stdout.contains("az equivalent: az ml online-endpoint update"), "{moved:?}");
+    assert!(
+        moved.stdout.contains("mirror to green cleared"),
+        "{moved:?}"
+    );
+    assert!(
+        moved
+            .stdout
+            .contains("az equivalent: az ml online-endpoint update"),
+        "{moved:?}"
+    );
     let now = split(&h);
-    assert_eq!(now.live, [("blue".to_string(), 90), ("green".to_string(), 10)].into());
+    assert_eq!(
+        now.live,
+        [("blue".to_string(), 90), ("green".to_string(), 10)].into()
+    );
     assert!(now.mirror.is_empty());
 
     // Refused by the service: blue still takes traffic. Exit 1 with the service's message.
-    let refused = h.run(&["deployment", "delete", "-e", ENDPOINT, "-n", "blue", "--yes"]);
+    let refused = h.run(&[
+        "deployment",
+        "delete",
+        "-e",
+        ENDPOINT,
+        "-n",
+        "blue",
+        "--yes",
+    ]);
     assert_eq!(refused.code, 1, "{refused:?}");
     assert!(
         refused.stderr.contains("still takes 90% of live traffic"),
@@ -135,15 +180,28 @@ fn the_whole_rollout_runs_through_the_commands() {
     assert_eq!(split(&h).live, [("green".to_string(), 100)].into());
 
     // 6. Delete blue.
-    let deleted = h.run(&["deployment", "delete", "-e", ENDPOINT, "-n", "blue", "--yes", "-o", "json"]);
+    let deleted = h.run(&[
+        "deployment",
+        "delete",
+        "-e",
+        ENDPOINT,
+        "-n",
+        "blue",
+        "--yes",
+        "-o",
+        "json",
+    ]);
     assert_eq!(deleted.code, 0, "{deleted:?}");
     assert_eq!(deleted.json()["status"], "succeeded");
-    let gone = h.block_on(
-        h.emulator
-            .client()
-            .get_deployment(&h.emulator.workspace, ENDPOINT, "blue"),
+    let gone = h.block_on(h.emulator.client().get_deployment(
+        &h.emulator.workspace,
+        ENDPOINT,
+        "blue",
+    ));
+    assert_eq!(
+        gone.err().and_then(|e| e.kind()),
+        Some(FailureKind::NotFound)
     );
-    assert_eq!(gone.err().and_then(|e| e.kind()), Some(FailureKind::NotFound));
 
     // The journal has every change sent, in order, failures included.
     assert_eq!(
@@ -158,18 +216,27 @@ fn the_whole_rollout_runs_through_the_commands() {
             ("deployment delete".to_string(), OutcomeStatus::Ok),
         ]
     );
-    let entries = Journal::open(h.sandbox.journal_path()).read_all().expect("journal");
+    let entries = Journal::open(h.sandbox.journal_path())
+        .read_all()
+        .expect("journal");
     let traffic = &entries[3];
     assert_eq!(traffic.target, format!("emulator {}", h.emulator.base_url));
     assert_eq!(traffic.endpoint, ENDPOINT);
     assert_eq!(traffic.before["traffic"], json!({"blue": 100}));
     assert_eq!(traffic.after["traffic"], json!({"blue": 90, "green": 10}));
-    assert!(traffic.az_command.as_deref().is_some_and(|c| c.contains("blue=90 green=10")));
-    assert!(entries[4]
-        .outcome
-        .message
-        .as_deref()
-        .is_some_and(|m| m.contains("still takes 90%")));
+    assert!(
+        traffic
+            .az_command
+            .as_deref()
+            .is_some_and(|c| c.contains("blue=90 green=10"))
+    );
+    assert!(
+        entries[4]
+            .outcome
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("still takes 90%"))
+    );
 }
 
 #[test]
@@ -184,10 +251,22 @@ fn the_journal_never_holds_a_token_or_key() {
     ]);
     assert_eq!(created.code, 0, "{created:?}");
     assert_eq!(split(&h).live, [("green".to_string(), 100)].into());
-    let shown = h.run(&["endpoint", "get-credentials", "-n", ENDPOINT, "--show-secrets", "-o", "json"]);
+    let shown = h.run(&[
+        "endpoint",
+        "get-credentials",
+        "-n",
+        ENDPOINT,
+        "--show-secrets",
+        "-o",
+        "json",
+    ]);
     assert_eq!(shown.code, 0, "{shown:?}");
     let keys = h
-        .block_on(h.emulator.client().list_keys(&h.emulator.workspace, ENDPOINT))
+        .block_on(
+            h.emulator
+                .client()
+                .list_keys(&h.emulator.workspace, ENDPOINT),
+        )
         .expect("keys");
     let primary = keys.primary_key.expect("primary key");
     assert_eq!(shown.json()["primary_key"], primary.as_str());
@@ -205,7 +284,11 @@ fn credentials_are_masked_unless_asked_for() {
     let masked = h.run(&["endpoint", "get-credentials", "-n", ENDPOINT, "-o", "json"]);
     assert_eq!(masked.code, 0, "{masked:?}");
     let keys = h
-        .block_on(h.emulator.client().list_keys(&h.emulator.workspace, ENDPOINT))
+        .block_on(
+            h.emulator
+                .client()
+                .list_keys(&h.emulator.workspace, ENDPOINT),
+        )
         .expect("keys");
     for key in [keys.primary_key, keys.secondary_key].into_iter().flatten() {
         assert!(!masked.stdout.contains(&key) && !masked.stderr.contains(&key));
@@ -226,7 +309,19 @@ fn read_only_and_no_wait() {
     // Reading is fine in read-only mode.
     assert_eq!(h.run(&["--read-only", "endpoint", "list"]).code, 0);
 
-    let accepted = h.run(&["deployment", "update", "-e", ENDPOINT, "-n", "blue", "--set", "instance_count=3", "--no-wait", "-o", "json"]);
+    let accepted = h.run(&[
+        "deployment",
+        "update",
+        "-e",
+        ENDPOINT,
+        "-n",
+        "blue",
+        "--set",
+        "instance_count=3",
+        "--no-wait",
+        "-o",
+        "json",
+    ]);
     assert_eq!(accepted.code, 0, "{accepted:?}");
     let view = accepted.json();
     assert_eq!(view["status"], "accepted");
@@ -234,7 +329,16 @@ fn read_only_and_no_wait() {
     assert_eq!(view["after"], json!({"instance_count": 3}));
     assert!(!accepted.stderr.contains("waiting"), "{accepted:?}");
 
-    let bad = h.run(&["deployment", "update", "-e", ENDPOINT, "-n", "blue", "--set", "colour=blue"]);
+    let bad = h.run(&[
+        "deployment",
+        "update",
+        "-e",
+        ENDPOINT,
+        "-n",
+        "blue",
+        "--set",
+        "colour=blue",
+    ]);
     assert_eq!(bad.code, 2, "{bad:?}");
     assert!(bad.stderr.contains("settable keys"), "{bad:?}");
 }

@@ -191,8 +191,9 @@ pub fn build_credential(
 ) -> Result<Arc<dyn TokenCredential>, SignInError> {
     let (method, _) = choose_method(choice, env);
     let built: azure_core::Result<Arc<dyn TokenCredential>> = match method {
-        AuthMethod::Cli => azure_identity::AzureCliCredential::new(None)
-            .map(|c| c as Arc<dyn TokenCredential>),
+        AuthMethod::Cli => {
+            azure_identity::AzureCliCredential::new(None).map(|c| c as Arc<dyn TokenCredential>)
+        }
         AuthMethod::DevTools => {
             DeveloperToolsCredential::new(None).map(|c| c as Arc<dyn TokenCredential>)
         }
@@ -383,10 +384,9 @@ mod tests {
 
     #[test]
     fn a_service_principal_without_its_variables_says_which_are_missing() {
-        let Err(err) = build_credential(
-            AuthChoice::ServicePrincipal,
-            &env(&[(ENV_CLIENT_ID, "c")]),
-        ) else {
+        let Err(err) =
+            build_credential(AuthChoice::ServicePrincipal, &env(&[(ENV_CLIENT_ID, "c")]))
+        else {
             panic!("expected an error");
         };
         assert!(

@@ -40,7 +40,11 @@ pub fn run(global: &GlobalArgs) -> CliResult<()> {
         (true, None | Some(AuthArg::Auto)) => Row {
             field: "auth".to_string(),
             // Never the token itself: only whether there is one.
-            value: if global.emulator_token.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            value: if global
+                .emulator_token
+                .as_deref()
+                .is_some_and(|t| !t.trim().is_empty())
+            {
                 "emulator token (set)".to_string()
             } else {
                 "emulator token (missing: pass --emulator-token)".to_string()

@@ -101,7 +101,9 @@ async fn show(ctx: &Context, args: DeploymentRef) -> CliResult<()> {
                 ("instance_type", opt(&view.instance_type)),
                 (
                     "instance_count",
-                    view.instance_count.map(|c| c.to_string()).unwrap_or_default(),
+                    view.instance_count
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
                 ),
                 ("model", opt(&view.model)),
                 ("environment", opt(&view.environment)),
@@ -267,7 +269,11 @@ async fn create(ctx: &Context, args: CreateDeploymentArgs) -> CliResult<()> {
 }
 
 /// Refuses a split that breaks Azure's rules, before anything is sent.
-pub fn check_split(split: &TrafficSplit, deployments: &[String], kubernetes: bool) -> CliResult<()> {
+pub fn check_split(
+    split: &TrafficSplit,
+    deployments: &[String],
+    kubernetes: bool,
+) -> CliResult<()> {
     let signed = |m: &TrafficMap| -> BTreeMap<String, i64> {
         m.iter().map(|(k, v)| (k.clone(), i64::from(*v))).collect()
     };
@@ -326,7 +332,7 @@ fn parse_setting(raw: &str) -> CliResult<Setting> {
         ),
         "request_settings.request_timeout_ms" => {
             let ms = count(1)?.as_u64().unwrap_or(1);
-            let iso = if ms % 1000 == 0 {
+            let iso = if ms.is_multiple_of(1000) {
                 format!("PT{}S", ms / 1000)
             } else {
                 format!("PT{}.{:03}S", ms / 1000, ms % 1000)
@@ -337,8 +343,14 @@ fn parse_setting(raw: &str) -> CliResult<Setting> {
             )
         }
         _ => match key.strip_prefix("tags.") {
-            Some(tag) if !tag.is_empty() => (vec!["tags".to_string(), tag.to_string()], json!(value)),
-            _ => return Err(bad(format!("unknown key {key:?}; settable keys: {SETTABLE}"))),
+            Some(tag) if !tag.is_empty() => {
+                (vec!["tags".to_string(), tag.to_string()], json!(value))
+            }
+            _ => {
+                return Err(bad(format!(
+                    "unknown key {key:?}; settable keys: {SETTABLE}"
+                )));
+            }
         },
     };
     Ok(Setting {
@@ -355,10 +367,10 @@ fn read_path<'a>(resource: &'a Value, path: &[String]) -> Option<&'a Value> {
 fn write_path(resource: &mut Value, path: &[String], value: Value) {
     let mut node = resource;
     for key in &path[..path.len().saturating_sub(1)] {
-        if !node.get(key).is_some_and(Value::is_object) {
-            if let Some(object) = node.as_object_mut() {
-                object.insert(key.clone(), Value::Object(Map::new()));
-            }
+        if !node.get(key).is_some_and(Value::is_object)
+            && let Some(object) = node.as_object_mut()
+        {
+            object.insert(key.clone(), Value::Object(Map::new()));
         }
         let Some(next) = node.get_mut(key) else {
             return;
@@ -389,12 +401,18 @@ async fn update(ctx: &Context, args: UpdateDeploymentArgs) -> CliResult<()> {
     for setting in &settings {
         before.insert(
             setting.key.clone(),
-            read_path(&resource, &setting.path).cloned().unwrap_or(Value::Null),
+            read_path(&resource, &setting.path)
+                .cloned()
+                .unwrap_or(Value::Null),
         );
         after.insert(setting.key.clone(), setting.value.clone());
         if setting.key == "instance_count" && resource.get("sku").is_none() {
             // The SDK's choice when a deployment has no sku: the service requires a name.
-            write_path(&mut resource, &["sku".to_string()], json!({"name": "Default"}));
+            write_path(
+                &mut resource,
+                &["sku".to_string()],
+                json!({"name": "Default"}),
+            );
         }
         write_path(&mut resource, &setting.path, setting.value.clone());
     }
@@ -415,8 +433,12 @@ async fn update(ctx: &Context, args: UpdateDeploymentArgs) -> CliResult<()> {
     let (view, _) = change
         .run(
             ctx,
-            ctx.client
-                .begin_put_deployment(&ctx.workspace, &target.endpoint, &target.name, &resource),
+            ctx.client.begin_put_deployment(
+                &ctx.workspace,
+                &target.endpoint,
+                &target.name,
+                &resource,
+            ),
         )
         .await?;
     print_change(
@@ -546,7 +568,13 @@ mod tests {
         let tag = parse_setting("tags.owner=a=b").unwrap();
         assert_eq!(tag.path, ["tags", "owner"]);
         assert_eq!(tag.value, json!("a=b"));
-        for bad in ["instance_count=0", "instance_count=two", "nope=1", "novalue", "tags.=x"] {
+        for bad in [
+            "instance_count=0",
+            "instance_count=two",
+            "nope=1",
+            "novalue",
+            "tags.=x",
+        ] {
             assert!(parse_setting(bad).is_err(), "{bad}");
         }
     }
@@ -556,7 +584,11 @@ mod tests {
         let mut resource = json!({"properties": {"model": "m"}});
         write_path(
             &mut resource,
-            &["properties".into(), "requestSettings".into(), "requestTimeout".into()],
+            &[
+                "properties".into(),
+                "requestSettings".into(),
+                "requestTimeout".into(),
+            ],
             json!("PT5S"),
         );
         assert_eq!(

@@ -42,7 +42,10 @@ async fn list(ctx: &Context) -> CliResult<()> {
                     ]
                 })
                 .collect();
-            print_table(&["NAME", "KIND", "AUTH", "STATE", "TRAFFIC", "MIRROR"], &rows);
+            print_table(
+                &["NAME", "KIND", "AUTH", "STATE", "TRAFFIC", "MIRROR"],
+                &rows,
+            );
             Ok(())
         }
     }

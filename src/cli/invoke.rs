@@ -26,10 +26,7 @@ struct InvokeView {
 
 pub async fn run(ctx: &Context, args: InvokeArgs) -> CliResult<()> {
     let request = std::fs::read(&args.request_file).map_err(|e| {
-        CliError::Usage(format!(
-            "cannot read {}: {e}",
-            args.request_file.display()
-        ))
+        CliError::Usage(format!("cannot read {}: {e}", args.request_file.display()))
     })?;
     let endpoint = ctx
         .client
@@ -125,8 +122,16 @@ pub async fn run(ctx: &Context, args: InvokeArgs) -> CliResult<()> {
     if answer.status.is_success() {
         Ok(())
     } else {
+        // The service's own reason, when the answer is an error envelope.
+        let reason = view
+            .body
+            .pointer("/error/message")
+            .or_else(|| view.body.pointer("/message"))
+            .and_then(Value::as_str)
+            .map(|m| format!(": {m}"))
+            .unwrap_or_default();
         Err(CliError::Failed(format!(
-            "the scoring request failed with HTTP {}",
+            "the scoring request failed with HTTP {}{reason}",
             view.status
         )))
     }

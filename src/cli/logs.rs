@@ -98,7 +98,9 @@ async fn follow(ctx: &Context, args: LogsArgs) -> CliResult<()> {
             Err(e)
                 if matches!(
                     e.kind(),
-                    Some(FailureKind::NotFound | FailureKind::Unauthorized | FailureKind::Forbidden)
+                    Some(
+                        FailureKind::NotFound | FailureKind::Unauthorized | FailureKind::Forbidden
+                    )
                 ) =>
             {
                 return Err(e.into());

@@ -75,7 +75,10 @@ pub fn print_fields(fields: &[(&str, String)]) {
 pub fn progress(what: String) -> impl FnMut(LroProgress) + Send {
     let mut last_state = String::new();
     let interactive = std::io::stderr().is_terminal();
-    eprintln!("{}: waiting for the operation to finish…", sanitize_inline(&what));
+    eprintln!(
+        "{}: waiting for the operation to finish…",
+        sanitize_inline(&what)
+    );
     move |p: LroProgress| {
         if p.state != last_state {
             last_state = p.state.clone();

@@ -4,7 +4,9 @@
 
 use aml_rollout::azure::SplitChange;
 use aml_rollout::logstream::sanitize_inline;
-use aml_rollout::rollout::{SplitState, TrafficSplit, az_update_command, diff_split, parse_traffic};
+use aml_rollout::rollout::{
+    SplitState, TrafficSplit, az_update_command, diff_split, parse_traffic,
+};
 
 use super::args::TrafficArgs;
 use super::change::Change;
@@ -125,11 +127,9 @@ pub async fn run(ctx: &Context, which: Which, args: TrafficArgs) -> CliResult<()
                 println!("note: {}", sanitize_inline(note));
             }
             match view.status {
-                ChangeStatus::Succeeded => println!(
-                    "{} of {} applied",
-                    action,
-                    sanitize_inline(&endpoint.name)
-                ),
+                ChangeStatus::Succeeded => {
+                    println!("{} of {} applied", action, sanitize_inline(&endpoint.name))
+                }
                 ChangeStatus::Accepted => println!(
                     "{} of {}: accepted by the service, still running (--no-wait)",
                     action,
