@@ -156,3 +156,68 @@ fn usage_errors_exit_2_and_completions_are_generated() {
         assert!(run.stdout.contains("aml-rollout"), "{shell}");
     }
 }
+
+/// `logs --follow` prints lines as they are written, each once, and stops cleanly on ctrl-c.
+/// Event-driven (reads until the expected line arrives), not timed.
+#[test]
+fn logs_follow_prints_new_lines_once_and_stops_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let h = Harness::start();
+    let mut command = h.sandbox.command(&[
+        "--emulator",
+        &h.emulator.base_url,
+        "--emulator-token",
+        &h.emulator.token,
+        "logs",
+        "-e",
+        ENDPOINT,
+        "-n",
+        "blue",
+        "--follow",
+        "-o",
+        "json",
+    ]);
+    command.stdout(Stdio::piped()).stderr(Stdio::null());
+    let mut child = command.spawn().expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+
+    // The existing log comes first; then a change the emulator logs must show up.
+    let first = lines.next().expect("a first line").expect("utf-8");
+    let row: Value = serde_json::from_str(&first).expect("JSON Lines");
+    assert_eq!(row["kind"], "line");
+    let client = h.emulator.client();
+    let operation = h
+        .block_on(client.begin_scale_deployment(&h.emulator.workspace, ENDPOINT, "blue", 3))
+        .expect("scale");
+    h.block_on(client.wait(&operation, &mut |_| {}))
+        .expect("scaled");
+
+    let mut seen = vec![first];
+    loop {
+        let line = lines.next().expect("follow keeps printing").expect("utf-8");
+        let scaled = line.contains("Scaling deployment from 1 to 3");
+        seen.push(line);
+        if scaled {
+            break;
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        seen.len(),
+        "a line was printed twice: {seen:#?}"
+    );
+
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(interrupted.success());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "ctrl-c ends follow cleanly");
+}

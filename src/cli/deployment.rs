@@ -18,7 +18,7 @@ use super::context::Context;
 use super::endpoint::{is_not_found, print_change, read_yaml_file, shell_quote};
 use super::error::{CliError, CliResult};
 use super::output::{Output, print_fields, print_json, print_table};
-use super::views::{DeploymentView, split_json, split_of};
+use super::views::{DeploymentView, short_asset, split_json, split_of};
 
 pub async fn run(ctx: &Context, command: DeploymentCommand) -> CliResult<()> {
     match command {
@@ -58,7 +58,7 @@ async fn list(ctx: &Context, args: EndpointArg) -> CliResult<()> {
                         v.instance_type.clone().unwrap_or_default(),
                         format!("{}%", v.traffic),
                         format!("{}%", v.mirror_traffic),
-                        v.model.clone().unwrap_or_default(),
+                        v.model.as_deref().map(short_asset).unwrap_or_default(),
                     ]
                 })
                 .collect();

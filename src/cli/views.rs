@@ -120,3 +120,29 @@ pub fn split_json(split: &TrafficSplit) -> Value {
         "mirror_traffic": split.mirror,
     })
 }
+
+/// `…/models/NAME/versions/V` as `NAME:V` for a table column; anything else unchanged. JSON
+/// output keeps the full ARM id.
+pub fn short_asset(id: &str) -> String {
+    let parts: Vec<&str> = id.trim_end_matches('/').rsplit('/').take(4).collect();
+    match parts.as_slice() {
+        [version, "versions", name, _collection] => format!("{name}:{version}"),
+        _ => id.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asset_ids_are_shortened_for_tables() {
+        assert_eq!(
+            short_asset(
+                "/subscriptions/s/resourceGroups/g/providers/P/workspaces/w/models/sklearn/versions/2"
+            ),
+            "sklearn:2"
+        );
+        assert_eq!(short_asset("azureml:sklearn:2"), "azureml:sklearn:2");
+    }
+}
