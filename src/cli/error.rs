@@ -33,12 +33,19 @@ pub enum CliError {
     Rules(Vec<RuleViolation>),
     #[error("sign-in failed: {0}")]
     SignIn(#[from] SignInError),
+    /// Boxed: the ARM error detail is large, and every result in the CLI carries this type.
     #[error("{0}")]
-    Azure(#[from] AzureError),
+    Azure(Box<AzureError>),
     /// The operation failed for a reason of our own (a scoring answer with an error status,
     /// an unreadable local file after validation…).
     #[error("{0}")]
     Failed(String),
+}
+
+impl From<AzureError> for CliError {
+    fn from(error: AzureError) -> Self {
+        Self::Azure(Box::new(error))
+    }
 }
 
 impl CliError {
@@ -84,21 +91,18 @@ mod tests {
     fn exit_codes_follow_the_documented_contract() {
         assert_eq!(CliError::Usage("x".into()).exit_code(), 2);
         assert_eq!(CliError::Rules(vec![]).exit_code(), 2);
-        assert_eq!(
-            CliError::Azure(AzureError::Auth("no".into())).exit_code(),
-            3
-        );
+        assert_eq!(CliError::from(AzureError::Auth("no".into())).exit_code(), 3);
         let refused = AzureError::from_response(
             StatusCode::BAD_REQUEST,
             "u",
             br#"{"error":{"code":"UserError","message":"still takes traffic"}}"#,
         );
-        assert_eq!(CliError::Azure(refused).exit_code(), 1);
+        assert_eq!(CliError::from(refused).exit_code(), 1);
         let unauthorized = AzureError::from_response(
             StatusCode::UNAUTHORIZED,
             "u",
             br#"{"error":{"code":"InvalidAuthenticationToken","message":"bad"}}"#,
         );
-        assert_eq!(CliError::Azure(unauthorized).exit_code(), 3);
+        assert_eq!(CliError::from(unauthorized).exit_code(), 3);
     }
 }
