@@ -6,6 +6,7 @@ pub mod azure;
 pub mod config;
 pub mod console;
 pub mod emulator;
+pub mod journal;
 pub mod logstream;
 pub mod rollout;
 pub mod tui;

@@ -1,54 +1,25 @@
 //! The `aml-rollout` binary: picks the console, a headless command or the emulator.
 
-use std::path::PathBuf;
+mod cli;
+
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::Parser;
 
+use std::sync::Arc;
+
+use aml_rollout::app::state::TargetLabel;
+use aml_rollout::config::{ConfigError, ResolvedTarget, TargetKind};
+use aml_rollout::console::{self, Connection, ConsoleSettings};
 use aml_rollout::emulator::faults::FaultProfile;
 use aml_rollout::emulator::{self, EmulatorConfig, Seed};
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "aml-rollout",
-    version,
-    about = "Safe blue/green rollouts for Azure ML online endpoints"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Run the local emulator of the Azure ML management API on 127.0.0.1.
-    Emulator(EmulatorArgs),
-}
-
-#[derive(Debug, Args)]
-struct EmulatorArgs {
-    /// Port on 127.0.0.1; 0 picks a free one.
-    #[arg(long, default_value_t = 0)]
-    port: u16,
-    /// The bearer token to accept (random if not given).
-    #[arg(long)]
-    token: Option<String>,
-    /// Seed the workspace from this folder of az ml YAML files instead of the demo.
-    #[arg(long, conflicts_with = "empty")]
-    seed: Option<PathBuf>,
-    /// Start with an empty workspace.
-    #[arg(long)]
-    empty: bool,
-    /// Seconds a simulated create/update/delete takes.
-    #[arg(long, default_value_t = 3.0)]
-    operation_seconds: f64,
-    /// A fault profile as JSON, e.g. '{"management":{"throttle":0.1,"retry_after_secs":1}}'.
-    #[arg(long)]
-    faults: Option<String>,
-}
+use cli::args::{Cli, Command, EmulatorArgs, GlobalArgs};
+use cli::error::{CliError, EXIT_USAGE};
 
 fn main() -> ExitCode {
+    // clap exits with 2 on usage errors by itself, matching our exit-code contract.
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -60,24 +31,84 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let result = match cli.command {
-        Some(Command::Emulator(args)) => runtime.block_on(run_emulator(args)),
-        None => runtime.block_on(async {
-            aml_rollout::console::run(
-                aml_rollout::console::Connection::Demo,
-                aml_rollout::console::ConsoleSettings::default(),
-            )
-            .await
-            .map_err(|e| e.to_string())
-        }),
-    };
+    match cli.command {
+        Some(Command::Emulator(args)) => report_plain(runtime.block_on(run_emulator(args))),
+        None => match cli::resolve_target(&cli.global) {
+            Ok(target) => match runtime.block_on(run_console(&cli.global, target)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    cli::report(&error);
+                    error.exit()
+                }
+            },
+            Err(e) => {
+                let error = CliError::from(e);
+                cli::report(&error);
+                error.exit()
+            }
+        },
+        Some(command) => match runtime.block_on(cli::run(&cli.global, command)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                cli::report(&error);
+                error.exit()
+            }
+        },
+    }
+}
+
+fn report_plain(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("aml-rollout: {message}");
-            ExitCode::from(2)
+            ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// The console (bare `aml-rollout`): the in-process demo when nothing is configured, else the
+/// resolved workspace (Azure, or a running emulator), signed in the same way as the commands.
+async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<(), CliError> {
+    for warning in &target.warnings {
+        eprintln!("aml-rollout: warning: {}", aml_rollout::logstream::sanitize_inline(warning));
+    }
+    let settings = ConsoleSettings {
+        read_only: global.read_only,
+        refresh_interval: target.settings.refresh_interval.value,
+    };
+    let connection = match &target.kind {
+        TargetKind::Demo(_) => Connection::Demo,
+        TargetKind::Incomplete { missing, .. } => {
+            return Err(CliError::Config(ConfigError::Incomplete {
+                missing: missing.clone(),
+            }));
+        }
+        TargetKind::Azure(ws) | TargetKind::Emulator { workspace: ws, .. } => {
+            let label = match &target.kind {
+                TargetKind::Emulator { url, .. } => TargetLabel::Emulator {
+                    url: url.clone(),
+                    subscription: ws.subscription.clone(),
+                    resource_group: ws.resource_group.clone(),
+                    workspace: ws.workspace.clone(),
+                },
+                _ => TargetLabel::Azure {
+                    subscription: ws.subscription.clone(),
+                    resource_group: ws.resource_group.clone(),
+                    workspace: ws.workspace.clone(),
+                },
+            };
+            let context = cli::Context::build(global)?;
+            Connection::Client {
+                client: Arc::new(context.client),
+                workspace: context.workspace,
+                label,
+            }
+        }
+    };
+    console::run(connection, settings)
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))
 }
 
 async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
@@ -110,7 +141,11 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
         ws.subscription, ws.resource_group, ws.workspace
     );
     println!(
-        "try: curl -H 'Authorization: Bearer {}' '{}{}/onlineEndpoints?api-version=2025-12-01'",
+        "try: aml-rollout --emulator {} --emulator-token {} endpoint list",
+        running.base_url, running.token
+    );
+    println!(
+        "or:  curl -H 'Authorization: Bearer {}' '{}{}/onlineEndpoints?api-version=2025-12-01'",
         running.token,
         running.base_url,
         ws.arm_id()

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod az_yaml;
 pub mod client;
+pub mod credentials;
 pub mod error;
 pub mod lro;
 pub mod model;

@@ -1,0 +1,354 @@
+//! The command line, as clap types. Names and flags follow `az ml` so operators can move
+//! between the two; global flags work before or after the subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use aml_rollout::azure::credentials::AuthChoice;
+use aml_rollout::azure::model::ContainerType;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aml-rollout",
+    version,
+    about = "Safe blue/green rollouts for Azure ML online endpoints",
+    long_about = "Safe blue/green rollouts for Azure ML online endpoints.\n\n\
+        Without a subcommand, opens the console. The subcommands are headless equivalents of \
+        `az ml online-endpoint` / `online-deployment` for scripts.\n\n\
+        Exit codes: 0 success; 1 the service refused or the operation failed; 2 bad usage or \
+        invalid input (nothing was changed); 3 sign-in failed."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Subscription id or name (else AZURE_SUBSCRIPTION_ID, else az's default subscription).
+    #[arg(long, global = true, value_name = "ID")]
+    pub subscription: Option<String>,
+    /// Resource group (else AZURE_DEFAULTS_GROUP, else `az configure --defaults group=`).
+    #[arg(short = 'g', long, global = true, value_name = "NAME")]
+    pub resource_group: Option<String>,
+    /// Azure ML workspace (else AZURE_DEFAULTS_WORKSPACE, else `az configure --defaults workspace=`).
+    #[arg(short = 'w', long, global = true, value_name = "NAME")]
+    pub workspace: Option<String>,
+    /// Azure Resource Manager URL, for sovereign clouds (default https://management.azure.com).
+    #[arg(long, global = true, value_name = "URL")]
+    pub arm_endpoint: Option<String>,
+    /// ARM api-version of the Azure ML API.
+    #[arg(long, global = true, value_name = "VERSION")]
+    pub api_version: Option<String>,
+    /// Talk to a running aml-rollout emulator at this URL instead of Azure.
+    #[arg(long, global = true, value_name = "URL")]
+    pub emulator: Option<String>,
+    /// Bearer token of the emulator given with --emulator (it prints it when it starts).
+    #[arg(
+        long,
+        global = true,
+        env = "AML_ROLLOUT_EMULATOR_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub emulator_token: Option<String>,
+    /// aml-rollout's config file (default: <config dir>/aml-rollout/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// How to sign in to Azure [default: auto].
+    #[arg(long, global = true, value_enum, value_name = "METHOD")]
+    pub auth: Option<AuthArg>,
+    /// Refuse every command that would change something.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Output format [default: table on a terminal, json otherwise].
+    #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputArg>,
+    /// Do not wait for long-running operations to finish.
+    #[arg(long, global = true)]
+    pub no_wait: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    /// Service principal or workload identity if their variables are set, managed identity in
+    /// Azure, else the developer tools.
+    Auto,
+    /// The az CLI (`az login`).
+    Cli,
+    /// az CLI, then azd.
+    Devtools,
+    /// Service principal: AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_TENANT_ID.
+    Sp,
+    /// Managed identity (user-assigned with AZURE_CLIENT_ID).
+    Msi,
+    /// Workload identity: AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE.
+    Workload,
+}
+
+impl From<AuthArg> for AuthChoice {
+    fn from(arg: AuthArg) -> Self {
+        match arg {
+            AuthArg::Auto => Self::Auto,
+            AuthArg::Cli => Self::Cli,
+            AuthArg::Devtools => Self::DevTools,
+            AuthArg::Sp => Self::ServicePrincipal,
+            AuthArg::Msi => Self::ManagedIdentity,
+            AuthArg::Workload => Self::Workload,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputArg {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Online endpoints (az ml online-endpoint).
+    #[command(subcommand)]
+    Endpoint(EndpointCommand),
+    /// Online deployments (az ml online-deployment).
+    #[command(subcommand)]
+    Deployment(DeploymentCommand),
+    /// Set an endpoint's live traffic, e.g. "blue=90 green=10" (replaces the whole split).
+    Traffic(TrafficArgs),
+    /// Set an endpoint's mirror (shadow) traffic, e.g. "green=10"; "green=0" stops it.
+    Mirror(TrafficArgs),
+    /// Show a deployment's container log, or follow it.
+    Logs(LogsArgs),
+    /// Send a scoring request to an endpoint, optionally pinned to one deployment.
+    Invoke(InvokeArgs),
+    /// aml-rollout's own settings.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Run the local emulator of the Azure ML management API on 127.0.0.1.
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EndpointCommand {
+    /// List the workspace's online endpoints.
+    List,
+    /// Show one endpoint.
+    Show(NameArg),
+    /// Create an endpoint from an az ml endpoint YAML file.
+    Create(FileArg),
+    /// Show the keys or token a scoring request needs (masked unless --show-secrets).
+    GetCredentials(GetCredentialsArgs),
+    /// Delete an endpoint and all its deployments.
+    Delete(DeleteEndpointArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeploymentCommand {
+    /// List an endpoint's deployments with their traffic.
+    List(EndpointArg),
+    /// Show one deployment.
+    Show(DeploymentRef),
+    /// Create a deployment from an az ml deployment YAML file.
+    Create(CreateDeploymentArgs),
+    /// Change a deployment: --set instance_count=2 (and other keys, see --help).
+    Update(UpdateDeploymentArgs),
+    /// Set a deployment's instance count.
+    Scale(ScaleArgs),
+    /// Delete a deployment (it must have no live or mirror traffic).
+    Delete(DeleteDeploymentArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// The resolved target and where each part came from.
+    Show,
+}
+
+#[derive(Debug, Args)]
+pub struct NameArg {
+    /// Endpoint name.
+    #[arg(short = 'n', long)]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FileArg {
+    /// az ml YAML file.
+    #[arg(short = 'f', long)]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GetCredentialsArgs {
+    /// Endpoint name.
+    #[arg(short = 'n', long)]
+    pub name: String,
+    /// Print the keys or token in clear text.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteEndpointArgs {
+    /// Endpoint name.
+    #[arg(short = 'n', long)]
+    pub name: String,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EndpointArg {
+    /// Endpoint name.
+    #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
+    pub endpoint: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeploymentRef {
+    /// Endpoint name.
+    #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
+    pub endpoint: String,
+    /// Deployment name.
+    #[arg(short = 'n', long)]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateDeploymentArgs {
+    /// Endpoint name (default: the YAML's endpoint_name).
+    #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
+    pub endpoint: Option<String>,
+    /// az ml deployment YAML file.
+    #[arg(short = 'f', long)]
+    pub file: PathBuf,
+    /// After creating it, send all live traffic to the new deployment.
+    #[arg(long)]
+    pub all_traffic: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateDeploymentArgs {
+    #[command(flatten)]
+    pub target: DeploymentRef,
+    /// KEY=VALUE, repeatable. Keys: instance_count, description, tags.<name>,
+    /// request_settings.request_timeout_ms, request_settings.max_concurrent_requests_per_instance.
+    #[arg(long = "set", value_name = "KEY=VALUE", required = true)]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    #[command(flatten)]
+    pub target: DeploymentRef,
+    /// The new instance count.
+    pub instance_count: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteDeploymentArgs {
+    #[command(flatten)]
+    pub target: DeploymentRef,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrafficArgs {
+    /// Endpoint name.
+    #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
+    pub endpoint: String,
+    /// The new split in az syntax: "blue=90 green=10".
+    pub split: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Endpoint name.
+    #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
+    pub endpoint: String,
+    /// Deployment name.
+    #[arg(short = 'n', long)]
+    pub name: String,
+    /// How many lines from the end of the log (with --follow: the window polled, default 100).
+    #[arg(short = 'l', long)]
+    pub lines: Option<u32>,
+    /// Which container's log.
+    #[arg(long, value_parser = parse_container, default_value = "inference-server")]
+    pub container: ContainerType,
+    /// Keep polling and print new lines until ctrl-c.
+    #[arg(long)]
+    pub follow: bool,
+}
+
+fn parse_container(s: &str) -> Result<ContainerType, String> {
+    ContainerType::parse(s)
+        .ok_or_else(|| "expected inference-server or storage-initializer".to_string())
+}
+
+#[derive(Debug, Args)]
+pub struct InvokeArgs {
+    /// Endpoint name.
+    #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
+    pub endpoint: String,
+    /// Send the request to this deployment only (header azureml-model-deployment).
+    #[arg(short = 'd', long = "deployment-name", visible_alias = "deployment")]
+    pub deployment: Option<String>,
+    /// JSON request body.
+    #[arg(short = 'r', long)]
+    pub request_file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: ShellArg,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The bearer token to accept (random if not given).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Seed the workspace from this folder of az ml YAML files instead of the demo.
+    #[arg(long, conflicts_with = "empty")]
+    pub seed: Option<PathBuf>,
+    /// Start with an empty workspace.
+    #[arg(long)]
+    pub empty: bool,
+    /// Seconds a simulated create/update/delete takes.
+    #[arg(long, default_value_t = 3.0)]
+    pub operation_seconds: f64,
+    /// A fault profile as JSON, e.g. '{"management":{"throttle":0.1,"retry_after_secs":1}}'.
+    #[arg(long)]
+    pub faults: Option<String>,
+}
+
+impl Default for EmulatorArgs {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            token: None,
+            seed: None,
+            empty: false,
+            operation_seconds: 3.0,
+            faults: None,
+        }
+    }
+}

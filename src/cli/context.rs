@@ -1,0 +1,162 @@
+//! Everything a headless command needs, built once from the global flags: the resolved target,
+//! a signed-in client, the output format, the journal.
+
+use std::io::IsTerminal;
+
+use aml_rollout::azure::credentials::{self, AuthChoice, AuthEnv};
+use aml_rollout::azure::{AmlClient, ClientOptions, WorkspaceRef};
+use aml_rollout::config::{
+    ConfigError, MissingPart, ResolvedTarget, TargetFlags, TargetInputs, TargetKind, resolve,
+};
+use aml_rollout::journal::{Journal, JournalEntry};
+use aml_rollout::logstream::sanitize_inline;
+
+use super::args::{GlobalArgs, OutputArg};
+use super::error::{CliError, CliResult};
+use super::output::Output;
+
+/// Resolves the target from flags, environment, az CLI files and the config file.
+pub fn resolve_target(global: &GlobalArgs) -> Result<ResolvedTarget, ConfigError> {
+    let flags = TargetFlags {
+        subscription: global.subscription.clone(),
+        resource_group: global.resource_group.clone(),
+        workspace: global.workspace.clone(),
+        arm_endpoint: global.arm_endpoint.clone(),
+        api_version: global.api_version.clone(),
+        emulator: global.emulator.clone(),
+    };
+    resolve(&TargetInputs::from_process(flags, global.config.clone()))
+}
+
+pub fn output_format(global: &GlobalArgs) -> Output {
+    match global.output {
+        Some(OutputArg::Json) => Output::Json,
+        Some(OutputArg::Table) => Output::Table,
+        // Scripts capture stdout: they get the stable JSON unless they ask for a table.
+        None if std::io::stdout().is_terminal() => Output::Table,
+        None => Output::Json,
+    }
+}
+
+pub struct Context {
+    pub client: AmlClient,
+    pub workspace: WorkspaceRef,
+    /// `sub/rg/workspace` or `emulator <URL>`, for the journal and messages.
+    pub target_label: String,
+    pub output: Output,
+    pub no_wait: bool,
+    read_only: bool,
+    journal: Option<Journal>,
+    pub settings: aml_rollout::config::Settings,
+}
+
+impl Context {
+    /// Resolves the target and signs in. A headless command never falls back to the demo: a
+    /// script that silently changed a demo instead of production would be worse than failing.
+    pub fn build(global: &GlobalArgs) -> CliResult<Self> {
+        let resolved = resolve_target(global)?;
+        for warning in &resolved.warnings {
+            eprintln!("aml-rollout: warning: {}", sanitize_inline(warning));
+        }
+        let (workspace, base_url, target_label, emulator) = match &resolved.kind {
+            TargetKind::Azure(ws) => (
+                ws.clone(),
+                resolved.arm_endpoint.value.clone(),
+                format!("{}/{}/{}", ws.subscription, ws.resource_group, ws.workspace),
+                false,
+            ),
+            TargetKind::Emulator { url, workspace } => (
+                workspace.clone(),
+                url.clone(),
+                format!("emulator {url}"),
+                true,
+            ),
+            TargetKind::Demo(_) => {
+                return Err(CliError::Usage(format!(
+                    "no Azure ML workspace chosen, and commands never fall back to the demo: {}; or pass --emulator URL to use a running emulator",
+                    ConfigError::Incomplete {
+                        missing: vec![
+                            MissingPart::Subscription,
+                            MissingPart::ResourceGroup,
+                            MissingPart::Workspace,
+                        ],
+                    }
+                )));
+            }
+            TargetKind::Incomplete { missing, .. } => {
+                return Err(CliError::Config(ConfigError::Incomplete {
+                    missing: missing.clone(),
+                }));
+            }
+        };
+
+        let credential = match (emulator, global.auth) {
+            // The emulator accepts only its own token, unless the operator asked for a real
+            // sign-in method (the tests exercise the az CLI credential this way).
+            (true, None | Some(super::args::AuthArg::Auto)) => {
+                let token = global
+                    .emulator_token
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| {
+                        CliError::Usage(
+                            "--emulator needs the emulator's token: pass --emulator-token TOKEN or set AML_ROLLOUT_EMULATOR_TOKEN (the emulator prints it when it starts)".to_string(),
+                        )
+                    })?;
+                credentials::emulator_credential(token)
+            }
+            (_, choice) => credentials::build_credential(
+                choice.map(AuthChoice::from).unwrap_or_default(),
+                &AuthEnv::from_process(),
+            )?,
+        };
+
+        let client = AmlClient::new(
+            credential,
+            ClientOptions {
+                base_url,
+                api_version: resolved.api_version.value.clone(),
+                ..ClientOptions::default()
+            },
+        )?;
+        let journal = match Journal::default_path() {
+            Ok(path) => Some(Journal::open(path)),
+            Err(e) => {
+                eprintln!("aml-rollout: warning: {e}; changes will not be journaled");
+                None
+            }
+        };
+        Ok(Self {
+            client,
+            workspace,
+            target_label,
+            output: output_format(global),
+            no_wait: global.no_wait,
+            read_only: global.read_only,
+            journal,
+            settings: resolved.settings.clone(),
+        })
+    }
+
+    /// Called by every command that changes something, before it sends anything.
+    pub fn ensure_writable(&self, what: &str) -> CliResult<()> {
+        if self.read_only {
+            Err(CliError::Usage(format!(
+                "--read-only: refusing to {what}; nothing was sent"
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Journals a change. A journal that cannot be written is a warning, not a failure: the
+    /// change itself already happened (or failed) on the service.
+    pub fn journal(&self, entry: JournalEntry) {
+        if let Some(journal) = &self.journal
+            && let Err(e) = journal.append(&entry)
+        {
+            eprintln!("aml-rollout: warning: {e}");
+        }
+    }
+}

@@ -1,0 +1,599 @@
+//! `aml-rollout deployment list | show | create | update | scale | delete`.
+
+use std::collections::BTreeMap;
+
+use aml_rollout::azure::az_yaml::deployment_from_yaml;
+use aml_rollout::azure::model::OnlineEndpoint;
+use aml_rollout::azure::{SplitChange, WorkspaceRef};
+use aml_rollout::rollout::{SplitProposal, TrafficMap, TrafficSplit, diff_split, validate_split};
+use serde_json::{Map, Value, json};
+
+use super::args::{
+    CreateDeploymentArgs, DeleteDeploymentArgs, DeploymentCommand, DeploymentRef, EndpointArg,
+    ScaleArgs, UpdateDeploymentArgs,
+};
+use super::change::Change;
+use super::confirm::confirm_delete;
+use super::context::Context;
+use super::endpoint::{is_not_found, print_change, read_yaml_file, shell_quote};
+use super::error::{CliError, CliResult};
+use super::output::{Output, print_fields, print_json, print_table};
+use super::views::{DeploymentView, short_asset, split_json, split_of};
+
+pub async fn run(ctx: &Context, command: DeploymentCommand) -> CliResult<()> {
+    match command {
+        DeploymentCommand::List(args) => list(ctx, args).await,
+        DeploymentCommand::Show(args) => show(ctx, args).await,
+        DeploymentCommand::Create(args) => create(ctx, args).await,
+        DeploymentCommand::Update(args) => update(ctx, args).await,
+        DeploymentCommand::Scale(args) => scale(ctx, args).await,
+        DeploymentCommand::Delete(args) => delete(ctx, args).await,
+    }
+}
+
+async fn list(ctx: &Context, args: EndpointArg) -> CliResult<()> {
+    let endpoint = ctx
+        .client
+        .get_endpoint(&ctx.workspace, &args.endpoint)
+        .await?;
+    let split = split_of(&endpoint);
+    let deployments = ctx
+        .client
+        .list_deployments(&ctx.workspace, &endpoint.name)
+        .await?;
+    let views: Vec<DeploymentView> = deployments
+        .iter()
+        .map(|d| DeploymentView::new(&endpoint.name, d, &split))
+        .collect();
+    match ctx.output {
+        Output::Json => print_json(&views),
+        Output::Table => {
+            let rows: Vec<Vec<String>> = views
+                .iter()
+                .map(|v| {
+                    vec![
+                        v.name.clone(),
+                        v.provisioning_state.clone().unwrap_or_default(),
+                        v.instance_count.map(|c| c.to_string()).unwrap_or_default(),
+                        v.instance_type.clone().unwrap_or_default(),
+                        format!("{}%", v.traffic),
+                        format!("{}%", v.mirror_traffic),
+                        v.model.as_deref().map(short_asset).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "NAME",
+                    "STATE",
+                    "INSTANCES",
+                    "INSTANCE TYPE",
+                    "TRAFFIC",
+                    "MIRROR",
+                    "MODEL",
+                ],
+                &rows,
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn show(ctx: &Context, args: DeploymentRef) -> CliResult<()> {
+    let endpoint = ctx
+        .client
+        .get_endpoint(&ctx.workspace, &args.endpoint)
+        .await?;
+    let deployment = ctx
+        .client
+        .get_deployment(&ctx.workspace, &endpoint.name, &args.name)
+        .await?;
+    let view = DeploymentView::new(&endpoint.name, &deployment, &split_of(&endpoint));
+    match ctx.output {
+        Output::Json => print_json(&view),
+        Output::Table => {
+            let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+            print_fields(&[
+                ("name", view.name.clone()),
+                ("endpoint_name", view.endpoint_name.clone()),
+                ("type", view.compute_type.clone()),
+                ("provisioning_state", opt(&view.provisioning_state)),
+                ("instance_type", opt(&view.instance_type)),
+                (
+                    "instance_count",
+                    view.instance_count
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
+                ),
+                ("model", opt(&view.model)),
+                ("environment", opt(&view.environment)),
+                ("traffic", format!("{}%", view.traffic)),
+                ("mirror_traffic", format!("{}%", view.mirror_traffic)),
+            ]);
+            Ok(())
+        }
+    }
+}
+
+/// The endpoint a command names, or a usage error saying it does not exist.
+async fn existing_endpoint(
+    ctx: &Context,
+    ws: &WorkspaceRef,
+    name: &str,
+) -> CliResult<OnlineEndpoint> {
+    match ctx.client.get_endpoint(ws, name).await {
+        Ok(endpoint) => Ok(endpoint),
+        Err(e) if is_not_found(&e) => Err(CliError::Usage(format!(
+            "endpoint {name} does not exist in {}; create it first (aml-rollout endpoint create -f endpoint.yml); nothing was sent",
+            ctx.target_label
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn create(ctx: &Context, args: CreateDeploymentArgs) -> CliResult<()> {
+    ctx.ensure_writable("create a deployment")?;
+    if args.all_traffic && ctx.no_wait {
+        return Err(CliError::Usage(
+            "--all-traffic cannot be combined with --no-wait: traffic can move only once the deployment exists".to_string(),
+        ));
+    }
+    let (file, text) = read_yaml_file(&args.file)?;
+    let workspace = ctx.client.get_workspace(&ctx.workspace).await?;
+    let spec = deployment_from_yaml(&file, &text, &workspace.location, &ctx.workspace)?;
+    let endpoint_name = args
+        .endpoint
+        .clone()
+        .or_else(|| spec.endpoint_name.clone())
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "{file} has no endpoint_name: pass -e/--endpoint-name"
+            ))
+        })?;
+    let endpoint = existing_endpoint(ctx, &ctx.workspace, &endpoint_name).await?;
+    match ctx
+        .client
+        .get_deployment(&ctx.workspace, &endpoint.name, &spec.name)
+        .await
+    {
+        Ok(_) => {
+            return Err(CliError::Usage(format!(
+                "deployment {} already exists under endpoint {}; change it with `aml-rollout deployment update`; nothing was sent",
+                spec.name, endpoint.name
+            )));
+        }
+        Err(e) if is_not_found(&e) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let split_before = split_of(&endpoint);
+    // With --all-traffic, check the split now, so a refusal comes before the deployment exists.
+    let split_after = if args.all_traffic {
+        let after = TrafficSplit {
+            live: TrafficMap::from([(spec.name.to_lowercase(), 100)]),
+            mirror: split_before.mirror.clone(),
+        };
+        let existing = ctx
+            .client
+            .list_deployments(&ctx.workspace, &endpoint.name)
+            .await?;
+        let mut names: Vec<String> = existing.iter().map(|d| d.name.clone()).collect();
+        names.push(spec.name.clone());
+        check_split(&after, &names, endpoint.is_kubernetes())?;
+        Some(after)
+    } else {
+        None
+    };
+
+    let mut az = format!(
+        "az ml online-deployment create --file {} --endpoint-name {}",
+        shell_quote(&file),
+        shell_quote(&endpoint.name)
+    );
+    if args.all_traffic {
+        az.push_str(" --all-traffic");
+    }
+    let body = &spec.body;
+    let change = Change {
+        action: "deployment create".to_string(),
+        endpoint: endpoint.name.clone(),
+        deployment: Some(spec.name.clone()),
+        before: Value::Null,
+        after: json!({
+            "model": body.pointer("/properties/model"),
+            "instance_type": body.pointer("/properties/instanceType"),
+            "instance_count": body.pointer("/sku/capacity"),
+        }),
+        az_command: Some(az),
+    };
+    let (mut view, _) = change
+        .run(
+            ctx,
+            ctx.client
+                .begin_put_deployment(&ctx.workspace, &endpoint.name, &spec.name, body),
+        )
+        .await?;
+
+    if let Some(after) = split_after {
+        let traffic = Change {
+            action: "traffic".to_string(),
+            endpoint: endpoint.name.clone(),
+            deployment: None,
+            before: split_json(&split_before),
+            after: split_json(&after),
+            az_command: Some(aml_rollout::rollout::az_update_command(
+                &endpoint.name,
+                aml_rollout::rollout::SplitState {
+                    live: &split_before.live,
+                    mirror: &split_before.mirror,
+                },
+                aml_rollout::rollout::SplitState {
+                    live: &after.live,
+                    mirror: &after.mirror,
+                },
+            )),
+        };
+        let request = SplitChange {
+            live: Some(after.live.clone()),
+            mirror: None,
+            expect: Some(split_before.clone()),
+        };
+        traffic
+            .run(ctx, async {
+                ctx.client
+                    .begin_update_split(&ctx.workspace, &endpoint.name, &request)
+                    .await
+                    .map(|update| update.operation)
+            })
+            .await?;
+        let diff = diff_split(
+            &split_before.live,
+            &split_before.mirror,
+            &after.live,
+            &after.mirror,
+        );
+        view.changes = Some(diff.rows);
+        view.notes = Some(diff.notes);
+    }
+    let done = if args.all_traffic {
+        format!(
+            "deployment {} created under {} and given all live traffic",
+            spec.name, endpoint.name
+        )
+    } else {
+        format!(
+            "deployment {} created under {} (0% traffic; move traffic with `aml-rollout traffic`)",
+            spec.name, endpoint.name
+        )
+    };
+    print_change(ctx, &view, &done)
+}
+
+/// Refuses a split that breaks Azure's rules, before anything is sent.
+pub fn check_split(
+    split: &TrafficSplit,
+    deployments: &[String],
+    kubernetes: bool,
+) -> CliResult<()> {
+    let signed = |m: &TrafficMap| -> BTreeMap<String, i64> {
+        m.iter().map(|(k, v)| (k.clone(), i64::from(*v))).collect()
+    };
+    let traffic = signed(&split.live);
+    let mirror = signed(&split.mirror);
+    let violations = validate_split(&SplitProposal {
+        traffic: &traffic,
+        mirror: &mirror,
+        deployments,
+        kubernetes,
+    });
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Rules(violations))
+    }
+}
+
+/// One `--set KEY=VALUE`, understood.
+#[derive(Debug, Clone, PartialEq)]
+struct Setting {
+    key: String,
+    /// Where the value lives in the ARM resource.
+    path: Vec<String>,
+    value: Value,
+}
+
+const SETTABLE: &str = "instance_count, description, tags.<name>, request_settings.request_timeout_ms, request_settings.max_concurrent_requests_per_instance";
+
+fn parse_setting(raw: &str) -> CliResult<Setting> {
+    let bad = |why: String| CliError::Usage(format!("--set {raw}: {why}"));
+    let (key, value) = raw
+        .split_once('=')
+        .ok_or_else(|| bad("expected KEY=VALUE".to_string()))?;
+    let key = key.trim();
+    let count = |min: u64| -> CliResult<Value> {
+        value
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n >= min)
+            .map(|n| json!(n))
+            .ok_or_else(|| bad(format!("{key} must be a whole number of at least {min}")))
+    };
+    let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let (path, value) = match key {
+        "instance_count" => (path(&["sku", "capacity"]), count(1)?),
+        "description" => (path(&["properties", "description"]), json!(value)),
+        "request_settings.max_concurrent_requests_per_instance" => (
+            path(&[
+                "properties",
+                "requestSettings",
+                "maxConcurrentRequestsPerInstance",
+            ]),
+            count(1)?,
+        ),
+        "request_settings.request_timeout_ms" => {
+            let ms = count(1)?.as_u64().unwrap_or(1);
+            let iso = if ms.is_multiple_of(1000) {
+                format!("PT{}S", ms / 1000)
+            } else {
+                format!("PT{}.{:03}S", ms / 1000, ms % 1000)
+            };
+            (
+                path(&["properties", "requestSettings", "requestTimeout"]),
+                json!(iso),
+            )
+        }
+        _ => match key.strip_prefix("tags.") {
+            Some(tag) if !tag.is_empty() => {
+                (vec!["tags".to_string(), tag.to_string()], json!(value))
+            }
+            _ => {
+                return Err(bad(format!(
+                    "unknown key {key:?}; settable keys: {SETTABLE}"
+                )));
+            }
+        },
+    };
+    Ok(Setting {
+        key: key.to_string(),
+        path,
+        value,
+    })
+}
+
+fn read_path<'a>(resource: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter().try_fold(resource, |node, key| node.get(key))
+}
+
+fn write_path(resource: &mut Value, path: &[String], value: Value) {
+    let mut node = resource;
+    for key in &path[..path.len().saturating_sub(1)] {
+        if !node.get(key).is_some_and(Value::is_object)
+            && let Some(object) = node.as_object_mut()
+        {
+            object.insert(key.clone(), Value::Object(Map::new()));
+        }
+        let Some(next) = node.get_mut(key) else {
+            return;
+        };
+        node = next;
+    }
+    if let (Some(last), Some(object)) = (path.last(), node.as_object_mut()) {
+        object.insert(last.clone(), value);
+    }
+}
+
+async fn update(ctx: &Context, args: UpdateDeploymentArgs) -> CliResult<()> {
+    ctx.ensure_writable("update a deployment")?;
+    let settings = args
+        .set
+        .iter()
+        .map(|raw| parse_setting(raw))
+        .collect::<CliResult<Vec<_>>>()?;
+    let target = &args.target;
+    // Like `az ml online-deployment update`: GET, change only what was asked, PUT the rest
+    // exactly as received.
+    let mut resource = ctx
+        .client
+        .get_deployment_raw(&ctx.workspace, &target.endpoint, &target.name)
+        .await?;
+    let mut before = Map::new();
+    let mut after = Map::new();
+    for setting in &settings {
+        before.insert(
+            setting.key.clone(),
+            read_path(&resource, &setting.path)
+                .cloned()
+                .unwrap_or(Value::Null),
+        );
+        after.insert(setting.key.clone(), setting.value.clone());
+        if setting.key == "instance_count" && resource.get("sku").is_none() {
+            // The SDK's choice when a deployment has no sku: the service requires a name.
+            write_path(
+                &mut resource,
+                &["sku".to_string()],
+                json!({"name": "Default"}),
+            );
+        }
+        write_path(&mut resource, &setting.path, setting.value.clone());
+    }
+    let sets: Vec<String> = args.set.iter().map(|s| shell_quote(s)).collect();
+    let change = Change {
+        action: "deployment update".to_string(),
+        endpoint: target.endpoint.clone(),
+        deployment: Some(target.name.clone()),
+        before: Value::Object(before),
+        after: Value::Object(after),
+        az_command: Some(format!(
+            "az ml online-deployment update --name {} --endpoint-name {} --set {}",
+            shell_quote(&target.name),
+            shell_quote(&target.endpoint),
+            sets.join(" ")
+        )),
+    };
+    let (view, _) = change
+        .run(
+            ctx,
+            ctx.client.begin_put_deployment(
+                &ctx.workspace,
+                &target.endpoint,
+                &target.name,
+                &resource,
+            ),
+        )
+        .await?;
+    print_change(
+        ctx,
+        &view,
+        &format!("deployment {} of {} updated", target.name, target.endpoint),
+    )
+}
+
+async fn scale(ctx: &Context, args: ScaleArgs) -> CliResult<()> {
+    ctx.ensure_writable("scale a deployment")?;
+    if args.instance_count == 0 {
+        return Err(CliError::Usage(
+            "instance count must be at least 1 (a managed deployment cannot scale to zero); nothing was sent".to_string(),
+        ));
+    }
+    let target = &args.target;
+    let deployment = ctx
+        .client
+        .get_deployment(&ctx.workspace, &target.endpoint, &target.name)
+        .await?;
+    let change = Change {
+        action: "deployment scale".to_string(),
+        endpoint: target.endpoint.clone(),
+        deployment: Some(deployment.name.clone()),
+        before: json!({"instance_count": deployment.instance_count()}),
+        after: json!({"instance_count": args.instance_count}),
+        az_command: Some(format!(
+            "az ml online-deployment update --name {} --endpoint-name {} --set instance_count={}",
+            shell_quote(&deployment.name),
+            shell_quote(&target.endpoint),
+            args.instance_count
+        )),
+    };
+    let (view, _) = change
+        .run(
+            ctx,
+            ctx.client.begin_scale_deployment(
+                &ctx.workspace,
+                &target.endpoint,
+                &deployment.name,
+                args.instance_count,
+            ),
+        )
+        .await?;
+    print_change(
+        ctx,
+        &view,
+        &format!(
+            "deployment {} of {} scaled from {} to {} instance(s)",
+            deployment.name,
+            target.endpoint,
+            deployment
+                .instance_count()
+                .map_or("?".to_string(), |c| c.to_string()),
+            args.instance_count
+        ),
+    )
+}
+
+async fn delete(ctx: &Context, args: DeleteDeploymentArgs) -> CliResult<()> {
+    ctx.ensure_writable("delete a deployment")?;
+    let target = &args.target;
+    let endpoint = ctx
+        .client
+        .get_endpoint(&ctx.workspace, &target.endpoint)
+        .await?;
+    let deployment = ctx
+        .client
+        .get_deployment(&ctx.workspace, &endpoint.name, &target.name)
+        .await?;
+    confirm_delete(
+        &format!(
+            "deployment {} of endpoint {}",
+            deployment.name, endpoint.name
+        ),
+        &deployment.name,
+        args.yes,
+    )?;
+    let split = split_of(&endpoint);
+    // The service itself refuses to delete a deployment that still takes traffic; its message
+    // is what the operator sees (exit 1), as in the console.
+    let change = Change {
+        action: "deployment delete".to_string(),
+        endpoint: endpoint.name.clone(),
+        deployment: Some(deployment.name.clone()),
+        before: json!({
+            "traffic": split.live_of(&deployment.name),
+            "mirror_traffic": split.mirror_of(&deployment.name),
+            "instance_count": deployment.instance_count(),
+        }),
+        after: Value::Null,
+        az_command: Some(format!(
+            "az ml online-deployment delete --name {} --endpoint-name {} --yes",
+            shell_quote(&deployment.name),
+            shell_quote(&endpoint.name)
+        )),
+    };
+    let (view, _) = change
+        .run(
+            ctx,
+            ctx.client
+                .begin_delete_deployment(&ctx.workspace, &endpoint.name, &deployment.name),
+        )
+        .await?;
+    print_change(
+        ctx,
+        &view,
+        &format!(
+            "deployment {} of {} deleted",
+            deployment.name, endpoint.name
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_map_to_the_arm_resource() {
+        let s = parse_setting("instance_count=2").unwrap();
+        assert_eq!(s.path, ["sku", "capacity"]);
+        assert_eq!(s.value, json!(2));
+        let t = parse_setting("request_settings.request_timeout_ms=1500").unwrap();
+        assert_eq!(t.value, json!("PT1.500S"));
+        let tag = parse_setting("tags.owner=a=b").unwrap();
+        assert_eq!(tag.path, ["tags", "owner"]);
+        assert_eq!(tag.value, json!("a=b"));
+        for bad in [
+            "instance_count=0",
+            "instance_count=two",
+            "nope=1",
+            "novalue",
+            "tags.=x",
+        ] {
+            assert!(parse_setting(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn writing_a_path_creates_missing_objects_and_keeps_the_rest() {
+        let mut resource = json!({"properties": {"model": "m"}});
+        write_path(
+            &mut resource,
+            &[
+                "properties".into(),
+                "requestSettings".into(),
+                "requestTimeout".into(),
+            ],
+            json!("PT5S"),
+        );
+        assert_eq!(
+            resource,
+            json!({"properties": {"model": "m", "requestSettings": {"requestTimeout": "PT5S"}}})
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! Why a headless command failed, and the exit code scripts see for it.
+//!
+//! The texts are the Display strings of the library's errors, the same the console shows.
+
+use std::process::ExitCode;
+
+use aml_rollout::azure::AzureError;
+use aml_rollout::azure::az_yaml::YamlError;
+use aml_rollout::azure::credentials::SignInError;
+use aml_rollout::config::ConfigError;
+use aml_rollout::rollout::{ParseError, RuleViolation};
+use reqwest::StatusCode;
+
+/// 0 success; 1 the service refused or the operation failed; 2 bad usage or invalid input,
+/// refused before any change was sent; 3 sign-in failed.
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_SIGN_IN: u8 = 3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad usage: a missing flag, a refused confirmation, --read-only.
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Parse(#[from] ParseError),
+    #[error("{0}")]
+    Yaml(#[from] YamlError),
+    /// The proposed split breaks Azure's rules; nothing was sent.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Rules(Vec<RuleViolation>),
+    #[error("sign-in failed: {0}")]
+    SignIn(#[from] SignInError),
+    /// Boxed: the ARM error detail is large, and every result in the CLI carries this type.
+    #[error("{0}")]
+    Azure(Box<AzureError>),
+    /// The operation failed for a reason of our own (a scoring answer with an error status,
+    /// an unreadable local file after validation…).
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<AzureError> for CliError {
+    fn from(error: AzureError) -> Self {
+        Self::Azure(Box::new(error))
+    }
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage(_) | Self::Config(_) | Self::Parse(_) | Self::Yaml(_) | Self::Rules(_) => {
+                EXIT_USAGE
+            }
+            Self::SignIn(_) => EXIT_SIGN_IN,
+            Self::Azure(e) => azure_exit_code(e),
+            Self::Failed(_) => EXIT_FAILED,
+        }
+    }
+
+    pub fn exit(&self) -> ExitCode {
+        ExitCode::from(self.exit_code())
+    }
+}
+
+fn azure_exit_code(error: &AzureError) -> u8 {
+    match error {
+        // No token, or the service rejected the one we sent even after a fresh one: either way
+        // the operator has to sign in again.
+        AzureError::Auth(_) => EXIT_SIGN_IN,
+        AzureError::Api { status, .. } | AzureError::UnexpectedBody { status, .. }
+            if *status == StatusCode::UNAUTHORIZED =>
+        {
+            EXIT_SIGN_IN
+        }
+        // Checked locally, before sending.
+        AzureError::InvalidInput(_) => EXIT_USAGE,
+        _ => EXIT_FAILED,
+    }
+}
+
+pub type CliResult<T> = Result<T, CliError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_documented_contract() {
+        assert_eq!(CliError::Usage("x".into()).exit_code(), 2);
+        assert_eq!(CliError::Rules(vec![]).exit_code(), 2);
+        assert_eq!(CliError::from(AzureError::Auth("no".into())).exit_code(), 3);
+        let refused = AzureError::from_response(
+            StatusCode::BAD_REQUEST,
+            "u",
+            br#"{"error":{"code":"UserError","message":"still takes traffic"}}"#,
+        );
+        assert_eq!(CliError::from(refused).exit_code(), 1);
+        let unauthorized = AzureError::from_response(
+            StatusCode::UNAUTHORIZED,
+            "u",
+            br#"{"error":{"code":"InvalidAuthenticationToken","message":"bad"}}"#,
+        );
+        assert_eq!(CliError::from(unauthorized).exit_code(), 3);
+    }
+}
