@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::app::state::{AppOptions, TargetLabel};
 use crate::azure::{AmlClient, WorkspaceRef};
 use crate::emulator::{self, EmulatorConfig};
+use crate::journal::Journal;
 use crate::worker::Worker;
 
 #[derive(Debug, thiserror::Error)]
@@ -102,8 +103,19 @@ pub async fn run(connection: Connection, settings: ConsoleSettings) -> Result<()
         default_endpoint_file: demo_dir.join("endpoint.yml"),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
     };
+    let target_label = match &options.target {
+        TargetLabel::Demo => "demo".to_string(),
+        TargetLabel::Emulator { url, .. } => format!("emulator {url}"),
+        TargetLabel::Azure {
+            subscription,
+            resource_group,
+            workspace,
+        } => format!("{subscription}/{resource_group}/{workspace}"),
+    };
+    // A journal that cannot be located leaves the console usable; `@` says why.
+    let journal = Journal::default_path().ok().map(Journal::open);
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let worker = Worker::new(client, workspace, tx);
+    let worker = Worker::new(client, workspace, tx, journal, target_label);
     let state = AppState::new(options, Instant::now());
     crate::tui::run(state, worker, &mut rx).await?;
     Ok(())

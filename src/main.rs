@@ -71,7 +71,10 @@ fn report_plain(result: Result<(), String>) -> ExitCode {
 /// resolved workspace (Azure, or a running emulator), signed in the same way as the commands.
 async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<(), CliError> {
     for warning in &target.warnings {
-        eprintln!("aml-rollout: warning: {}", aml_rollout::logstream::sanitize_inline(warning));
+        eprintln!(
+            "aml-rollout: warning: {}",
+            aml_rollout::logstream::sanitize_inline(warning)
+        );
     }
     let settings = ConsoleSettings {
         read_only: global.read_only,

@@ -54,6 +54,8 @@ pub enum Msg {
         result: Result<KeysInfo, String>,
     },
     JournalLoaded(Result<Vec<String>, String>),
+    /// Something the operator should know that is no one operation's outcome.
+    Warning(String),
 }
 
 /// A workspace as loaded by one refresh.

@@ -88,6 +88,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
             }
             Vec::new()
         }
+        Msg::Warning(text) => {
+            toast(state, ToastLevel::Error, text);
+            Vec::new()
+        }
         Msg::JournalLoaded(result) => {
             if let Some(Dialog::Journal { lines, .. }) = &mut state.ui.dialog {
                 *lines = Some(result);

@@ -58,9 +58,9 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
     let table = Table::new(
         rows,
         [
-            Constraint::Min(10),
-            Constraint::Length(8),
-            Constraint::Length(4),
+            Constraint::Min(12),
+            Constraint::Length(6),
+            Constraint::Length(3),
             Constraint::Length(9),
         ],
     )

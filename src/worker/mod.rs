@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::msg::{Cmd, LoadedWorkspace, Msg};
+use crate::app::msg::{Cmd, JournalRecord, LoadedWorkspace, Msg};
 use crate::app::state::{InvokeOutcome, KeysInfo};
 use crate::azure::az_yaml::{deployment_from_yaml, endpoint_from_yaml};
 use crate::azure::{AmlClient, AzureError, LroProgress, Operation, SplitChange, WorkspaceRef};
+use crate::journal::{Journal, JournalEntry, Outcome, OutcomeStatus};
 use crate::logstream::sanitize_inline;
 use futures::StreamExt;
 
@@ -25,6 +26,9 @@ pub struct Worker {
     client: Arc<AmlClient>,
     ws: WorkspaceRef,
     tx: UnboundedSender<Msg>,
+    journal: Option<Journal>,
+    /// How the journal names the target: `sub/rg/ws` or `emulator URL`.
+    target_label: String,
 }
 
 /// One line of an error, safe for the terminal.
@@ -33,8 +37,20 @@ fn describe(e: &AzureError) -> String {
 }
 
 impl Worker {
-    pub fn new(client: Arc<AmlClient>, ws: WorkspaceRef, tx: UnboundedSender<Msg>) -> Self {
-        Self { client, ws, tx }
+    pub fn new(
+        client: Arc<AmlClient>,
+        ws: WorkspaceRef,
+        tx: UnboundedSender<Msg>,
+        journal: Option<Journal>,
+        target_label: String,
+    ) -> Self {
+        Self {
+            client,
+            ws,
+            tx,
+            journal,
+            target_label,
+        }
     }
 
     fn send(&self, msg: Msg) {
@@ -184,10 +200,83 @@ impl Worker {
                     result: keys,
                 });
             }
-            Cmd::Journal(_) | Cmd::LoadJournal => {
-                // The journal file is written and read by `journal`, wired in the console.
+            Cmd::Journal(record) => self.append_journal(record).await,
+            Cmd::LoadJournal => {
+                let result = self.read_journal().await;
+                self.send(Msg::JournalLoaded(result));
             }
         }
+    }
+
+    async fn append_journal(&self, record: JournalRecord) {
+        let Some(journal) = self.journal.clone() else {
+            return;
+        };
+        let entry = JournalEntry {
+            time: chrono::Utc::now(),
+            target: self.target_label.clone(),
+            endpoint: record.endpoint,
+            deployment: record.deployment,
+            action: record.action,
+            before: serde_json::Value::String(record.before),
+            after: serde_json::Value::String(record.after),
+            outcome: match record.outcome {
+                Ok(_) => Outcome::ok(),
+                Err(message) => Outcome::failed(message),
+            },
+            az_command: record.az_command,
+        };
+        let written = tokio::task::spawn_blocking(move || journal.append(&entry)).await;
+        if let Ok(Err(e)) = written {
+            self.send(Msg::Warning(format!("journal not written: {e}")));
+        }
+    }
+
+    /// The journal as display lines, newest first.
+    async fn read_journal(&self) -> Result<Vec<String>, String> {
+        let Some(journal) = self.journal.clone() else {
+            return Err(
+                "no journal location (no data directory; set AML_ROLLOUT_JOURNAL)".to_string(),
+            );
+        };
+        let contents = tokio::task::spawn_blocking(move || journal.read_all_counting())
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let mut lines: Vec<String> = contents
+            .entries
+            .iter()
+            .rev()
+            .map(|e| {
+                let target = match &e.deployment {
+                    Some(d) => format!("{}/{d}", e.endpoint),
+                    None => e.endpoint.clone(),
+                };
+                let outcome = match (&e.outcome.status, &e.outcome.message) {
+                    (OutcomeStatus::Ok, _) => "ok".to_string(),
+                    (OutcomeStatus::Failed, Some(m)) => format!("FAILED: {m}"),
+                    (OutcomeStatus::Failed, None) => "FAILED".to_string(),
+                };
+                sanitize_inline(&format!(
+                    "{}  {target}  {}  {} → {}  {outcome}",
+                    e.time.format("%Y-%m-%d %H:%M:%S"),
+                    e.action,
+                    text(&e.before),
+                    text(&e.after)
+                ))
+            })
+            .collect();
+        if contents.skipped_lines > 0 {
+            lines.push(format!(
+                "({} unreadable line(s) skipped)",
+                contents.skipped_lines
+            ));
+        }
+        Ok(lines)
     }
 
     async fn load_workspace(&self) -> Result<LoadedWorkspace, AzureError> {
