@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use aml_rollout::emulator::faults::FaultProfile;
+use aml_rollout::emulator::scoring::knobs::KnobSetting;
 use aml_rollout::emulator::{self, EmulatorConfig, Seed};
 
 #[derive(Debug, Parser)]
@@ -43,9 +44,17 @@ struct EmulatorArgs {
     /// Seconds a simulated create/update/delete takes.
     #[arg(long, default_value_t = 3.0)]
     operation_seconds: f64,
-    /// A fault profile as JSON, e.g. '{"management":{"throttle":0.1,"retry_after_secs":1}}'.
+    /// A fault profile as JSON, e.g. '{"management":{"throttle":0.1,"retry_after_secs":1}}'
+    /// or '{"scoring":{"server_error":0.05}}'.
     #[arg(long)]
     faults: Option<String>,
+    /// Synthetic load: unpinned scoring requests per second to each endpoint with live traffic.
+    #[arg(long, value_name = "RPS")]
+    load: Option<f64>,
+    /// A deployment's behaviour, e.g. 'green:latency_ms=300,error_rate=0.2' or
+    /// 'my-endpoint/green:latency_sigma=0.5,error_status=503' (repeatable).
+    #[arg(long, value_name = "[ENDPOINT/]DEPLOYMENT:KEY=VALUE,...")]
+    knobs: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -70,6 +79,8 @@ fn main() -> ExitCode {
             empty: false,
             operation_seconds: 3.0,
             faults: None,
+            load: None,
+            knobs: Vec::new(),
         })),
     };
     match result {
@@ -94,13 +105,21 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
         (None, true) => Seed::Empty,
         (None, false) => Seed::Demo,
     };
+    let defaults = EmulatorConfig::demo();
+    let knobs = args
+        .knobs
+        .iter()
+        .map(|k| KnobSetting::parse(k, defaults.default_knobs).map_err(|e| format!("--knobs {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
     let config = EmulatorConfig {
         port: args.port,
         token: args.token,
         seed,
         operation_duration: Duration::from_secs_f64(args.operation_seconds),
         faults,
-        ..EmulatorConfig::demo()
+        load_rps: args.load,
+        knobs,
+        ..defaults
     };
     let ws = config.workspace.clone();
     let running = emulator::start(config).await.map_err(|e| e.to_string())?;
