@@ -4,5 +4,5 @@
 pub mod azure;
 pub mod config;
 pub mod emulator;
-pub mod rollout;
 pub mod logstream;
+pub mod rollout;

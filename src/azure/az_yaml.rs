@@ -338,7 +338,7 @@ fn seconds(s: u64) -> String {
 }
 
 fn millis(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("PT{}S", ms / 1000)
     } else {
         format!("PT{}.{:03}S", ms / 1000, ms % 1000)

@@ -526,7 +526,10 @@ impl Metric {
     pub fn series_where(&self, dimension: &str, value: &str) -> Vec<&TimeSeriesElement> {
         self.timeseries
             .iter()
-            .filter(|s| s.dimension(dimension).is_some_and(|v| v.eq_ignore_ascii_case(value)))
+            .filter(|s| {
+                s.dimension(dimension)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(value))
+            })
             .collect()
     }
 }

@@ -102,7 +102,15 @@ pub fn handle(
     let mut store = emulator.lock_store();
     store.lro_failure_probability = emulator.faults.lro_failure_probability();
     let settled = store.settle(Instant::now());
-    let result = route(emulator, &mut store, method, uri, &query, &api_version, body);
+    let result = route(
+        emulator,
+        &mut store,
+        method,
+        uri,
+        &query,
+        &api_version,
+        body,
+    );
     // Scoring reads snapshots: refresh them whenever the workspace may have changed.
     if settled > 0 || *method != Method::GET {
         emulator.refresh_routes(&store);
@@ -302,7 +310,16 @@ fn workspace_route(
         (["onlineendpoints", _, "deployments", _, "skus"], &Method::GET) => {
             store.list_skus(key, raw[1], raw[3])
         }
-        (["onlineendpoints", _, "providers", "microsoft.insights", "metrics"], &Method::GET) => {
+        (
+            [
+                "onlineendpoints",
+                _,
+                "providers",
+                "microsoft.insights",
+                "metrics",
+            ],
+            &Method::GET,
+        ) => {
             let ep = store.endpoint(key, raw[1])?;
             let id = ep.resource["id"].as_str().unwrap_or_default();
             let region = ep.resource["location"].as_str().unwrap_or_default();
@@ -317,7 +334,13 @@ fn workspace_route(
             | ["onlineendpoints", _]
             | ["onlineendpoints", _, "deployments"]
             | ["onlineendpoints", _, "deployments", _]
-            | ["onlineendpoints", _, "providers", "microsoft.insights", "metrics"],
+            | [
+                "onlineendpoints",
+                _,
+                "providers",
+                "microsoft.insights",
+                "metrics",
+            ],
             _,
         ) => not_allowed(),
         _ => Err(ArmFailure::new(

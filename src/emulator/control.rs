@@ -43,7 +43,10 @@ pub async fn handle(
 
 fn json_body<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ArmFailure> {
     serde_json::from_slice(body).map_err(|e| {
-        ArmFailure::bad_request("InvalidRequestContent", format!("The body is not valid here: {e}."))
+        ArmFailure::bad_request(
+            "InvalidRequestContent",
+            format!("The body is not valid here: {e}."),
+        )
     })
 }
 
@@ -114,7 +117,9 @@ fn knobs(
         Method::GET => {
             let own = emulator.knobs.get(endpoint, deployment);
             let effective = emulator.knobs.resolve(endpoint, deployment);
-            Ok(Reply::ok(json!({"knobs": effective, "explicit": own.is_some()})))
+            Ok(Reply::ok(
+                json!({"knobs": effective, "explicit": own.is_some()}),
+            ))
         }
         Method::PUT => {
             let knobs: Knobs = json_body(body)?;
@@ -129,7 +134,9 @@ fn knobs(
             let removed = emulator.knobs.remove(endpoint, deployment);
             emulator.refresh_routes_now();
             Ok(if removed {
-                Reply::ok(json!({"knobs": emulator.knobs.resolve(endpoint, deployment), "explicit": false}))
+                Reply::ok(
+                    json!({"knobs": emulator.knobs.resolve(endpoint, deployment), "explicit": false}),
+                )
             } else {
                 Reply::empty(StatusCode::NO_CONTENT)
             })

@@ -45,7 +45,11 @@ impl LoadControl {
     }
 
     pub fn set_rps(&self, rps: f64) {
-        let rps = if rps.is_finite() { rps.clamp(0.0, MAX_RPS) } else { 0.0 };
+        let rps = if rps.is_finite() {
+            rps.clamp(0.0, MAX_RPS)
+        } else {
+            0.0
+        };
         self.rps_bits.store(rps.to_bits(), Ordering::Relaxed);
     }
 }

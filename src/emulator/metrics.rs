@@ -253,7 +253,10 @@ mod tests {
         }
         assert_eq!(metrics.minutes_kept(), WINDOW_MINUTES);
         let kept = metrics.minutes_between(0, 1_000);
-        assert_eq!(kept.first().map(|b| b.minute), Some(180 - WINDOW_MINUTES as i64));
+        assert_eq!(
+            kept.first().map(|b| b.minute),
+            Some(180 - WINDOW_MINUTES as i64)
+        );
         assert_eq!(kept.last().map(|b| b.minute), Some(179));
         // Many deployment names in one minute: capped.
         for i in 0..(MAX_SERIES_PER_MINUTE + 20) {

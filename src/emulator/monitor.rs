@@ -5,7 +5,8 @@
 //! Metrics: `RequestsPerMinute` (Count; dimensions `deployment`, `statusCode`,
 //! `statusCodeClass`), `RequestLatency` and `RequestLatency_P50/_P90/_P95/_P99`
 //! (Milliseconds; dimension `deployment`). A `$filter` is `and`-joined clauses
-//! `dim eq 'value'`; `'*'` splits the series by that dimension. A dimension a metric does not
+//! `dim eq 'value'`; `'*'` splits the series by that dimension, a value keeps only the matching
+//! requests (named in the series' metadata, as Azure does). A dimension a metric does not
 //! have is ignored for that metric (so one query can ask for all metrics). Intervals are whole
 //! minutes (`PT1M`, `PT5M`, `PT1H`, …); history covers the last hour.
 
@@ -150,10 +151,14 @@ fn parse_filter(filter: &str) -> Result<Vec<Clause>, ArmFailure> {
         }
         let mut words = part.splitn(3, char::is_whitespace);
         let (Some(dim), Some(op), Some(value)) = (words.next(), words.next(), words.next()) else {
-            return Err(bad(format!("Invalid $filter clause '{part}': expected dimension eq 'value'.")));
+            return Err(bad(format!(
+                "Invalid $filter clause '{part}': expected dimension eq 'value'."
+            )));
         };
         if !op.eq_ignore_ascii_case("eq") {
-            return Err(bad(format!("Invalid $filter clause '{part}': only 'eq' is supported.")));
+            return Err(bad(format!(
+                "Invalid $filter clause '{part}': only 'eq' is supported."
+            )));
         }
         let dim = Dimension::parse(dim).ok_or_else(|| {
             bad(format!(
@@ -231,7 +236,10 @@ fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// `start/end`, `start/duration` or a bare duration ending now; the last hour by default.
-fn parse_timespan(text: Option<&str>, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), ArmFailure> {
+fn parse_timespan(
+    text: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ArmFailure> {
     let invalid = |t: &str| {
         bad(format!(
             "Invalid timespan '{t}': expected start/end in ISO 8601 (e.g. 2024-05-01T12:00:00Z/2024-05-01T13:00:00Z)."
@@ -249,10 +257,15 @@ fn parse_timespan(text: Option<&str>, now: DateTime<Utc>) -> Result<(DateTime<Ut
             };
             (start, end)
         }
-        None => (now - parse_duration(text).ok_or_else(|| invalid(text))?, now),
+        None => (
+            now - parse_duration(text).ok_or_else(|| invalid(text))?,
+            now,
+        ),
     };
     if end <= start {
-        return Err(bad(format!("Invalid timespan '{text}': the end must be after the start.")));
+        return Err(bad(format!(
+            "Invalid timespan '{text}': the end must be after the start."
+        )));
     }
     Ok((start, end))
 }
@@ -295,7 +308,12 @@ fn parse_query(query: &HashMap<String, String>, now: DateTime<Utc>) -> Result<Qu
     let names = query
         .get("metricnames")
         .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| bad(format!("metricnames is required; valid metrics: {}.", Metric::ALL.join(", "))))?;
+        .ok_or_else(|| {
+            bad(format!(
+                "metricnames is required; valid metrics: {}.",
+                Metric::ALL.join(", ")
+            ))
+        })?;
     let metrics = names
         .split(',')
         .map(|n| {
@@ -311,7 +329,11 @@ fn parse_query(query: &HashMap<String, String>, now: DateTime<Utc>) -> Result<Qu
     let (start, end) = parse_timespan(query.get("timespan").map(String::as_str), now)?;
     let interval = match query.get("interval").map(|i| i.trim()) {
         None | Some("") => chrono::Duration::minutes(1),
-        Some(i) => parse_duration(i).ok_or_else(|| bad(format!("Invalid interval '{i}': expected an ISO 8601 duration such as PT1M.")))?,
+        Some(i) => parse_duration(i).ok_or_else(|| {
+            bad(format!(
+                "Invalid interval '{i}': expected an ISO 8601 duration such as PT1M."
+            ))
+        })?,
     };
     if interval.num_seconds() % 60 != 0 {
         return Err(bad(format!(
@@ -330,10 +352,12 @@ fn parse_query(query: &HashMap<String, String>, now: DateTime<Utc>) -> Result<Qu
         })
         .filter(|a: &Vec<String>| !a.is_empty())
         .unwrap_or_else(|| vec!["average".to_string()]);
-    if let Some(a) = aggregations
-        .iter()
-        .find(|a| !matches!(a.as_str(), "average" | "total" | "count" | "minimum" | "maximum"))
-    {
+    if let Some(a) = aggregations.iter().find(|a| {
+        !matches!(
+            a.as_str(),
+            "average" | "total" | "count" | "minimum" | "maximum"
+        )
+    }) {
         return Err(bad(format!(
             "Invalid aggregation '{a}': use average, total, count, minimum or maximum."
         )));
@@ -343,7 +367,11 @@ fn parse_query(query: &HashMap<String, String>, now: DateTime<Utc>) -> Result<Qu
         None => Vec::new(),
     };
     let top = match query.get("top") {
-        Some(t) => Some(t.trim().parse::<usize>().map_err(|_| bad(format!("Invalid top '{t}'.")))?),
+        Some(t) => Some(
+            t.trim()
+                .parse::<usize>()
+                .map_err(|_| bad(format!("Invalid top '{t}'.")))?,
+        ),
         None => None,
     };
     Ok(Query {
@@ -402,11 +430,13 @@ fn metric_json(
     intervals: i64,
     buckets: &[MinuteBucket],
 ) -> Value {
+    // As Azure Monitor does, every dimension the filter names shows in the series' metadata
+    // (a fixed value gives one series per value it matches).
     let split: Vec<Dimension> = q
         .clauses
         .iter()
         .filter_map(|c| match c {
-            Clause::Split(d) if metric.has_dimension(*d) => Some(*d),
+            Clause::Split(d) | Clause::Equals(d, _) if metric.has_dimension(*d) => Some(*d),
             _ => None,
         })
         .collect();
@@ -447,10 +477,8 @@ fn metric_json(
                     .iter()
                     .all(|(d, v)| d.value_of(&s.deployment, 0).eq_ignore_ascii_case(v));
                 if keep {
-                    let key: Vec<String> = split
-                        .iter()
-                        .map(|d| d.value_of(&s.deployment, 0))
-                        .collect();
+                    let key: Vec<String> =
+                        split.iter().map(|d| d.value_of(&s.deployment, 0)).collect();
                     let cell = series.entry(key).or_default().entry(slot).or_default();
                     cell.latency.merge(&s.latency);
                 }
@@ -638,6 +666,10 @@ mod tests {
         let body = reply.body.expect("json");
         let series = body["value"][0]["timeseries"].as_array().expect("series");
         assert_eq!(series.len(), 1, "an unsplit metric always has one series");
-        assert!(series[0]["metadatavalues"].as_array().is_some_and(Vec::is_empty));
+        assert!(
+            series[0]["metadatavalues"]
+                .as_array()
+                .is_some_and(Vec::is_empty)
+        );
     }
 }

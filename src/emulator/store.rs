@@ -659,17 +659,16 @@ impl Store {
             .map_err(|e| ArmFailure::bad_request("BadArgument", e.to_string()).target("name"))?;
         let ws = self.workspace(key)?;
         let existing = ws.endpoints.get(&name.to_lowercase());
-        if let Some(ep) = existing {
-            if self.is_running(ep.pending.as_ref())
+        if let Some(ep) = existing
+            && (self.is_running(ep.pending.as_ref())
                 || ep
                     .deployments
                     .values()
-                    .any(|d| self.is_running(d.pending.as_ref()))
-            {
-                return Err(ArmFailure::conflict(format!(
-                    "Endpoint '{name}' has an operation in progress; wait for it to finish and retry."
-                )));
-            }
+                    .any(|d| self.is_running(d.pending.as_ref())))
+        {
+            return Err(ArmFailure::conflict(format!(
+                "Endpoint '{name}' has an operation in progress; wait for it to finish and retry."
+            )));
         }
         let properties = resource
             .get_mut("properties")
@@ -768,7 +767,6 @@ impl Store {
             system_data(existing.and_then(|e| e.resource.pointer("/systemData/createdAt"))),
         );
         let resource = Value::Object(resource);
-        let created = existing.is_none();
         let op_id = self.start_operation(OpKind::CreateOrUpdate, key, name, None, None);
         let ws = self.workspace_mut(key)?;
         let ep_key = name.to_lowercase();
@@ -800,12 +798,8 @@ impl Store {
                 );
             }
         }
-        let status = if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::CREATED
-        };
-        Ok(self.accepted(&op_id, api_version, status, Some(resource)))
+        // ARM answers 201 to a create and to an update alike (the async pattern's PUT).
+        Ok(self.accepted(&op_id, api_version, StatusCode::CREATED, Some(resource)))
     }
 
     /// PATCH may change only `tags` and `identity` of an endpoint.

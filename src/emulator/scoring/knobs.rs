@@ -69,7 +69,11 @@ impl Knobs {
 
     /// Applies `key=value,key=value` on top of these knobs.
     pub fn apply_assignments(mut self, assignments: &str) -> Result<Self, String> {
-        for pair in assignments.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        for pair in assignments
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             let (key, value) = pair
                 .split_once('=')
                 .ok_or_else(|| format!("'{pair}': expected key=value"))?;
@@ -145,7 +149,9 @@ impl KnobSetting {
             None => (None, target.trim()),
         };
         if deployment.is_empty() || endpoint.as_deref().is_some_and(str::is_empty) {
-            return Err(format!("'{spec}': the deployment (and endpoint, if given) must be named"));
+            return Err(format!(
+                "'{spec}': the deployment (and endpoint, if given) must be named"
+            ));
         }
         let knobs = base
             .apply_assignments(assignments)

@@ -55,7 +55,13 @@ impl Default for RequestIds {
         let b: [u8; 12] = rand::random();
         let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
         Self {
-            prefix: format!("{}-{}-4{}-8{}-", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20]),
+            prefix: format!(
+                "{}-{}-4{}-8{}-",
+                &hex[0..8],
+                &hex[8..12],
+                &hex[13..16],
+                &hex[17..20]
+            ),
             counter: AtomicU64::new(1),
         }
     }
@@ -191,8 +197,8 @@ async fn route_and_serve(
         ));
     };
     let now = unix_now();
-    let authorized = bearer(headers)
-        .is_some_and(|b| route.accepts(b, &emulator.token, now.as_secs() as i64));
+    let authorized =
+        bearer(headers).is_some_and(|b| route.accepts(b, &emulator.token, now.as_secs() as i64));
     if !authorized {
         return Some(Answer::error(
             StatusCode::UNAUTHORIZED,

@@ -48,7 +48,9 @@ impl LinearModel {
 
     /// The weight of feature `i` (any number of features is accepted).
     fn weight(&self, i: usize) -> f64 {
-        unit(splitmix64(self.seed ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9)))
+        unit(splitmix64(
+            self.seed ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9),
+        ))
     }
 
     pub fn predict_row(&self, row: &[f64]) -> f64 {
@@ -78,7 +80,8 @@ impl LinearModel {
 mod tests {
     use super::*;
 
-    const SAMPLE: &[u8] = br#"{"data": [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]]}"#;
+    const SAMPLE: &[u8] =
+        br#"{"data": [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]]}"#;
 
     #[test]
     fn same_model_same_answer_other_model_other_answer() {

@@ -48,7 +48,10 @@ pub struct DeploymentRoute {
 /// Which bearer credentials an endpoint's scoring URI accepts.
 #[derive(Debug, Clone)]
 pub enum ScoringAuth {
-    Keys { primary: String, secondary: String },
+    Keys {
+        primary: String,
+        secondary: String,
+    },
     /// AML tokens from `/token`, with their expiry (unix seconds).
     AmlTokens(Vec<(String, i64)>),
     /// Entra tokens: the emulator's ARM token stands for one.
@@ -76,10 +79,7 @@ pub struct EndpointRoute {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
     /// Served by `deployments[live]`, and copied to `deployments[mirror]` if set.
-    Serve {
-        live: usize,
-        mirror: Option<usize>,
-    },
+    Serve { live: usize, mirror: Option<usize> },
     /// The pinned deployment does not exist.
     UnknownDeployment,
     /// No pin and no deployment with positive live weight.
@@ -302,7 +302,11 @@ fn build_endpoint(
         .map(|d| Arc::new(build_deployment(name, d, knobs)))
         .collect();
     let split = TrafficSplit::from_endpoint_json(&ep.resource);
-    let index_of = |n: &str| deployments.iter().position(|d| d.name.eq_ignore_ascii_case(n));
+    let index_of = |n: &str| {
+        deployments
+            .iter()
+            .position(|d| d.name.eq_ignore_ascii_case(n))
+    };
     let mut live = Vec::new();
     let mut live_total = 0u32;
     for (n, pct) in &split.live {
@@ -432,7 +436,13 @@ mod tests {
     fn weights_split_the_rolls_exactly() {
         let r = route(&[("blue", 90), ("green", 10)], &[], &["blue", "green"]);
         let green = (0..100)
-            .filter(|roll| r.choose(None, *roll, 99) == Choice::Serve { live: 1, mirror: None })
+            .filter(|roll| {
+                r.choose(None, *roll, 99)
+                    == Choice::Serve {
+                        live: 1,
+                        mirror: None,
+                    }
+            })
             .count();
         assert_eq!(green, 10);
     }
@@ -441,16 +451,30 @@ mod tests {
     fn mirror_copies_its_share_and_pins_bypass_it() {
         let r = route(&[("blue", 100)], &[("green", 10)], &["blue", "green"]);
         let mirrored = (0..100)
-            .filter(|roll| matches!(r.choose(None, 0, *roll), Choice::Serve { mirror: Some(1), .. }))
+            .filter(|roll| {
+                matches!(
+                    r.choose(None, 0, *roll),
+                    Choice::Serve {
+                        mirror: Some(1),
+                        ..
+                    }
+                )
+            })
             .count();
         assert_eq!(mirrored, 10);
         assert_eq!(
             r.choose(Some("GREEN"), 0, 0),
-            Choice::Serve { live: 1, mirror: None }
+            Choice::Serve {
+                live: 1,
+                mirror: None
+            }
         );
         assert_eq!(
             r.choose(Some("blue"), 0, 0),
-            Choice::Serve { live: 0, mirror: None }
+            Choice::Serve {
+                live: 0,
+                mirror: None
+            }
         );
         assert_eq!(r.choose(Some("red"), 0, 0), Choice::UnknownDeployment);
     }
@@ -461,7 +485,10 @@ mod tests {
         assert_eq!(r.choose(None, 5, 5), Choice::NoPositiveWeight);
         assert_eq!(
             r.choose(Some("blue"), 5, 5),
-            Choice::Serve { live: 0, mirror: None }
+            Choice::Serve {
+                live: 0,
+                mirror: None
+            }
         );
     }
 }
