@@ -65,7 +65,10 @@ async fn setup() -> Setup {
         )
         .await
         .expect("split");
-    client.wait(&update.operation, &mut |_| {}).await.expect("split applied");
+    client
+        .wait(&update.operation, &mut |_| {})
+        .await
+        .expect("split applied");
     let endpoint = client.get_endpoint(&ws, ENDPOINT).await.expect("endpoint");
     let scoring_uri = endpoint.properties.scoring_uri.expect("scoring uri");
     let path = scoring_uri
@@ -88,7 +91,7 @@ async fn setup() -> Setup {
 
 async fn scale(client: &AmlClient, emu: &RunningEmulator, deployment: &str) {
     let op = client
-        .begin_scale_deployment(&emu.workspace, ENDPOINT, deployment, 20)
+        .begin_scale_deployment(&emu.workspace, ENDPOINT, deployment, 12)
         .await
         .expect("scale");
     client.wait(&op, &mut |_| {}).await.expect("scaled");
@@ -189,7 +192,9 @@ fn scoring_router(c: &mut Criterion) {
                     .for_each(|r| async move { r.expect("client task") })
                     .await;
                 // Time per request as if exactly `iters` were sent.
-                started.elapsed().mul_f64(iters as f64 / (per_client * HTTP_CLIENTS as u64) as f64)
+                started
+                    .elapsed()
+                    .mul_f64(iters as f64 / (per_client * HTTP_CLIENTS as u64) as f64)
             })
         });
     });

@@ -135,6 +135,10 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
         running.base_url,
         ws.arm_id()
     );
+    println!(
+        "control API: {}/_emulator/stats, /_emulator/knobs, /_emulator/faults, /_emulator/load (same bearer token)",
+        running.base_url
+    );
     println!("press ctrl-c to stop");
     let _ = tokio::signal::ctrl_c().await;
     running.stop().await;
