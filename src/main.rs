@@ -13,6 +13,7 @@ use aml_rollout::app::state::TargetLabel;
 use aml_rollout::config::{ConfigError, ResolvedTarget, TargetKind};
 use aml_rollout::console::{self, Connection, ConsoleSettings};
 use aml_rollout::emulator::faults::FaultProfile;
+use aml_rollout::emulator::scoring::knobs::KnobSetting;
 use aml_rollout::emulator::{self, EmulatorConfig, Seed};
 
 use cli::args::{Cli, Command, EmulatorArgs, GlobalArgs};
@@ -127,13 +128,21 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
         (None, true) => Seed::Empty,
         (None, false) => Seed::Demo,
     };
+    let defaults = EmulatorConfig::demo();
+    let knobs = args
+        .knobs
+        .iter()
+        .map(|k| KnobSetting::parse(k, defaults.default_knobs).map_err(|e| format!("--knobs {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
     let config = EmulatorConfig {
         port: args.port,
         token: args.token,
         seed,
         operation_duration: Duration::from_secs_f64(args.operation_seconds),
         faults,
-        ..EmulatorConfig::demo()
+        load_rps: args.load,
+        knobs,
+        ..defaults
     };
     let ws = config.workspace.clone();
     let running = emulator::start(config).await.map_err(|e| e.to_string())?;
@@ -152,6 +161,10 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
         running.token,
         running.base_url,
         ws.arm_id()
+    );
+    println!(
+        "control API: {}/_emulator/stats, /_emulator/knobs, /_emulator/faults, /_emulator/load (same bearer token)",
+        running.base_url
     );
     println!("press ctrl-c to stop");
     let _ = tokio::signal::ctrl_c().await;

@@ -14,14 +14,16 @@ use super::error::{AzureError, Result};
 use super::lro::{LroPolicy, Operation};
 use super::model::{
     ArmList, ContainerType, DeploymentLogs, DeploymentLogsRequest, EndpointAuthKeys,
-    EndpointAuthToken, KeyType, OnlineDeployment, OnlineEndpoint, RegenerateKeysRequest,
-    SkuResource, Workspace,
+    EndpointAuthToken, KeyType, MetricsResponse, OnlineDeployment, OnlineEndpoint,
+    RegenerateKeysRequest, SkuResource, Workspace,
 };
 use super::retry::{RetryPolicy, parse_retry_after};
 use crate::rollout::{TrafficMap, TrafficSplit};
 
 pub const DEFAULT_ARM_ENDPOINT: &str = "https://management.azure.com";
 pub const DEFAULT_API_VERSION: &str = "2025-12-01";
+/// Azure Monitor's metrics API version.
+pub const MONITOR_API_VERSION: &str = "2024-02-01";
 /// Scope of a data-plane token for `AADToken` endpoints.
 pub const ML_SCOPE: &str = "https://ml.azure.com/.default";
 const PROVIDER: &str = "Microsoft.MachineLearningServices";
@@ -89,6 +91,22 @@ impl WorkspaceRef {
             self.subscription, self.resource_group, self.workspace
         )
     }
+}
+
+/// A metrics query: which metrics, over which time, at which grain, split how.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetricsQuery {
+    /// e.g. `RequestsPerMinute`, `RequestLatency_P99`.
+    pub metric_names: Vec<String>,
+    /// `start/end` in ISO 8601; the service's default (the last hour) when `None`.
+    pub timespan: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+    /// ISO 8601 grain, e.g. `PT1M`.
+    pub interval: Option<String>,
+    /// `average`, `total`, `count`, `minimum`, `maximum`.
+    pub aggregations: Vec<String>,
+    /// e.g. `deployment eq '*'` to split by deployment.
+    pub filter: Option<String>,
+    pub top: Option<u32>,
 }
 
 /// A buffered HTTP answer with a success status.
@@ -685,6 +703,54 @@ impl AmlClient {
         let mut s = Self::deployment_segments(ws, endpoint, deployment);
         s.push("skus");
         self.list_all(&s).await
+    }
+
+    // ---- metrics ----
+
+    /// The ARM id of an online endpoint (the `resourceUri` of its metrics).
+    pub fn endpoint_resource_id(ws: &WorkspaceRef, endpoint: &str) -> String {
+        format!("{}/onlineEndpoints/{endpoint}", ws.arm_id())
+    }
+
+    /// Azure Monitor metrics of a resource (e.g. [`Self::endpoint_resource_id`]):
+    /// `GET {resourceId}/providers/Microsoft.Insights/metrics`. Retried like any ARM read.
+    pub async fn get_metrics(
+        &self,
+        resource_id: &str,
+        query: &MetricsQuery,
+    ) -> Result<MetricsResponse> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|()| AzureError::InvalidInput(format!("{} cannot be a base URL", self.base)))?
+            .pop_if_empty()
+            .extend(resource_id.split('/').filter(|s| !s.is_empty()))
+            .extend(["providers", "Microsoft.Insights", "metrics"]);
+        {
+            let mut pairs = url.query_pairs_mut();
+            pairs.append_pair("api-version", MONITOR_API_VERSION);
+            if !query.metric_names.is_empty() {
+                pairs.append_pair("metricnames", &query.metric_names.join(","));
+            }
+            if let Some((start, end)) = &query.timespan {
+                let iso = |t: &chrono::DateTime<chrono::Utc>| {
+                    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                };
+                pairs.append_pair("timespan", &format!("{}/{}", iso(start), iso(end)));
+            }
+            if let Some(interval) = &query.interval {
+                pairs.append_pair("interval", interval);
+            }
+            if !query.aggregations.is_empty() {
+                pairs.append_pair("aggregation", &query.aggregations.join(","));
+            }
+            if let Some(filter) = &query.filter {
+                pairs.append_pair("$filter", filter);
+            }
+            if let Some(top) = query.top {
+                pairs.append_pair("top", &top.to_string());
+            }
+        }
+        self.send(Method::GET, url, None).await?.json()
     }
 
     // ---- scoring ----

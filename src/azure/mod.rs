@@ -12,7 +12,7 @@ pub mod retry;
 
 pub use auth::{StaticCredential, TokenCache};
 pub use client::{
-    AmlClient, ClientOptions, InvokeResponse, SplitChange, SplitUpdate, WorkspaceRef,
+    AmlClient, ClientOptions, InvokeResponse, MetricsQuery, SplitChange, SplitUpdate, WorkspaceRef,
 };
 pub use error::{AzureError, FailureKind, Result};
 pub use lro::{LroPolicy, LroProgress, Operation};

@@ -460,3 +460,175 @@ pub fn is_terminal_state(state: &str) -> bool {
         "succeeded" | "failed" | "canceled" | "cancelled"
     )
 }
+
+// ---- Azure Monitor metrics (`{resourceId}/providers/Microsoft.Insights/metrics`) ----
+
+/// The answer to a metrics query (Azure Monitor api-version 2024-02-01).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsResponse {
+    #[serde(default)]
+    pub cost: Option<f64>,
+    #[serde(default)]
+    pub timespan: String,
+    /// The granularity of the data points (ISO 8601, e.g. `PT1M`).
+    #[serde(default)]
+    pub interval: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub resourceregion: Option<String>,
+    #[serde(default)]
+    pub value: Vec<Metric>,
+}
+
+impl MetricsResponse {
+    /// The metric of that name (case-insensitive), if the answer has it.
+    pub fn metric(&self, name: &str) -> Option<&Metric> {
+        self.value
+            .iter()
+            .find(|m| m.name.value.eq_ignore_ascii_case(name))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalizableString {
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub localized_value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metric {
+    #[serde(default)]
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub metric_type: String,
+    pub name: LocalizableString,
+    #[serde(default)]
+    pub display_description: Option<String>,
+    /// `Count`, `Milliseconds`, `Bytes`, …
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub timeseries: Vec<TimeSeriesElement>,
+    /// `Success` when the metric could be read.
+    #[serde(default)]
+    pub error_code: Option<String>,
+    #[serde(default)]
+    pub error_message: Option<String>,
+}
+
+impl Metric {
+    /// The series whose dimension `dimension` has `value` (case-insensitive).
+    pub fn series_where(&self, dimension: &str, value: &str) -> Vec<&TimeSeriesElement> {
+        self.timeseries
+            .iter()
+            .filter(|s| {
+                s.dimension(dimension)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(value))
+            })
+            .collect()
+    }
+}
+
+/// One series: a combination of dimension values and its data points.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TimeSeriesElement {
+    #[serde(default)]
+    pub metadatavalues: Vec<MetadataValue>,
+    #[serde(default)]
+    pub data: Vec<MetricValue>,
+}
+
+impl TimeSeriesElement {
+    /// The value of a dimension this series is split by (case-insensitive name).
+    pub fn dimension(&self, name: &str) -> Option<&str> {
+        self.metadatavalues
+            .iter()
+            .find(|m| {
+                m.name
+                    .as_ref()
+                    .is_some_and(|n| n.value.eq_ignore_ascii_case(name))
+            })
+            .and_then(|m| m.value.as_deref())
+    }
+
+    /// The sum of the `total` aggregation over all data points.
+    pub fn sum_of_totals(&self) -> f64 {
+        self.data.iter().filter_map(|p| p.total).sum()
+    }
+
+    /// The newest data point that has an `average`.
+    pub fn latest_average(&self) -> Option<f64> {
+        self.data.iter().rev().find_map(|p| p.average)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct MetadataValue {
+    #[serde(default)]
+    pub name: Option<LocalizableString>,
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// One data point; only the aggregations asked for (and with data) are present.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricValue {
+    pub time_stamp: String,
+    #[serde(default)]
+    pub average: Option<f64>,
+    #[serde(default)]
+    pub minimum: Option<f64>,
+    #[serde(default)]
+    pub maximum: Option<f64>,
+    #[serde(default)]
+    pub total: Option<f64>,
+    #[serde(default)]
+    pub count: Option<f64>,
+}
+
+#[cfg(test)]
+mod metrics_tests {
+    use super::*;
+
+    /// The shape of Azure Monitor's published example (GetMetric.json), abridged.
+    #[test]
+    fn parses_azure_monitors_answer() {
+        let body = r#"{
+          "cost": 598,
+          "timespan": "2021-04-20T09:00:00Z/2021-04-20T14:00:00Z",
+          "interval": "PT1H",
+          "value": [{
+            "id": "/subscriptions/x/providers/Microsoft.Insights/metrics/BlobCount",
+            "type": "Microsoft.Insights/metrics",
+            "name": {"value": "BlobCount", "localizedValue": "Blob Count"},
+            "displayDescription": "The number of blob objects.",
+            "unit": "Count",
+            "timeseries": [{
+              "metadatavalues": [{"name": {"value": "tier", "localizedValue": "tier"}, "value": "Hot"}],
+              "data": [
+                {"timeStamp": "2021-04-20T09:00:00Z", "average": 7.0, "minimum": 7.0, "maximum": 7.0},
+                {"timeStamp": "2021-04-20T10:00:00Z"}
+              ]
+            }],
+            "errorCode": "Success"
+          }],
+          "namespace": "microsoft.storage/storageaccounts/blobservices",
+          "resourceregion": "westus2"
+        }"#;
+        let r: MetricsResponse = serde_json::from_str(body).expect("parses");
+        let m = r.metric("blobcount").expect("metric");
+        assert_eq!(m.unit, "Count");
+        assert_eq!(m.metric_type, "Microsoft.Insights/metrics");
+        let hot = m.series_where("Tier", "hot");
+        assert_eq!(hot.len(), 1);
+        assert_eq!(hot[0].latest_average(), Some(7.0));
+        assert_eq!(hot[0].data[1].average, None);
+        assert_eq!(r.resourceregion.as_deref(), Some("westus2"));
+    }
+}

@@ -335,9 +335,17 @@ pub struct EmulatorArgs {
     /// Seconds a simulated create/update/delete takes.
     #[arg(long, default_value_t = 3.0)]
     pub operation_seconds: f64,
-    /// A fault profile as JSON, e.g. '{"management":{"throttle":0.1,"retry_after_secs":1}}'.
+    /// A fault profile as JSON, e.g. '{"management":{"throttle":0.1,"retry_after_secs":1}}'
+    /// or '{"scoring":{"server_error":0.05}}'.
     #[arg(long)]
     pub faults: Option<String>,
+    /// Synthetic load: unpinned scoring requests per second to each endpoint with live traffic.
+    #[arg(long, value_name = "RPS")]
+    pub load: Option<f64>,
+    /// A deployment's behaviour, e.g. 'green:latency_ms=300,error_rate=0.2' or
+    /// 'my-endpoint/green:latency_sigma=0.5,error_status=503' (repeatable).
+    #[arg(long, value_name = "[ENDPOINT/]DEPLOYMENT:KEY=VALUE,...")]
+    pub knobs: Vec<String>,
 }
 
 impl Default for EmulatorArgs {
@@ -349,6 +357,8 @@ impl Default for EmulatorArgs {
             empty: false,
             operation_seconds: 3.0,
             faults: None,
+            load: None,
+            knobs: Vec::new(),
         }
     }
 }

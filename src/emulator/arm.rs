@@ -99,12 +99,37 @@ pub fn handle(
             "The api-version query parameter (?api-version=) is required for all requests.",
         ));
     };
+    let mut store = emulator.lock_store();
+    store.lro_failure_probability = emulator.faults.lro_failure_probability();
+    let settled = store.settle(Instant::now());
+    let result = route(
+        emulator,
+        &mut store,
+        method,
+        uri,
+        &query,
+        &api_version,
+        body,
+    );
+    // Scoring reads snapshots: refresh them whenever the workspace may have changed.
+    if settled > 0 || *method != Method::GET {
+        emulator.refresh_routes(&store);
+    }
+    result
+}
+
+fn route(
+    emulator: &Emulator,
+    store: &mut super::store::Store,
+    method: &Method,
+    uri: &Uri,
+    query: &HashMap<String, String>,
+    api_version: &str,
+    body: &Bytes,
+) -> HandlerResult {
     let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
     let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
     let l: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let mut store = emulator.lock_store();
-    store.lro_failure_probability = emulator.faults.lro_failure_probability();
-    store.settle(Instant::now());
     let base = store.base_url.clone();
     let not_allowed = || {
         Err(ArmFailure::new(
@@ -124,7 +149,7 @@ pub fn handle(
             Method::GET => Ok(Reply::ok(page(
                 store.list_workspaces(segments[1], None),
                 uri,
-                &query,
+                query,
                 &base,
             ))),
             _ => not_allowed(),
@@ -167,7 +192,7 @@ pub fn handle(
             Method::GET => Ok(Reply::ok(page(
                 store.list_workspaces(segments[1], Some(segments[3])),
                 uri,
-                &query,
+                query,
                 &base,
             ))),
             _ => not_allowed(),
@@ -187,14 +212,14 @@ pub fn handle(
             let raw_rest = &segments[8..];
             workspace_route(
                 emulator,
-                &mut store,
+                store,
                 &key,
                 method,
                 rest,
                 raw_rest,
                 uri,
-                &query,
-                &api_version,
+                query,
+                api_version,
                 body,
             )
         }
@@ -211,7 +236,7 @@ pub fn handle(
 
 #[allow(clippy::too_many_arguments)]
 fn workspace_route(
-    _emulator: &Emulator,
+    emulator: &Emulator,
     store: &mut super::store::Store,
     key: &WorkspaceKey,
     method: &Method,
@@ -286,11 +311,36 @@ fn workspace_route(
             store.list_skus(key, raw[1], raw[3])
         }
         (
+            [
+                "onlineendpoints",
+                _,
+                "providers",
+                "microsoft.insights",
+                "metrics",
+            ],
+            &Method::GET,
+        ) => {
+            let ep = store.endpoint(key, raw[1])?;
+            let id = ep.resource["id"].as_str().unwrap_or_default();
+            let region = ep.resource["location"].as_str().unwrap_or_default();
+            let metrics = emulator.metrics.endpoint(key, raw[1]);
+            super::monitor::answer(id, region, query, |from, to| {
+                metrics.minutes_between(from, to)
+            })
+        }
+        (
             []
             | ["onlineendpoints"]
             | ["onlineendpoints", _]
             | ["onlineendpoints", _, "deployments"]
-            | ["onlineendpoints", _, "deployments", _],
+            | ["onlineendpoints", _, "deployments", _]
+            | [
+                "onlineendpoints",
+                _,
+                "providers",
+                "microsoft.insights",
+                "metrics",
+            ],
             _,
         ) => not_allowed(),
         _ => Err(ArmFailure::new(

@@ -10,13 +10,34 @@ use crate::azure::model::ContainerType;
 /// Lines kept per container; older lines fall off, as on a real node.
 pub const LOG_RING_LINES: usize = 20_000;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ContainerLogs {
+    /// Lines kept per container.
+    capacity: usize,
     inference_server: VecDeque<String>,
     storage_initializer: VecDeque<String>,
 }
 
+impl Default for ContainerLogs {
+    fn default() -> Self {
+        Self::with_capacity(LOG_RING_LINES)
+    }
+}
+
 impl ContainerLogs {
+    /// Rings that keep at most `capacity` lines per container (at least one).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            inference_server: VecDeque::new(),
+            storage_initializer: VecDeque::new(),
+        }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     fn ring(&mut self, container: ContainerType) -> &mut VecDeque<String> {
         match container {
             ContainerType::InferenceServer => &mut self.inference_server,
@@ -30,8 +51,9 @@ impl ContainerLogs {
             "{} {message}",
             Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
         );
+        let capacity = self.capacity;
         let ring = self.ring(container);
-        if ring.len() == LOG_RING_LINES {
+        while ring.len() >= capacity {
             ring.pop_front();
         }
         ring.push_back(line);

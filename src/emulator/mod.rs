@@ -1,30 +1,48 @@
-//! A local emulator of the Azure ML management API (and, where built, its data plane): the same
-//! paths, JSON shapes, status codes, headers, rules and long-running operations as Azure
-//! Resource Manager, served by axum on 127.0.0.1.
+//! A local emulator of Azure ML: the management API (the same paths, JSON shapes, status
+//! codes, headers, rules and long-running operations as Azure Resource Manager), the data
+//! plane (scoring with traffic routing and mirroring, logs and Azure Monitor metrics from what
+//! was served), synthetic load, fault injection and a control API, served by axum on 127.0.0.1.
+//!
+//! Routes: `/inference/…` is the data plane ([`scoring`]), `/_emulator/…` the control API
+//! ([`control`]), everything else ARM ([`arm`], with the metrics API in [`monitor`]).
 
 pub mod arm;
+pub mod control;
 pub mod faults;
+pub mod load;
 pub mod logs;
+pub mod metrics;
+pub mod monitor;
 pub mod reply;
+pub mod scoring;
 pub mod seed;
 pub mod store;
 
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::azure::{AmlClient, ClientOptions, StaticCredential, WorkspaceRef};
 use faults::{Fault, FaultProfile, Faults};
+use load::LoadControl;
+use scoring::RequestIds;
+use scoring::knobs::{KnobBook, KnobSetting, Knobs};
+use scoring::routing::{MetricsBook, RoutingTable};
 pub use seed::Seed;
 use store::{Store, StoreSettings, workspace_key};
+
+/// The synthetic load of the in-process demo, per endpoint with live traffic.
+pub const DEMO_LOAD_RPS: f64 = 20.0;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
@@ -49,6 +67,15 @@ pub struct EmulatorConfig {
     /// How long simulated long-running operations take.
     pub operation_duration: Duration,
     pub faults: FaultProfile,
+    /// Unpinned scoring requests per second to each endpoint with live traffic; `None` or 0
+    /// for none (it can be started later through `PUT /_emulator/load`).
+    pub load_rps: Option<f64>,
+    /// Knobs of deployments not named in `knobs`.
+    pub default_knobs: Knobs,
+    /// Knobs per deployment (`--knobs`).
+    pub knobs: Vec<KnobSetting>,
+    /// Log lines kept per container of each deployment.
+    pub log_ring_lines: usize,
 }
 
 impl EmulatorConfig {
@@ -62,13 +89,24 @@ impl EmulatorConfig {
             location: seed::DEMO_LOCATION.to_string(),
             operation_duration: Duration::from_secs(3),
             faults: FaultProfile::default(),
+            load_rps: Some(DEMO_LOAD_RPS),
+            // A believable scoring service: about 20 ms, with a tail.
+            default_knobs: Knobs {
+                latency_ms: 20.0,
+                latency_sigma: 0.3,
+                ..Knobs::default()
+            },
+            knobs: Vec::new(),
+            log_ring_lines: logs::LOG_RING_LINES,
         }
     }
 
-    /// The demo seed with instant operations, for tests.
+    /// The demo seed with instant operations, instant answers and no synthetic load, for tests.
     pub fn for_tests() -> Self {
         Self {
             operation_duration: Duration::ZERO,
+            load_rps: None,
+            default_knobs: Knobs::default(),
             ..Self::demo()
         }
     }
@@ -79,6 +117,14 @@ pub struct Emulator {
     pub token: String,
     store: Mutex<Store>,
     pub faults: Faults,
+    /// What scoring reads instead of the store.
+    pub routes: RoutingTable,
+    pub knobs: KnobBook,
+    pub metrics: MetricsBook,
+    pub request_ids: RequestIds,
+    /// Mirror copies spawned and not yet served.
+    pub mirrors_pending: AtomicU64,
+    pub load: LoadControl,
 }
 
 impl Emulator {
@@ -86,6 +132,27 @@ impl Emulator {
     /// enough to serve, and one bad request must not take the emulator down.
     pub fn lock_store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Rebuilds the scoring snapshots from `store` (whose lock the caller holds).
+    pub fn refresh_routes(&self, store: &Store) {
+        self.routes.rebuild(store, &self.knobs, &self.metrics);
+    }
+
+    /// Rebuilds the scoring snapshots (after a knob changed).
+    pub fn refresh_routes_now(&self) {
+        let store = self.lock_store();
+        self.refresh_routes(&store);
+    }
+
+    /// Ends the management operations that are due, if any, so scoring sees a deployment
+    /// become ready (or go away) on time without waiting for a management request.
+    pub fn settle_if_due(&self) {
+        if self.routes.settle_due(Instant::now()) {
+            let mut store = self.lock_store();
+            store.settle(Instant::now());
+            self.refresh_routes(&store);
+        }
     }
 }
 
@@ -97,6 +164,7 @@ pub struct RunningEmulator {
     pub emulator: Arc<Emulator>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    load_task: Option<JoinHandle<()>>,
 }
 
 impl RunningEmulator {
@@ -131,6 +199,9 @@ impl RunningEmulator {
     }
 
     async fn stop_inner(&mut self) {
+        if let Some(load) = self.load_task.take() {
+            load.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -142,6 +213,9 @@ impl RunningEmulator {
 
 impl Drop for RunningEmulator {
     fn drop(&mut self) {
+        if let Some(load) = self.load_task.take() {
+            load.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -159,6 +233,22 @@ fn random_token() -> String {
 /// Binds 127.0.0.1 (never another interface: the emulator has no real security) and serves.
 pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
     config.faults.validate().map_err(EmulatorError::Config)?;
+    config
+        .default_knobs
+        .validate()
+        .map_err(|e| EmulatorError::Config(format!("default knobs: {e}")))?;
+    for k in &config.knobs {
+        k.knobs
+            .validate()
+            .map_err(|e| EmulatorError::Config(format!("knobs of {}: {e}", k.deployment)))?;
+    }
+    let load_rps = config.load_rps.unwrap_or(0.0);
+    if !(0.0..=load::MAX_RPS).contains(&load_rps) {
+        return Err(EmulatorError::Config(format!(
+            "load: {load_rps} requests/s is out of range (0 to {})",
+            load::MAX_RPS
+        )));
+    }
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], config.port)))
         .await
         .map_err(|e| EmulatorError::Bind {
@@ -176,6 +266,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         base_url.clone(),
         StoreSettings {
             operation_duration: config.operation_duration,
+            log_ring_lines: config.log_ring_lines,
             ..StoreSettings::default()
         },
     );
@@ -194,8 +285,18 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         token: token.clone(),
         store: Mutex::new(store),
         faults: Faults::new(config.faults.clone()),
+        routes: RoutingTable::default(),
+        knobs: KnobBook::new(config.default_knobs, &config.knobs),
+        metrics: MetricsBook::default(),
+        request_ids: RequestIds::default(),
+        mirrors_pending: AtomicU64::new(0),
+        load: LoadControl::default(),
     });
+    emulator.refresh_routes_now();
+    emulator.load.set_rps(load_rps);
     let app = Router::new()
+        .route("/inference/{*rest}", any(scoring::handle))
+        .route("/_emulator/{*rest}", any(control::handle))
         .fallback(serve_arm)
         .with_state(emulator.clone());
     let (tx, rx) = oneshot::channel::<()>();
@@ -207,6 +308,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             tracing::error!(error = %e, "emulator server stopped");
         }
     });
+    let load_task = Some(tokio::spawn(load::run(emulator.clone())));
     Ok(RunningEmulator {
         base_url,
         token,
@@ -214,11 +316,12 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         emulator,
         shutdown: Some(tx),
         task: Some(task),
+        load_task,
     })
 }
 
 /// A response whose body fails at once: the client sees the connection drop mid-answer.
-fn dropped_connection() -> Response {
+pub(crate) fn dropped_connection() -> Response {
     let stream = futures::stream::once(async {
         Err::<Bytes, std::io::Error>(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,

@@ -5,6 +5,7 @@
 //! fields aml-rollout has never heard of) comes back on GET, as it does on Azure.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,6 +43,8 @@ pub struct StoreSettings {
     /// Instances of one instance type a workspace may run; beyond it an operation ends
     /// `Failed` with `OutOfQuota`, as Azure's does.
     pub instance_quota: i64,
+    /// Log lines kept per container of each deployment.
+    pub log_ring_lines: usize,
 }
 
 impl Default for StoreSettings {
@@ -49,17 +52,39 @@ impl Default for StoreSettings {
         Self {
             operation_duration: Duration::ZERO,
             instance_quota: 32,
+            log_ring_lines: super::logs::LOG_RING_LINES,
         }
     }
 }
 
-/// Per-deployment state that the scoring path touches without holding the store's lock.
+/// Per-deployment state that the scoring path touches without holding the store's lock. It
+/// lives as long as the deployment (updates and scaling keep it), so counters and logs carry on.
 #[derive(Debug, Default)]
 pub struct DeploymentRuntime {
     pub logs: Mutex<ContainerLogs>,
+    /// Set once a create operation has succeeded: from then on the deployment has running
+    /// containers, and a later failed update or scale leaves the old ones serving (as on Azure).
+    pub started: AtomicBool,
+    /// Scoring requests being served right now (live and mirrored).
+    pub in_flight: AtomicU32,
+    /// Requests answered by the model (any status the model gave), live or mirrored.
+    pub served: AtomicU64,
+    /// Of `served`, the mirrored copies.
+    pub mirrored: AtomicU64,
+    /// Of `served`, the answers with an error status.
+    pub errors: AtomicU64,
+    /// Requests turned away with 429 because the deployment was at its concurrency bound.
+    pub rejected: AtomicU64,
 }
 
 impl DeploymentRuntime {
+    pub fn with_log_capacity(lines: usize) -> Self {
+        Self {
+            logs: Mutex::new(ContainerLogs::with_capacity(lines)),
+            ..Self::default()
+        }
+    }
+
     pub fn log(&self, container: ContainerType, message: &str) {
         if let Ok(mut logs) = self.logs.lock() {
             logs.push(container, message);
@@ -350,18 +375,30 @@ impl Store {
     }
 
     /// Ends every operation whose time has come. Called before each request is served, so the
-    /// emulator needs no timer of its own.
-    pub fn settle(&mut self, now: Instant) {
+    /// emulator needs no timer of its own. Returns how many operations ended.
+    pub fn settle(&mut self, now: Instant) -> usize {
         let due: Vec<String> = self
             .operations
             .values()
             .filter(|o| o.status == "InProgress" && o.ends_at <= now)
             .map(|o| o.id.clone())
             .collect();
+        let ended = due.len();
         for id in due {
             self.finish_operation(&id);
         }
         self.forget_old_operations();
+        ended
+    }
+
+    /// When the next running operation is due to end, if any runs: the scoring path settles
+    /// then, so a deployment starts serving without waiting for a management request.
+    pub fn next_operation_end(&self) -> Option<Instant> {
+        self.operations
+            .values()
+            .filter(|o| o.status == "InProgress")
+            .map(|o| o.ends_at)
+            .min()
     }
 
     fn forget_old_operations(&mut self) {
@@ -761,7 +798,7 @@ impl Store {
                 );
             }
         }
-        // 201 for an update too: ARM allows it, and the body says Updating meanwhile.
+        // ARM answers 201 to a create and to an update alike (the async pattern's PUT).
         Ok(self.accepted(&op_id, api_version, StatusCode::CREATED, Some(resource)))
     }
 
@@ -1080,6 +1117,7 @@ impl Store {
             Some(name),
             planned_failure,
         );
+        let log_ring_lines = self.settings.log_ring_lines;
         let ep = self.endpoint_mut(key, endpoint)?;
         let dep_key = name.to_lowercase();
         match ep.deployments.get_mut(&dep_key) {
@@ -1097,7 +1135,7 @@ impl Store {
                 }
             }
             None => {
-                let runtime = Arc::new(DeploymentRuntime::default());
+                let runtime = Arc::new(DeploymentRuntime::with_log_capacity(log_ring_lines));
                 let model = resource
                     .pointer("/properties/model")
                     .and_then(Value::as_str)
@@ -1332,6 +1370,7 @@ impl Store {
 }
 
 fn log_started(d: &DeploymentRec) {
+    d.runtime.started.store(true, Ordering::Release);
     let instances = d
         .resource
         .pointer("/sku/capacity")
