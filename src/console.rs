@@ -38,6 +38,8 @@ pub enum Connection {
 pub struct ConsoleSettings {
     pub read_only: bool,
     pub refresh_interval: Duration,
+    pub log_poll_interval: Duration,
+    pub log_buffer_lines: usize,
 }
 
 impl Default for ConsoleSettings {
@@ -45,6 +47,8 @@ impl Default for ConsoleSettings {
         Self {
             read_only: false,
             refresh_interval: Duration::from_secs(5),
+            log_poll_interval: Duration::from_secs(1),
+            log_buffer_lines: crate::logstream::DEFAULT_RING_CAPACITY,
         }
     }
 }
@@ -102,6 +106,7 @@ pub async fn run(connection: Connection, settings: ConsoleSettings) -> Result<()
         default_deployment_file: demo_dir.join("green-deployment.yml"),
         default_endpoint_file: demo_dir.join("endpoint.yml"),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        log_buffer_lines: settings.log_buffer_lines,
     };
     let target_label = match &options.target {
         TargetLabel::Demo => "demo".to_string(),
@@ -115,7 +120,14 @@ pub async fn run(connection: Connection, settings: ConsoleSettings) -> Result<()
     // A journal that cannot be located leaves the console usable; `@` says why.
     let journal = Journal::default_path().ok().map(Journal::open);
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let worker = Worker::new(client, workspace, tx, journal, target_label);
+    let worker = Worker::new(
+        client,
+        workspace,
+        tx,
+        journal,
+        target_label,
+        settings.log_poll_interval,
+    );
     let state = AppState::new(options, Instant::now());
     crate::tui::run(state, worker, &mut rx).await?;
     Ok(())

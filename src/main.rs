@@ -80,6 +80,8 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<(), 
     let settings = ConsoleSettings {
         read_only: global.read_only,
         refresh_interval: target.settings.refresh_interval.value,
+        log_poll_interval: target.settings.log_poll_interval.value,
+        log_buffer_lines: target.settings.log_buffer_lines.value,
     };
     let connection = match &target.kind {
         TargetKind::Demo(_) => Connection::Demo,

@@ -77,6 +77,7 @@ pub async fn run(
             Some(msg) = msg_rx.recv() => msg,
             _ = tick.tick() => Msg::Tick(Instant::now()),
         };
+        state.clock = chrono::Local::now();
         dispatch(update(&mut state, msg));
         // Drain what else has arrived, then draw once.
         while let Ok(msg) = msg_rx.try_recv() {

@@ -509,7 +509,7 @@ fn deleting_needs_the_typed_name_and_never_a_deployment_with_traffic() {
         "{cmds:?}"
     );
     // Endpoints are deleted from the endpoints list.
-    feed(&mut state, [key(KeyCode::Tab), ctrl('d')]);
+    feed(&mut state, [key(KeyCode::BackTab), ctrl('d')]);
     let Some(Dialog::Delete { target, .. }) = &state.ui.dialog else {
         panic!()
     };
@@ -660,7 +660,17 @@ fn create_show_keys_journal_help_focus_and_filter() {
 
     assert_eq!(state.ui.focus, Focus::Deployments);
     feed(&mut state, [key(KeyCode::Tab)]);
-    assert_eq!(state.ui.focus, Focus::Endpoints);
+    assert_eq!(
+        state.ui.focus,
+        Focus::Logs(0),
+        "tab goes on to the log panes"
+    );
+    feed(&mut state, [key(KeyCode::Tab), key(KeyCode::Tab)]);
+    assert_eq!(
+        state.ui.focus,
+        Focus::Endpoints,
+        "and round to the endpoints"
+    );
     feed(&mut state, [ch('/')]);
     feed(&mut state, typed("zzz"));
     assert!(state.visible_endpoints().is_empty());

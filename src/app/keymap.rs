@@ -50,6 +50,29 @@ pub enum Action {
     Delete,
     /// From the endpoints list into its deployments.
     Open,
+    /// Hide or show the log panes.
+    ToggleLogs,
+    LogFollow,
+    LogUp,
+    LogDown,
+    LogPageUp,
+    LogPageDown,
+    LogTop,
+    LogBottom,
+    LogMaximize,
+    LogContainer,
+    LogTimestamps,
+    LogWrap,
+    /// A tail preset, by its number key.
+    LogTail(char),
+    LogFilter,
+    LogNextMatch,
+    LogPrevMatch,
+    /// Give every pane the focused pane's filter.
+    LogFilterAll,
+    LogSave,
+    LogPagePrev,
+    LogPageNext,
 }
 
 /// Which panel a binding works in.
@@ -58,6 +81,7 @@ pub enum Scope {
     Global,
     Endpoints,
     Deployments,
+    Logs,
 }
 
 impl Scope {
@@ -66,6 +90,7 @@ impl Scope {
             Self::Global => "Everywhere",
             Self::Endpoints => "Endpoints list",
             Self::Deployments => "Deployments table",
+            Self::Logs => "Log panes",
         }
     }
 }
@@ -402,7 +427,7 @@ fn scope_of(focus: Focus) -> Scope {
     match focus {
         Focus::Endpoints => Scope::Endpoints,
         Focus::Deployments => Scope::Deployments,
-        Focus::Logs(_) => Scope::Global,
+        Focus::Logs(_) => Scope::Logs,
     }
 }
 
@@ -483,6 +508,7 @@ mod tests {
             for k in b.keys {
                 let focus = match b.scope {
                     Scope::Endpoints => Focus::Endpoints,
+                    Scope::Logs => Focus::Logs(0),
                     Scope::Deployments | Scope::Global => Focus::Deployments,
                 };
                 let event = key(k.code, k.modifiers);

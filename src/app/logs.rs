@@ -57,7 +57,10 @@ pub enum PaneStatus {
     Following,
     Paused,
     /// The last poll failed; the tailer retries after `retry_in_secs`.
-    BackingOff { error: String, retry_in_secs: u64 },
+    BackingOff {
+        error: String,
+        retry_in_secs: u64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -70,7 +73,11 @@ pub struct PaneFilter {
 
 impl PaneFilter {
     pub fn new(text: &str) -> Self {
-        match RegexBuilder::new(text).case_insensitive(true).size_limit(1 << 20).build() {
+        match RegexBuilder::new(text)
+            .case_insensitive(true)
+            .size_limit(1 << 20)
+            .build()
+        {
             Ok(regex) => Self {
                 text: text.to_string(),
                 regex: Some(regex),
@@ -139,7 +146,14 @@ pub struct LogPane {
 }
 
 impl LogPane {
-    pub fn new(endpoint: &str, deployment: &str, container: ContainerType, tail: TailPreset, tailer: u64, capacity: usize) -> Self {
+    pub fn new(
+        endpoint: &str,
+        deployment: &str,
+        container: ContainerType,
+        tail: TailPreset,
+        tailer: u64,
+        capacity: usize,
+    ) -> Self {
         Self {
             endpoint: endpoint.to_string(),
             deployment: deployment.to_string(),
@@ -168,7 +182,11 @@ impl LogPane {
         } else {
             self.stream.ingest_window(content);
         }
-        self.status = if self.follow { PaneStatus::Following } else { PaneStatus::Paused };
+        self.status = if self.follow {
+            PaneStatus::Following
+        } else {
+            PaneStatus::Paused
+        };
     }
 
     /// Sequence number of the newest entry.
@@ -209,7 +227,11 @@ impl LogPane {
         let mut idx = bottom;
         let mut remaining = delta.unsigned_abs();
         while remaining > 0 {
-            let next = if delta < 0 { idx.checked_sub(1) } else { Some(idx + 1).filter(|i| *i < ring.len()) };
+            let next = if delta < 0 {
+                idx.checked_sub(1)
+            } else {
+                Some(idx + 1).filter(|i| *i < ring.len())
+            };
             let Some(n) = next else { break };
             idx = n;
             if ring.get(idx).is_some_and(|e| self.visible(e)) {
@@ -227,7 +249,8 @@ impl LogPane {
 
     pub fn scroll_to_top(&mut self) {
         let ring = self.stream.ring();
-        if let Some(first) = (0..ring.len()).find(|i| ring.get(*i).is_some_and(|e| self.visible(e))) {
+        if let Some(first) = (0..ring.len()).find(|i| ring.get(*i).is_some_and(|e| self.visible(e)))
+        {
             self.follow = false;
             self.anchor = Some(ring.first_sequence() + first as u64);
             self.status = PaneStatus::Paused;
@@ -262,9 +285,12 @@ impl LogPane {
         };
         let ring = self.stream.ring();
         let found = if forward {
-            (bottom + 1..ring.len()).find(|i| matches!(ring.get(*i), Some(LogEntry::Line(t)) if filter.matches(t)))
+            (bottom + 1..ring.len())
+                .find(|i| matches!(ring.get(*i), Some(LogEntry::Line(t)) if filter.matches(t)))
         } else {
-            (0..bottom).rev().find(|i| matches!(ring.get(*i), Some(LogEntry::Line(t)) if filter.matches(t)))
+            (0..bottom)
+                .rev()
+                .find(|i| matches!(ring.get(*i), Some(LogEntry::Line(t)) if filter.matches(t)))
         };
         match found {
             Some(i) => {
@@ -302,7 +328,9 @@ impl LogPane {
             PaneStatus::Starting => "starting".to_string(),
             PaneStatus::Following => "following".to_string(),
             PaneStatus::Paused => "paused".to_string(),
-            PaneStatus::BackingOff { retry_in_secs, .. } => format!("error, retry in {retry_in_secs}s"),
+            PaneStatus::BackingOff { retry_in_secs, .. } => {
+                format!("error, retry in {retry_in_secs}s")
+            }
         }
     }
 }
@@ -321,7 +349,11 @@ pub struct LogPanes {
 /// rollout), then the rest, each group by name.
 pub fn pane_order(deployments: &[String], live_or_mirror: impl Fn(&str) -> bool) -> Vec<String> {
     let mut ordered: Vec<String> = deployments.to_vec();
-    ordered.sort_by(|a, b| live_or_mirror(b).cmp(&live_or_mirror(a)).then_with(|| a.cmp(b)));
+    ordered.sort_by(|a, b| {
+        live_or_mirror(b)
+            .cmp(&live_or_mirror(a))
+            .then_with(|| a.cmp(b))
+    });
     ordered
 }
 
@@ -330,7 +362,14 @@ mod tests {
     use super::*;
 
     fn pane_with(lines: &[&str]) -> LogPane {
-        let mut pane = LogPane::new("ep", "blue", ContainerType::InferenceServer, TailPreset::Lines(100), 1, 1000);
+        let mut pane = LogPane::new(
+            "ep",
+            "blue",
+            ContainerType::InferenceServer,
+            TailPreset::Lines(100),
+            1,
+            1000,
+        );
         pane.ingest(&lines.join("\n"));
         pane
     }
@@ -338,7 +377,11 @@ mod tests {
     #[test]
     fn a_bad_regex_is_an_error_and_plain_text_matching() {
         let f = PaneFilter::new("status=(5");
-        assert!(f.error.as_deref().is_some_and(|e| e.contains("not a valid regex")));
+        assert!(
+            f.error
+                .as_deref()
+                .is_some_and(|e| e.contains("not a valid regex"))
+        );
         assert!(f.matches("GET /score status=(500)"));
         let f = PaneFilter::new("status=5\\d\\d");
         assert!(f.error.is_none());
@@ -351,9 +394,16 @@ mod tests {
         let mut pane = pane_with(&["l1", "l2", "l3", "l4"]);
         pane.scroll(-1);
         assert!(!pane.follow);
-        assert_eq!(pane.window(2).iter().map(|e| e.text()).collect::<Vec<_>>(), ["l2", "l3"]);
+        assert_eq!(
+            pane.window(2).iter().map(|e| e.text()).collect::<Vec<_>>(),
+            ["l2", "l3"]
+        );
         pane.ingest("l1\nl2\nl3\nl4\nl5\nl6");
-        assert_eq!(pane.window(2).iter().map(|e| e.text()).collect::<Vec<_>>(), ["l2", "l3"], "paused view stays put");
+        assert_eq!(
+            pane.window(2).iter().map(|e| e.text()).collect::<Vec<_>>(),
+            ["l2", "l3"],
+            "paused view stays put"
+        );
         pane.scroll(10);
         assert!(pane.follow, "scrolling past the end follows again");
         assert_eq!(pane.window(1)[0].text(), "l6");
@@ -364,7 +414,11 @@ mod tests {
         let mut pane = pane_with(&["ok 1", "ERR a", "ok 2", "ERR b", "ok 3"]);
         pane.stream.push_marker("-- traffic applied --");
         pane.filter = Some(PaneFilter::new("err"));
-        let shown: Vec<_> = pane.window(10).iter().map(|e| e.text().to_string()).collect();
+        let shown: Vec<_> = pane
+            .window(10)
+            .iter()
+            .map(|e| e.text().to_string())
+            .collect();
         assert_eq!(shown, ["ERR a", "ERR b", "-- traffic applied --"]);
         assert!(pane.jump_to_match(false));
         assert_eq!(pane.window(1)[0].text(), "ERR b");
@@ -377,16 +431,28 @@ mod tests {
 
     #[test]
     fn since_open_hides_what_was_there_before() {
-        let mut pane = LogPane::new("ep", "blue", ContainerType::InferenceServer, TailPreset::SinceOpen, 1, 1000);
+        let mut pane = LogPane::new(
+            "ep",
+            "blue",
+            ContainerType::InferenceServer,
+            TailPreset::SinceOpen,
+            1,
+            1000,
+        );
         pane.ingest("old 1\nold 2");
         assert!(pane.window(10).is_empty());
         pane.ingest("old 1\nold 2\nnew 1");
-        assert_eq!(pane.window(10).iter().map(|e| e.text()).collect::<Vec<_>>(), ["new 1"]);
+        assert_eq!(
+            pane.window(10).iter().map(|e| e.text()).collect::<Vec<_>>(),
+            ["new 1"]
+        );
     }
 
     #[test]
     fn panes_with_traffic_come_first() {
-        let order = pane_order(&["a".into(), "blue".into(), "green".into()], |d| d == "green" || d == "blue");
+        let order = pane_order(&["a".into(), "blue".into(), "green".into()], |d| {
+            d == "green" || d == "blue"
+        });
         assert_eq!(order, ["blue", "green", "a"]);
     }
 }

@@ -2,6 +2,8 @@
 //! returns the work the worker must do.
 
 pub mod keymap;
+mod log_actions;
+pub mod logs;
 pub mod msg;
 pub mod state;
 pub mod update;

@@ -6,7 +6,7 @@ use std::time::Instant;
 use crossterm::event::KeyEvent;
 
 use super::state::{DeploymentMetrics, DeploymentView, EndpointView, InvokeOutcome, KeysInfo};
-use crate::azure::model::KeyType;
+use crate::azure::model::{ContainerType, KeyType};
 use crate::rollout::TrafficSplit;
 
 /// Input to the state machine.
@@ -56,6 +56,18 @@ pub enum Msg {
     JournalLoaded(Result<Vec<String>, String>),
     /// Something the operator should know that is no one operation's outcome.
     Warning(String),
+    Info(String),
+    /// One polled `getLogs` window of a tailer.
+    LogWindow {
+        tailer: u64,
+        content: String,
+    },
+    /// A tailer's poll failed; it tries again after `retry_in_secs`.
+    LogError {
+        tailer: u64,
+        error: String,
+        retry_in_secs: u64,
+    },
 }
 
 /// A workspace as loaded by one refresh.
@@ -115,6 +127,22 @@ pub enum Cmd {
         op: u64,
         endpoint: String,
         key: KeyType,
+    },
+    /// Poll a deployment's log until stopped, sending `Msg::LogWindow`s.
+    StartTail {
+        tailer: u64,
+        endpoint: String,
+        deployment: String,
+        container: ContainerType,
+        tail: u32,
+    },
+    StopTail {
+        tailer: u64,
+    },
+    /// Write a pane's lines to a file in the data directory; the path comes back as a toast.
+    SaveLog {
+        name: String,
+        lines: Vec<String>,
     },
     /// Record an applied change in the journal (never a secret).
     Journal(JournalRecord),

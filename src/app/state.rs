@@ -280,11 +280,21 @@ pub enum Dialog {
     },
 }
 
-/// The `:` command bar or the `/` filter while they are being typed.
+/// The `:` command bar or a `/` filter while they are being typed.
 #[derive(Debug, Clone)]
 pub enum Prompt {
-    Command { input: Input, error: Option<String> },
-    Filter { input: Input },
+    Command {
+        input: Input,
+        error: Option<String>,
+    },
+    Filter {
+        input: Input,
+    },
+    /// The filter of log pane `pane`.
+    LogFilter {
+        pane: usize,
+        input: Input,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -321,6 +331,8 @@ pub struct AppOptions {
     pub default_deployment_file: PathBuf,
     pub default_endpoint_file: PathBuf,
     pub no_color: bool,
+    /// Lines each log pane keeps.
+    pub log_buffer_lines: usize,
 }
 
 /// Ids that tie worker results to the request that asked for them.
@@ -344,6 +356,9 @@ impl RequestIds {
 pub struct AppState {
     pub azure: Snapshot,
     pub ui: UiState,
+    pub logs: super::logs::LogPanes,
+    /// Wall-clock time for markers, set by the event loop (tests set it themselves).
+    pub clock: chrono::DateTime<chrono::Local>,
     pub options: AppOptions,
     pub requests: RequestIds,
     /// The time as of the last message: `update` never reads the clock itself.
@@ -356,6 +371,8 @@ impl AppState {
         Self {
             azure: Snapshot::default(),
             ui: UiState::default(),
+            logs: super::logs::LogPanes::default(),
+            clock: chrono::Local::now(),
             options,
             requests: RequestIds::default(),
             now,

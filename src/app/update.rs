@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::{Input, InputRequest};
 
 use super::keymap::{Action, action_for};
+use super::log_actions;
 use super::msg::{Cmd, JournalRecord, LoadedWorkspace, Msg};
 use super::state::{
     AppState, DeleteFocus, DeleteTarget, Dialog, Draft, FINISHED_OPERATION_TTL, Focus,
@@ -90,6 +91,22 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Warning(text) => {
             toast(state, ToastLevel::Error, text);
+            Vec::new()
+        }
+        Msg::Info(text) => {
+            toast(state, ToastLevel::Info, text);
+            Vec::new()
+        }
+        Msg::LogWindow { tailer, content } => {
+            log_actions::on_window(state, tailer, &content);
+            Vec::new()
+        }
+        Msg::LogError {
+            tailer,
+            error,
+            retry_in_secs,
+        } => {
+            log_actions::on_error(state, tailer, error, retry_in_secs);
             Vec::new()
         }
         Msg::JournalLoaded(result) => {
@@ -251,7 +268,9 @@ fn on_loaded(
         state.ui.selected_deployment = i;
     }
     clamp_selection(state);
-    metrics_for_selected(state)
+    let mut cmds = metrics_for_selected(state);
+    cmds.extend(log_actions::sync_panes(state));
+    cmds
 }
 
 fn metrics_for_selected(state: &AppState) -> Vec<Cmd> {
@@ -339,12 +358,38 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             Vec::new()
         }
         Action::FocusNext | Action::FocusPrev => {
-            state.ui.focus = match state.ui.focus {
-                Focus::Endpoints => Focus::Deployments,
-                Focus::Deployments | Focus::Logs(_) => Focus::Endpoints,
+            // Endpoints → deployments → each log pane → endpoints (and back for shift-tab).
+            let mut ring = vec![Focus::Endpoints, Focus::Deployments];
+            ring.extend((0..state.logs.panes.len()).map(Focus::Logs));
+            let at = ring.iter().position(|f| *f == state.ui.focus).unwrap_or(0);
+            let step = if action == Action::FocusNext {
+                1
+            } else {
+                ring.len() - 1
             };
+            state.ui.focus = ring[(at + step) % ring.len()];
             Vec::new()
         }
+        Action::ToggleLogs
+        | Action::LogFollow
+        | Action::LogUp
+        | Action::LogDown
+        | Action::LogPageUp
+        | Action::LogPageDown
+        | Action::LogTop
+        | Action::LogBottom
+        | Action::LogMaximize
+        | Action::LogContainer
+        | Action::LogTimestamps
+        | Action::LogWrap
+        | Action::LogTail(_)
+        | Action::LogFilter
+        | Action::LogNextMatch
+        | Action::LogPrevMatch
+        | Action::LogFilterAll
+        | Action::LogSave
+        | Action::LogPagePrev
+        | Action::LogPageNext => log_actions::on_action(state, action),
         Action::Refresh => {
             toast(state, ToastLevel::Info, "refreshing…");
             request_refresh(state)
@@ -379,17 +424,14 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             });
             Vec::new()
         }
-        Action::Up => {
-            move_selection(state, -1);
-            if state.ui.focus == Focus::Endpoints {
-                return metrics_for_selected(state);
-            }
-            Vec::new()
-        }
-        Action::Down => {
-            move_selection(state, 1);
-            if state.ui.focus == Focus::Endpoints {
-                return metrics_for_selected(state);
+        Action::Up | Action::Down => {
+            let before = state.selected_endpoint().map(|e| e.name.clone());
+            move_selection(state, if action == Action::Up { -1 } else { 1 });
+            if state.selected_endpoint().map(|e| e.name.clone()) != before {
+                state.logs.page = 0;
+                let mut cmds = metrics_for_selected(state);
+                cmds.extend(log_actions::sync_panes(state));
+                return cmds;
             }
             Vec::new()
         }
@@ -880,6 +922,12 @@ fn on_operation_finished(
             state.ui.drafts.remove(&key);
             if let Some((before, after)) = &view.split_change {
                 state.ui.last_replaced.insert(key, before.clone());
+                let marker = format!(
+                    "-- traffic {} applied at {} --",
+                    describe_split(after),
+                    state.clock.format("%H:%M:%S")
+                );
+                log_actions::mark_all(state, &marker);
                 toast(
                     state,
                     ToastLevel::Success,
@@ -998,6 +1046,9 @@ fn on_text_input(state: &mut AppState, request: InputRequest) {
                 state.ui.filter = input.value().to_string();
                 state.ui.selected_endpoint = 0;
             }
+            Prompt::LogFilter { input, .. } => {
+                input.handle(request);
+            }
         }
         return;
     }
@@ -1051,17 +1102,28 @@ fn input_request(key: &KeyEvent) -> Option<InputRequest> {
 fn on_prompt_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
     match key.code {
         KeyCode::Esc => {
-            if matches!(state.ui.prompt, Some(Prompt::Filter { .. })) {
+            let endpoint_filter = matches!(state.ui.prompt, Some(Prompt::Filter { .. }));
+            if endpoint_filter {
                 state.ui.filter.clear();
             }
             state.ui.prompt = None;
             clamp_selection(state);
-            Vec::new()
+            if endpoint_filter {
+                log_actions::sync_panes(state)
+            } else {
+                Vec::new()
+            }
         }
         KeyCode::Enter => match state.ui.prompt.take() {
             Some(Prompt::Filter { .. }) => {
                 clamp_selection(state);
-                metrics_for_selected(state)
+                let mut cmds = metrics_for_selected(state);
+                cmds.extend(log_actions::sync_panes(state));
+                cmds
+            }
+            Some(Prompt::LogFilter { pane, input }) => {
+                log_actions::apply_filter(state, pane, input.value());
+                Vec::new()
             }
             Some(Prompt::Command { input, .. }) => {
                 let line = input.value().to_string();

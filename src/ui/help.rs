@@ -11,7 +11,12 @@ use crate::app::keymap::{KEYMAP, Scope};
 
 pub fn render(theme: Theme, frame: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
-    for scope in [Scope::Deployments, Scope::Endpoints, Scope::Global] {
+    for scope in [
+        Scope::Deployments,
+        Scope::Endpoints,
+        Scope::Logs,
+        Scope::Global,
+    ] {
         lines.push(Line::from(Span::styled(scope.title(), theme.changed())));
         for b in KEYMAP.iter().filter(|b| b.scope == scope) {
             lines.push(Line::from(vec![

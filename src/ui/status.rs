@@ -25,11 +25,16 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
             let cursor = input.visual_cursor() as u16 + 1;
             frame.set_cursor_position((area.x + cursor.min(area.width.saturating_sub(1)), area.y));
         }
-        Some(Prompt::Filter { input }) => {
+        Some(Prompt::Filter { input }) | Some(Prompt::LogFilter { input, .. }) => {
+            let hint = if matches!(state.ui.prompt, Some(Prompt::LogFilter { .. })) {
+                "   log filter (regex or text) · enter applies (empty clears) · esc cancels"
+            } else {
+                "   enter keeps · esc clears"
+            };
             let spans = vec![
                 Span::styled("/", theme.key()),
                 Span::raw(input.value().to_string()),
-                Span::styled("   enter keeps · esc clears", theme.dim()),
+                Span::styled(hint, theme.dim()),
             ];
             frame.render_widget(Paragraph::new(Line::from(spans)), area);
             let cursor = input.visual_cursor() as u16 + 1;

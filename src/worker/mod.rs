@@ -2,15 +2,21 @@
 //! result back as a `Msg`. Owns all I/O; never touches the state.
 
 mod convert;
+mod metrics;
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::task::AbortHandle;
 
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::msg::{Cmd, JournalRecord, LoadedWorkspace, Msg};
 use crate::app::state::{InvokeOutcome, KeysInfo};
 use crate::azure::az_yaml::{deployment_from_yaml, endpoint_from_yaml};
+use crate::azure::model::ContainerType;
 use crate::azure::{AmlClient, AzureError, LroProgress, Operation, SplitChange, WorkspaceRef};
 use crate::journal::{Journal, JournalEntry, Outcome, OutcomeStatus};
 use crate::logstream::sanitize_inline;
@@ -29,7 +35,13 @@ pub struct Worker {
     journal: Option<Journal>,
     /// How the journal names the target: `sub/rg/ws` or `emulator URL`.
     target_label: String,
+    log_poll_interval: Duration,
+    /// Running log tailers, so a closed pane's tailer can be stopped.
+    tailers: Arc<Mutex<HashMap<u64, AbortHandle>>>,
 }
+
+/// The longest a failing tailer waits before trying again.
+const MAX_TAIL_BACKOFF: Duration = Duration::from_secs(30);
 
 /// One line of an error, safe for the terminal.
 fn describe(e: &AzureError) -> String {
@@ -43,6 +55,7 @@ impl Worker {
         tx: UnboundedSender<Msg>,
         journal: Option<Journal>,
         target_label: String,
+        log_poll_interval: Duration,
     ) -> Self {
         Self {
             client,
@@ -50,7 +63,76 @@ impl Worker {
             tx,
             journal,
             target_label,
+            log_poll_interval,
+            tailers: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    fn tailers(&self) -> std::sync::MutexGuard<'_, HashMap<u64, AbortHandle>> {
+        self.tailers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Polls `getLogs` until aborted; backs off (and says so) while polls fail.
+    async fn tail(
+        self,
+        tailer: u64,
+        endpoint: String,
+        deployment: String,
+        container: ContainerType,
+        tail: u32,
+    ) {
+        let mut backoff = self.log_poll_interval;
+        loop {
+            match self
+                .client
+                .get_logs(&self.ws, &endpoint, &deployment, container, Some(tail))
+                .await
+            {
+                Ok(content) => {
+                    backoff = self.log_poll_interval;
+                    self.send(Msg::LogWindow { tailer, content });
+                    tokio::time::sleep(self.log_poll_interval).await;
+                }
+                Err(e) => {
+                    backoff = (backoff * 2).min(MAX_TAIL_BACKOFF);
+                    self.send(Msg::LogError {
+                        tailer,
+                        error: describe(&e),
+                        retry_in_secs: backoff.as_secs().max(1),
+                    });
+                    tokio::time::sleep(backoff).await;
+                }
+            }
+        }
+    }
+
+    async fn save_log(&self, name: &str, lines: &[String]) -> Result<String, String> {
+        let dir = dirs::data_dir()
+            .map(|d| d.join("aml-rollout").join("logs"))
+            .unwrap_or_else(std::env::temp_dir);
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let safe: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = dir.join(format!(
+            "{safe}-{}.log",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        ));
+        let mut text = lines.join("\n");
+        text.push('\n');
+        tokio::fs::write(&path, text)
+            .await
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(format!("saved {} lines to {}", lines.len(), path.display()))
     }
 
     fn send(&self, msg: Msg) {
@@ -96,8 +178,17 @@ impl Worker {
                 let result = self.load_workspace().await.map_err(|e| describe(&e));
                 self.send(Msg::Loaded { request, result });
             }
-            Cmd::LoadMetrics { .. } => {
-                // Observed traffic comes from the metrics API; see `metrics` once it exists.
+            Cmd::LoadMetrics {
+                endpoint,
+                deployments,
+            } => {
+                let resource = AmlClient::endpoint_resource_id(ws, &endpoint);
+                // Metrics are a nicety: a workspace without them (or a failed read) simply
+                // shows dashes, without bothering the operator.
+                if let Ok(response) = client.get_metrics(&resource, &metrics::query()).await {
+                    let metrics = metrics::summarize(&response, &deployments, chrono::Utc::now());
+                    self.send(Msg::MetricsLoaded { endpoint, metrics });
+                }
             }
             Cmd::ApplySplit {
                 op,
@@ -200,6 +291,28 @@ impl Worker {
                     result: keys,
                 });
             }
+            Cmd::StartTail {
+                tailer,
+                endpoint,
+                deployment,
+                container,
+                tail,
+            } => {
+                let task = tokio::spawn(
+                    self.clone()
+                        .tail(tailer, endpoint, deployment, container, tail),
+                );
+                self.tailers().insert(tailer, task.abort_handle());
+            }
+            Cmd::StopTail { tailer } => {
+                if let Some(handle) = self.tailers().remove(&tailer) {
+                    handle.abort();
+                }
+            }
+            Cmd::SaveLog { name, lines } => match self.save_log(&name, &lines).await {
+                Ok(message) => self.send(Msg::Info(message)),
+                Err(message) => self.send(Msg::Warning(message)),
+            },
             Cmd::Journal(record) => self.append_journal(record).await,
             Cmd::LoadJournal => {
                 let result = self.read_journal().await;

@@ -19,6 +19,7 @@ pub fn options() -> AppOptions {
         default_deployment_file: PathBuf::from("assets/demo/green-deployment.yml"),
         default_endpoint_file: PathBuf::from("assets/demo/endpoint.yml"),
         no_color: true,
+        log_buffer_lines: 1000,
     }
 }
 

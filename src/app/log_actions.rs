@@ -1,0 +1,294 @@
+//! What `update` does for the log panes: open and close them with the selection (starting
+//! and stopping their tailers), merge polled windows, and the pane keys.
+
+use tui_input::Input;
+
+use super::keymap::Action;
+use super::logs::{
+    LogPane, MAX_COLUMNS, PaneFilter, PaneStatus, TAIL_PRESETS, TailPreset, pane_order,
+};
+use super::msg::Cmd;
+use super::state::{AppState, Focus, Prompt, ToastLevel};
+use super::update::toast;
+use crate::azure::model::ContainerType;
+
+/// The (endpoint, deployment) pairs that should have a pane now.
+fn wanted(state: &AppState) -> Vec<(String, String)> {
+    if state.logs.hidden {
+        return Vec::new();
+    }
+    let Some(ep) = state.selected_endpoint() else {
+        return Vec::new();
+    };
+    let names: Vec<String> = state
+        .azure
+        .deployments_of(&ep.name)
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    let split = &ep.split;
+    let ordered = pane_order(&names, |d| split.live_of(d) > 0 || split.mirror_of(d) > 0);
+    let pages = ordered.len().div_ceil(MAX_COLUMNS).max(1);
+    let page = state.logs.page.min(pages - 1);
+    ordered
+        .into_iter()
+        .skip(page * MAX_COLUMNS)
+        .take(MAX_COLUMNS)
+        .map(|d| (ep.name.clone(), d))
+        .collect()
+}
+
+fn start(
+    state: &mut AppState,
+    endpoint: &str,
+    deployment: &str,
+    container: ContainerType,
+    tail: TailPreset,
+) -> (LogPane, Cmd) {
+    let tailer = state.requests.fresh();
+    let pane = LogPane::new(
+        endpoint,
+        deployment,
+        container,
+        tail,
+        tailer,
+        state.options.log_buffer_lines,
+    );
+    let cmd = Cmd::StartTail {
+        tailer,
+        endpoint: endpoint.to_string(),
+        deployment: deployment.to_string(),
+        container,
+        tail: tail.window(),
+    };
+    (pane, cmd)
+}
+
+/// Opens panes that should be open and closes the others, keeping the ones that stay.
+pub fn sync_panes(state: &mut AppState) -> Vec<Cmd> {
+    let wanted = wanted(state);
+    let mut cmds = Vec::new();
+    let mut old = std::mem::take(&mut state.logs.panes);
+    let mut panes = Vec::with_capacity(wanted.len());
+    for (endpoint, deployment) in wanted {
+        let existing = old.iter().position(|p| {
+            p.endpoint.eq_ignore_ascii_case(&endpoint)
+                && p.deployment.eq_ignore_ascii_case(&deployment)
+        });
+        match existing {
+            Some(i) => panes.push(old.swap_remove(i)),
+            None => {
+                let (pane, cmd) = start(
+                    state,
+                    &endpoint,
+                    &deployment,
+                    ContainerType::InferenceServer,
+                    TailPreset::default(),
+                );
+                panes.push(pane);
+                cmds.push(cmd);
+            }
+        }
+    }
+    cmds.extend(old.into_iter().map(|p| Cmd::StopTail { tailer: p.tailer }));
+    state.logs.panes = panes;
+    if let Focus::Logs(i) = state.ui.focus
+        && i >= state.logs.panes.len()
+    {
+        state.ui.focus = if state.logs.panes.is_empty() {
+            Focus::Deployments
+        } else {
+            Focus::Logs(state.logs.panes.len() - 1)
+        };
+    }
+    if state.logs.panes.is_empty() {
+        state.logs.maximized = false;
+    }
+    cmds
+}
+
+pub fn on_window(state: &mut AppState, tailer: u64, content: &str) {
+    if let Some(pane) = state.logs.panes.iter_mut().find(|p| p.tailer == tailer) {
+        pane.ingest(content);
+    }
+}
+
+pub fn on_error(state: &mut AppState, tailer: u64, error: String, retry_in_secs: u64) {
+    if let Some(pane) = state.logs.panes.iter_mut().find(|p| p.tailer == tailer) {
+        pane.status = PaneStatus::BackingOff {
+            error,
+            retry_in_secs,
+        };
+    }
+}
+
+/// A line in every open pane, e.g. when a traffic change lands, so cause and effect line up.
+pub fn mark_all(state: &mut AppState, text: &str) {
+    for pane in &mut state.logs.panes {
+        pane.stream.push_marker(text);
+    }
+}
+
+/// Replaces pane `i` by a fresh one with another container or tail (a new tailer).
+fn restart(state: &mut AppState, i: usize, container: ContainerType, tail: TailPreset) -> Vec<Cmd> {
+    let Some(old) = state.logs.panes.get(i) else {
+        return Vec::new();
+    };
+    let (endpoint, deployment, stop) = (old.endpoint.clone(), old.deployment.clone(), old.tailer);
+    let (timestamps, wrap, filter) = (old.timestamps, old.wrap, old.filter.clone());
+    let (mut pane, cmd) = start(state, &endpoint, &deployment, container, tail);
+    pane.timestamps = timestamps;
+    pane.wrap = wrap;
+    pane.filter = filter;
+    state.logs.panes[i] = pane;
+    vec![Cmd::StopTail { tailer: stop }, cmd]
+}
+
+/// Rows a page scroll moves: most of a pane's height.
+fn page_rows(state: &AppState) -> i64 {
+    i64::from(state.size.1 / 3).max(5)
+}
+
+pub fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
+    if action == Action::ToggleLogs {
+        state.logs.hidden = !state.logs.hidden;
+        toast(
+            state,
+            ToastLevel::Info,
+            if state.logs.hidden {
+                "log panes hidden (L shows them)"
+            } else {
+                "log panes shown"
+            },
+        );
+        return sync_panes(state);
+    }
+    let Focus::Logs(i) = state.ui.focus else {
+        return Vec::new();
+    };
+    let page = page_rows(state);
+    let Some(pane) = state.logs.panes.get_mut(i) else {
+        return Vec::new();
+    };
+    match action {
+        Action::LogFollow => pane.toggle_follow(),
+        Action::LogUp => pane.scroll(-1),
+        Action::LogDown => pane.scroll(1),
+        Action::LogPageUp => pane.scroll(-page),
+        Action::LogPageDown => pane.scroll(page),
+        Action::LogTop => pane.scroll_to_top(),
+        Action::LogBottom => pane.follow_bottom(),
+        Action::LogTimestamps => pane.timestamps = !pane.timestamps,
+        Action::LogWrap => pane.wrap = !pane.wrap,
+        Action::LogMaximize => state.logs.maximized = !state.logs.maximized,
+        Action::LogContainer => {
+            let next = match pane.container {
+                ContainerType::InferenceServer => ContainerType::StorageInitializer,
+                ContainerType::StorageInitializer => ContainerType::InferenceServer,
+            };
+            let tail = pane.tail;
+            return restart(state, i, next, tail);
+        }
+        Action::LogTail(key) => {
+            if let Some((_, preset)) = TAIL_PRESETS.iter().find(|(k, _)| *k == key) {
+                let container = pane.container;
+                let preset = *preset;
+                let cmds = restart(state, i, container, preset);
+                toast(
+                    state,
+                    ToastLevel::Info,
+                    format!("log pane: {}", preset.label()),
+                );
+                return cmds;
+            }
+        }
+        Action::LogFilter => {
+            let current = pane
+                .filter
+                .as_ref()
+                .map(|f| f.text.clone())
+                .unwrap_or_default();
+            state.ui.prompt = Some(Prompt::LogFilter {
+                pane: i,
+                input: Input::new(current),
+            });
+        }
+        Action::LogNextMatch | Action::LogPrevMatch => {
+            if pane.filter.is_none() {
+                toast(
+                    state,
+                    ToastLevel::Info,
+                    "no filter in this pane: / sets one",
+                );
+            } else if !pane.jump_to_match(action == Action::LogNextMatch) {
+                toast(state, ToastLevel::Info, "no more matches");
+            }
+        }
+        Action::LogFilterAll => {
+            let filter = pane.filter.clone();
+            for p in &mut state.logs.panes {
+                p.filter = filter.clone();
+            }
+            let text = match &filter {
+                Some(f) => format!("filter /{}/ applied to every pane", f.text),
+                None => "filters cleared in every pane".to_string(),
+            };
+            toast(state, ToastLevel::Info, text);
+        }
+        Action::LogSave => {
+            let lines: Vec<String> = pane
+                .stream
+                .ring()
+                .iter()
+                .map(|e| e.text().to_string())
+                .collect();
+            let name = format!(
+                "{}-{}-{}",
+                pane.endpoint,
+                pane.deployment,
+                pane.container.cli_name()
+            );
+            return vec![Cmd::SaveLog { name, lines }];
+        }
+        Action::LogPagePrev | Action::LogPageNext => {
+            let count = state
+                .selected_endpoint()
+                .map(|e| state.azure.deployments_of(&e.name).len())
+                .unwrap_or(0);
+            let pages = count.div_ceil(MAX_COLUMNS).max(1);
+            let page = state.logs.page.min(pages - 1);
+            state.logs.page = if action == Action::LogPageNext {
+                (page + 1).min(pages - 1)
+            } else {
+                page.saturating_sub(1)
+            };
+            if pages == 1 {
+                toast(
+                    state,
+                    ToastLevel::Info,
+                    "every deployment's log is already shown",
+                );
+            }
+            return sync_panes(state);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Applies the filter typed for pane `i`; empty clears it.
+pub fn apply_filter(state: &mut AppState, i: usize, text: &str) {
+    let Some(pane) = state.logs.panes.get_mut(i) else {
+        return;
+    };
+    if text.is_empty() {
+        pane.filter = None;
+        return;
+    }
+    let filter = PaneFilter::new(text);
+    let error = filter.error.clone();
+    pane.filter = Some(filter);
+    if let Some(e) = error {
+        toast(state, ToastLevel::Error, e);
+    }
+}
