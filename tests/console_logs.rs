@@ -1,0 +1,328 @@
+//! The log panes through the real `update()`: tailers started and stopped with the selection,
+//! windows merged, pane keys; and their rendering.
+
+mod common;
+
+use aml_rollout::app::state::{Focus, Prompt};
+use aml_rollout::app::{AppState, Cmd, Msg};
+use aml_rollout::azure::model::ContainerType;
+use common::console::*;
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn tailers(cmds: &[Cmd]) -> Vec<(u64, String, ContainerType, u32)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::StartTail {
+                tailer,
+                deployment,
+                container,
+                tail,
+                ..
+            } => Some((*tailer, deployment.clone(), *container, *tail)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn stopped(cmds: &[Cmd]) -> Vec<u64> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::StopTail { tailer } => Some(*tailer),
+            _ => None,
+        })
+        .collect()
+}
+
+fn access_log(range: std::ops::Range<u32>, deployment: &str) -> String {
+    range
+        .map(|i| format!("2026-11-22T12:00:{:02}.000Z POST /score {} 12.0ms x-request-id=r{i} deployment={deployment}", i % 60, if i % 7 == 0 { 500 } else { 200 }))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn with_panes() -> (AppState, Vec<(u64, String, ContainerType, u32)>) {
+    let mut state = AppState::new(options(), std::time::Instant::now());
+    let now = state.now;
+    let cmds = feed(&mut state, [Msg::Tick(now)]);
+    let request = match &cmds[..] {
+        [Cmd::Refresh { request }] => *request,
+        other => panic!("{other:?}"),
+    };
+    let cmds = feed(
+        &mut state,
+        [Msg::Loaded {
+            request,
+            result: Ok(aml_rollout::app::msg::LoadedWorkspace {
+                endpoints: vec![endpoint("my-endpoint", "blue=100", "")],
+                deployments: vec![(
+                    "my-endpoint".into(),
+                    vec![deployment("blue", 1), deployment("green", 1)],
+                )],
+            }),
+        }],
+    );
+    let started = tailers(&cmds);
+    (state, started)
+}
+
+#[test]
+fn panes_open_with_the_endpoint_live_traffic_first() {
+    let (state, started) = with_panes();
+    let names: Vec<_> = started.iter().map(|t| t.1.as_str()).collect();
+    assert_eq!(names, ["blue", "green"]);
+    assert!(
+        started
+            .iter()
+            .all(|t| t.2 == ContainerType::InferenceServer && t.3 == 500)
+    );
+    assert_eq!(state.logs.panes.len(), 2);
+}
+
+#[test]
+fn windows_are_merged_and_stale_tailers_ignored() {
+    let (mut state, started) = with_panes();
+    let blue = started[0].0;
+    feed(
+        &mut state,
+        [Msg::LogWindow {
+            tailer: blue,
+            content: access_log(0..10, "blue"),
+        }],
+    );
+    feed(
+        &mut state,
+        [Msg::LogWindow {
+            tailer: blue,
+            content: access_log(5..15, "blue"),
+        }],
+    );
+    assert_eq!(
+        state.logs.panes[0].stream.ring().len(),
+        15,
+        "overlap is not repeated"
+    );
+    feed(
+        &mut state,
+        [Msg::LogWindow {
+            tailer: 9999,
+            content: "nope".into(),
+        }],
+    );
+    assert_eq!(state.logs.panes[0].stream.ring().len(), 15);
+    feed(
+        &mut state,
+        [Msg::LogError {
+            tailer: blue,
+            error: "HTTP 429 throttled".into(),
+            retry_in_secs: 4,
+        }],
+    );
+    assert!(state.logs.panes[0].title_state().contains("retry in 4s"));
+}
+
+#[test]
+fn pane_keys_follow_scroll_filter_container_presets_save_and_hide() {
+    let (mut state, started) = with_panes();
+    let (blue, green) = (started[0].0, started[1].0);
+    feed(
+        &mut state,
+        [Msg::LogWindow {
+            tailer: blue,
+            content: access_log(0..40, "blue"),
+        }],
+    );
+    feed(&mut state, [key(KeyCode::Tab)]);
+    assert_eq!(state.ui.focus, Focus::Logs(0));
+    let ring_len = state.logs.panes[0].stream.ring().len();
+    feed(&mut state, [ch('k'), ch('k')]);
+    assert!(
+        !state.logs.panes[0].follow,
+        "scrolling pauses ({ring_len} lines, focus {:?}, status {:?})",
+        state.ui.focus, state.logs.panes[0].status
+    );
+    feed(&mut state, [ch(' ')]);
+    assert!(state.logs.panes[0].follow);
+    feed(&mut state, [ch('/')]);
+    assert!(matches!(
+        state.ui.prompt,
+        Some(Prompt::LogFilter { pane: 0, .. })
+    ));
+    feed(&mut state, typed(" 500 "));
+    feed(&mut state, [key(KeyCode::Enter)]);
+    let shown = state.logs.panes[0].window(100);
+    assert!(!shown.is_empty() && shown.iter().all(|e| e.text().contains(" 500 ")));
+    feed(&mut state, [ch('N')]);
+    assert!(!state.logs.panes[0].follow, "n/N jump between matches");
+    feed(&mut state, [ch('F')]);
+    assert_eq!(
+        state.logs.panes[1].filter.as_ref().map(|f| f.text.as_str()),
+        Some(" 500 ")
+    );
+    // A bad regex is a message, not a crash.
+    feed(&mut state, [ch('/'), ctrl('u')]);
+    feed(&mut state, typed("status=(5"));
+    feed(&mut state, [key(KeyCode::Enter)]);
+    assert!(
+        state
+            .ui
+            .toasts
+            .back()
+            .unwrap()
+            .text
+            .contains("not a valid regex")
+    );
+
+    let cmds = feed(&mut state, [ch('c')]);
+    assert_eq!(stopped(&cmds), [blue]);
+    let restarted = tailers(&cmds);
+    assert_eq!(restarted[0].2, ContainerType::StorageInitializer);
+    let cmds = feed(&mut state, [ch('3')]);
+    assert_eq!(tailers(&cmds)[0].3, 1000);
+    let cmds = feed(&mut state, [ctrl('s')]);
+    assert!(
+        matches!(&cmds[..], [Cmd::SaveLog { name, .. }] if name.contains("blue-storage-initializer"))
+    );
+    feed(&mut state, [ch('f')]);
+    assert!(state.logs.maximized);
+    feed(&mut state, [ch('f'), ch('w'), ch('t')]);
+    assert!(state.logs.panes[0].wrap && !state.logs.panes[0].timestamps);
+
+    let cmds = feed(&mut state, [ch('L')]);
+    let mut closed = stopped(&cmds);
+    closed.sort();
+    assert_eq!(closed.len(), 2, "hiding the log area stops every tailer");
+    assert!(closed.contains(&green));
+    assert!(state.logs.panes.is_empty());
+    assert_eq!(state.ui.focus, Focus::Deployments);
+    // In the deployments table L is +10; from the endpoints list it shows the logs again.
+    let cmds = feed(&mut state, [key(KeyCode::BackTab), ch('L')]);
+    assert_eq!(tailers(&cmds).len(), 2);
+}
+
+#[test]
+fn more_than_four_deployments_page_with_brackets() {
+    let names = ["a1", "a2", "blue", "c3", "d4", "green"];
+    let mut state = loaded_with(
+        options(),
+        vec![(
+            endpoint("my-endpoint", "blue=90 green=10", ""),
+            names.iter().map(|n| deployment(n, 1)).collect(),
+        )],
+    );
+    let shown: Vec<_> = state
+        .logs
+        .panes
+        .iter()
+        .map(|p| p.deployment.clone())
+        .collect();
+    assert_eq!(
+        shown,
+        ["blue", "green", "a1", "a2"],
+        "deployments with traffic first"
+    );
+    feed(&mut state, [key(KeyCode::Tab)]);
+    let cmds = feed(&mut state, [ch(']')]);
+    assert_eq!(stopped(&cmds).len(), 4);
+    let shown: Vec<_> = state
+        .logs
+        .panes
+        .iter()
+        .map(|p| p.deployment.clone())
+        .collect();
+    assert_eq!(shown, ["c3", "d4"]);
+}
+
+#[test]
+fn an_applied_change_marks_every_pane() {
+    let (mut state, _) = with_panes();
+    feed(
+        &mut state,
+        [key(KeyCode::Down), ch('L'), key(KeyCode::Enter)],
+    );
+    let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let op = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::ApplySplit { op, .. } => Some(*op),
+            _ => None,
+        })
+        .unwrap();
+    feed(
+        &mut state,
+        [Msg::OperationFinished {
+            op,
+            outcome: Ok("ok".into()),
+        }],
+    );
+    for pane in &state.logs.panes {
+        let last = pane.stream.ring().iter().last().unwrap();
+        assert!(last.is_marker());
+        assert!(
+            last.text()
+                .starts_with("-- traffic blue=90 green=10 applied at "),
+            "{}",
+            last.text()
+        );
+    }
+}
+
+fn render(state: &AppState, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| aml_rollout::ui::render(state, f)).unwrap();
+    t
+}
+
+#[test]
+fn one_pane_and_side_by_side_panes_with_filter_and_markers() {
+    let (mut state, started) = with_panes();
+    state.clock = chrono::DateTime::parse_from_rfc3339("2026-11-22T12:03:04+00:00")
+        .unwrap()
+        .with_timezone(&chrono::Local);
+    feed(
+        &mut state,
+        [Msg::LogWindow {
+            tailer: started[0].0,
+            content: access_log(0..30, "blue"),
+        }],
+    );
+    feed(
+        &mut state,
+        [Msg::LogWindow {
+            tailer: started[1].0,
+            content: access_log(0..3, "green"),
+        }],
+    );
+    for pane in &mut state.logs.panes {
+        pane.stream
+            .push_marker("-- traffic blue=90 green=10 applied at 12:03:04 --");
+    }
+    feed(
+        &mut state,
+        [Msg::LogWindow {
+            tailer: started[1].0,
+            content: format!(
+                "{}\n{}",
+                access_log(0..3, "green"),
+                "2026-11-22T12:03:05.000Z POST /score 200 9.0ms x-request-id=r99 deployment=green \u{1b}]0;pwned\u{7}\u{1b}[31mred"
+            ),
+        }],
+    );
+    feed(&mut state, [key(KeyCode::Tab), ch('/')]);
+    feed(&mut state, typed(" 500 "));
+    feed(&mut state, [key(KeyCode::Enter)]);
+    let side_by_side = render(&state, 160, 36);
+    let text = side_by_side.backend().to_string();
+    assert!(
+        !text.contains('\u{1b}'),
+        "no escape sequence reaches the terminal"
+    );
+    assert!(
+        !text.contains("pwned"),
+        "an OSC title sequence is dropped whole, its text too"
+    );
+    insta::assert_snapshot!("side_by_side", side_by_side.backend());
+    feed(&mut state, [ch('f')]);
+    insta::assert_snapshot!("one_pane_maximised", render(&state, 120, 24).backend());
+}
