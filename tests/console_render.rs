@@ -104,6 +104,13 @@ fn help_overlay() {
 }
 
 #[test]
+fn help_overlay_in_two_columns() {
+    let mut state = blue_green("blue=100", "");
+    feed(&mut state, [ch('?')]);
+    insta::assert_snapshot!(draw(&state, 160, 40).backend());
+}
+
+#[test]
 fn tiny_terminal() {
     let state = blue_green("blue=100", "");
     insta::assert_snapshot!(draw(&state, 60, 12).backend());

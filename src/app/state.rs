@@ -316,6 +316,7 @@ pub struct UiState {
     /// The split before the last applied change, for undo.
     pub last_replaced: HashMap<String, TrafficSplit>,
     pub show_help: bool,
+    pub help_scroll: usize,
     pub quit: bool,
 }
 

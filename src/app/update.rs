@@ -310,11 +310,16 @@ fn clamp_selection(state: &mut AppState) {
 
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
     if state.ui.show_help {
-        if matches!(
-            key.code,
-            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
-        ) {
-            state.ui.show_help = false;
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
+                state.ui.show_help = false;
+                state.ui.help_scroll = 0;
+            }
+            KeyCode::Down | KeyCode::Char('j') => state.ui.help_scroll += 1,
+            KeyCode::Up | KeyCode::Char('k') => {
+                state.ui.help_scroll = state.ui.help_scroll.saturating_sub(1);
+            }
+            _ => {}
         }
         return Vec::new();
     }

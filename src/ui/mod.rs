@@ -92,7 +92,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         dialogs::render(state, dialog, theme, frame, area);
     }
     if state.ui.show_help {
-        help::render(theme, frame, area);
+        help::render(state.ui.help_scroll, theme, frame, area);
     }
 }
 
