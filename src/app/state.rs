@@ -112,6 +112,33 @@ pub struct Draft {
     pub applying: bool,
 }
 
+impl Draft {
+    /// Before → after per deployment that changes, with notes.
+    pub fn diff(&self) -> SplitDiff {
+        crate::rollout::diff_split(
+            &self.base.live,
+            &self.base.mirror,
+            &self.proposed.live,
+            &self.proposed.mirror,
+        )
+    }
+
+    /// The `az ml online-endpoint update …` command that makes the same change.
+    pub fn az_command(&self, endpoint: &str) -> String {
+        crate::rollout::az_update_command(
+            endpoint,
+            crate::rollout::SplitState {
+                live: &self.base.live,
+                mirror: &self.base.mirror,
+            },
+            crate::rollout::SplitState {
+                live: &self.proposed.live,
+                mirror: &self.proposed.mirror,
+            },
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToastLevel {
     Info,

@@ -16,8 +16,8 @@ use super::state::{
 };
 use crate::azure::model::KeyType;
 use crate::rollout::{
-    SplitProposal, SplitState, TrafficMap, TrafficSplit, az_update_command, diff_split,
-    format_traffic, nudge_live, nudge_mirror, parse_traffic, validate_split,
+    SplitProposal, TrafficMap, TrafficSplit, format_traffic, nudge_live, nudge_mirror,
+    parse_traffic, validate_split,
 };
 
 /// Instances a deployment may run (the service's limit for managed deployments).
@@ -819,23 +819,8 @@ fn open_apply_confirmation(state: &mut AppState) {
         toast(state, ToastLevel::Error, format!("not valid: {first}"));
         return;
     }
-    let diff = diff_split(
-        &draft.base.live,
-        &draft.base.mirror,
-        &draft.proposed.live,
-        &draft.proposed.mirror,
-    );
-    let az_command = az_update_command(
-        &ep.name,
-        SplitState {
-            live: &draft.base.live,
-            mirror: &draft.base.mirror,
-        },
-        SplitState {
-            live: &draft.proposed.live,
-            mirror: &draft.proposed.mirror,
-        },
-    );
+    let diff = draft.diff();
+    let az_command = draft.az_command(&ep.name);
     state.ui.dialog = Some(Dialog::ConfirmApply {
         endpoint: ep.name,
         diff,
@@ -865,17 +850,7 @@ fn confirm_apply(state: &mut AppState, endpoint: &str) -> Vec<Cmd> {
         return Vec::new();
     };
     let op = start_operation(state, OperationKind::Traffic, endpoint.to_string());
-    let az_command = az_update_command(
-        endpoint,
-        SplitState {
-            live: &draft.base.live,
-            mirror: &draft.base.mirror,
-        },
-        SplitState {
-            live: &draft.proposed.live,
-            mirror: &draft.proposed.mirror,
-        },
-    );
+    let az_command = draft.az_command(endpoint);
     if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
         o.split_change = Some((draft.base.clone(), draft.proposed.clone()));
         o.journal = Some(JournalRecord {

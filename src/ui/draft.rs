@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::AppState;
-use crate::rollout::{SplitDiff, SplitState, az_update_command, diff_split};
+use crate::rollout::SplitDiff;
 
 /// Lines describing a diff, shared by the panel and the confirmation dialog.
 pub fn diff_lines(diff: &SplitDiff, theme: Theme) -> Vec<Line<'static>> {
@@ -50,12 +50,7 @@ pub fn height(state: &AppState) -> u16 {
     };
     match state.draft_of(&ep.name) {
         Some(d) => {
-            let diff = diff_split(
-                &d.base.live,
-                &d.base.mirror,
-                &d.proposed.live,
-                &d.proposed.mirror,
-            );
+            let diff = d.diff();
             (diff.rows.len() + diff.notes.len() + d.notes.len() + 4) as u16
         }
         None => 0,
@@ -69,29 +64,14 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
     let Some(draft) = state.draft_of(&ep.name) else {
         return;
     };
-    let diff = diff_split(
-        &draft.base.live,
-        &draft.base.mirror,
-        &draft.proposed.live,
-        &draft.proposed.mirror,
-    );
+    let diff = draft.diff();
     let mut lines = diff_lines(&diff, theme);
     for note in &draft.notes {
         if !diff.notes.contains(note) {
             lines.push(Line::from(Span::styled(format!("  · {note}"), theme.dim())));
         }
     }
-    let az = az_update_command(
-        &ep.name,
-        SplitState {
-            live: &draft.base.live,
-            mirror: &draft.base.mirror,
-        },
-        SplitState {
-            live: &draft.proposed.live,
-            mirror: &draft.proposed.mirror,
-        },
-    );
+    let az = draft.az_command(&ep.name);
     lines.push(Line::from(vec![
         Span::styled("  $ ", theme.dim()),
         Span::raw(az),
