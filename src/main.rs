@@ -85,6 +85,27 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<(), 
     };
     let connection = match &target.kind {
         TargetKind::Demo(_) => Connection::Demo,
+        TargetKind::Incomplete {
+            subscription: Some(subscription),
+            resource_group,
+            workspace: None,
+            ..
+        } => {
+            let client =
+                cli::signed_in_client(global, &target, target.arm_endpoint.value.clone(), false)?;
+            let workspace =
+                pick_workspace(&client, subscription, resource_group.as_deref()).await?;
+            let label = TargetLabel::Azure {
+                subscription: workspace.subscription.clone(),
+                resource_group: workspace.resource_group.clone(),
+                workspace: workspace.workspace.clone(),
+            };
+            Connection::Client {
+                client: Arc::new(client),
+                workspace,
+                label,
+            }
+        }
         TargetKind::Incomplete { missing, .. } => {
             return Err(CliError::Config(ConfigError::Incomplete {
                 missing: missing.clone(),
@@ -115,6 +136,62 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<(), 
     console::run(connection, settings)
         .await
         .map_err(|e| CliError::Failed(e.to_string()))
+}
+
+/// The console's answer to "a subscription, but which workspace?": list them (in the resource
+/// group, if one is known) and let the operator choose; one workspace is simply opened.
+async fn pick_workspace(
+    client: &aml_rollout::azure::AmlClient,
+    subscription: &str,
+    resource_group: Option<&str>,
+) -> Result<aml_rollout::azure::WorkspaceRef, CliError> {
+    use aml_rollout::app::picker::{Picker, WorkspaceChoice, resource_group_of};
+    use aml_rollout::logstream::sanitize_inline;
+    let found = client.list_workspaces(subscription, resource_group).await?;
+    let choices: Vec<WorkspaceChoice> = found
+        .iter()
+        .map(|w| WorkspaceChoice {
+            name: sanitize_inline(&w.name),
+            resource_group: sanitize_inline(resource_group_of(&w.id).unwrap_or_default()),
+            location: sanitize_inline(&w.location),
+        })
+        .collect();
+    let chosen = match choices.len() {
+        0 => {
+            return Err(CliError::Usage(format!(
+                "subscription {subscription}{} has no Azure ML workspace: create one, or pass -s/-g/-w for another",
+                resource_group
+                    .map(|g| format!(" (resource group {g})"))
+                    .unwrap_or_default()
+            )));
+        }
+        1 => 0,
+        _ => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let picker = Picker::new(subscription, choices.clone());
+            let sorted = picker.choices.clone();
+            match aml_rollout::tui::pick(picker, no_color)
+                .await
+                .map_err(|e| CliError::Failed(format!("terminal: {e}")))?
+            {
+                Some(i) => {
+                    let c = &sorted[i];
+                    return Ok(aml_rollout::azure::WorkspaceRef::new(
+                        subscription,
+                        &c.resource_group,
+                        &c.name,
+                    ));
+                }
+                None => return Err(CliError::Usage("no workspace chosen".to_string())),
+            }
+        }
+    };
+    let c = &choices[chosen];
+    Ok(aml_rollout::azure::WorkspaceRef::new(
+        subscription,
+        &c.resource_group,
+        &c.name,
+    ))
 }
 
 async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {

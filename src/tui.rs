@@ -87,3 +87,28 @@ pub async fn run(
     }
     Ok(())
 }
+
+/// Runs the workspace picker until the operator chooses (the index into its choices) or quits.
+pub async fn pick(
+    mut picker: crate::app::picker::Picker,
+    no_color: bool,
+) -> io::Result<Option<usize>> {
+    use crate::app::picker::PickerOutcome;
+    let mut terminal: Terminal<CrosstermBackend<Stdout>> = ratatui::init();
+    let _guard = TerminalGuard;
+    let mut events = EventStream::new();
+    loop {
+        terminal.draw(|frame| crate::ui::picker::render(&picker, no_color, frame))?;
+        match picker.outcome {
+            PickerOutcome::Chosen(i) => return Ok(Some(i)),
+            PickerOutcome::Cancelled => return Ok(None),
+            PickerOutcome::Choosing => {}
+        }
+        match events.next().await {
+            Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => picker.on_key(key),
+            Some(Ok(_)) => {}
+            Some(Err(e)) => return Err(e),
+            None => return Ok(None),
+        }
+    }
+}

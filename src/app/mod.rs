@@ -5,6 +5,7 @@ pub mod keymap;
 mod log_actions;
 pub mod logs;
 pub mod msg;
+pub mod picker;
 pub mod state;
 pub mod update;
 

@@ -28,6 +28,44 @@ pub fn resolve_target(global: &GlobalArgs) -> Result<ResolvedTarget, ConfigError
     resolve(&TargetInputs::from_process(flags, global.config.clone()))
 }
 
+/// A client signed in as the flags say: the emulator's token for an emulator (unless a real
+/// sign-in method is asked for: the tests exercise the az CLI credential that way), else the
+/// chosen azure_identity credential.
+pub fn signed_in_client(
+    global: &GlobalArgs,
+    resolved: &ResolvedTarget,
+    base_url: String,
+    emulator: bool,
+) -> CliResult<AmlClient> {
+    let credential = match (emulator, global.auth) {
+        (true, None | Some(super::args::AuthArg::Auto)) => {
+            let token = global
+                .emulator_token
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    CliError::Usage(
+                        "--emulator needs the emulator's token: pass --emulator-token TOKEN or set AML_ROLLOUT_EMULATOR_TOKEN (the emulator prints it when it starts)".to_string(),
+                    )
+                })?;
+            credentials::emulator_credential(token)
+        }
+        (_, choice) => credentials::build_credential(
+            choice.map(AuthChoice::from).unwrap_or_default(),
+            &AuthEnv::from_process(),
+        )?,
+    };
+    Ok(AmlClient::new(
+        credential,
+        ClientOptions {
+            base_url,
+            api_version: resolved.api_version.value.clone(),
+            ..ClientOptions::default()
+        },
+    )?)
+}
+
 pub fn output_format(global: &GlobalArgs) -> Output {
     match global.output {
         Some(OutputArg::Json) => Output::Json,
@@ -90,36 +128,7 @@ impl Context {
             }
         };
 
-        let credential = match (emulator, global.auth) {
-            // The emulator accepts only its own token, unless the operator asked for a real
-            // sign-in method (the tests exercise the az CLI credential this way).
-            (true, None | Some(super::args::AuthArg::Auto)) => {
-                let token = global
-                    .emulator_token
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .ok_or_else(|| {
-                        CliError::Usage(
-                            "--emulator needs the emulator's token: pass --emulator-token TOKEN or set AML_ROLLOUT_EMULATOR_TOKEN (the emulator prints it when it starts)".to_string(),
-                        )
-                    })?;
-                credentials::emulator_credential(token)
-            }
-            (_, choice) => credentials::build_credential(
-                choice.map(AuthChoice::from).unwrap_or_default(),
-                &AuthEnv::from_process(),
-            )?,
-        };
-
-        let client = AmlClient::new(
-            credential,
-            ClientOptions {
-                base_url,
-                api_version: resolved.api_version.value.clone(),
-                ..ClientOptions::default()
-            },
-        )?;
+        let client = signed_in_client(global, &resolved, base_url, emulator)?;
         let journal = match Journal::default_path() {
             Ok(path) => Some(Journal::open(path)),
             Err(e) => {

@@ -21,7 +21,7 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use aml_rollout::logstream::sanitize_inline;
-pub use context::{Context, resolve_target};
+pub use context::{Context, resolve_target, signed_in_client};
 
 use args::{Cli, Command, ConfigCommand, GlobalArgs, ShellArg};
 use error::{CliError, CliResult};

@@ -8,6 +8,7 @@ pub mod endpoints;
 pub mod help;
 pub mod logs;
 pub mod operations;
+pub mod picker;
 pub mod status;
 pub mod theme;
 pub mod title;
