@@ -152,7 +152,7 @@ impl Rollout {
                 ContainerType::InferenceServer,
                 Some(1000),
             ))
-            .unwrap_or_default()
+            .unwrap_or_else(|e| panic!("{deployment}'s log through the client: {e}"))
     }
 
     /// The newest request either deployment has logged.
