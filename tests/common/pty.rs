@@ -68,6 +68,22 @@ impl Pty {
         self.parser.lock().unwrap().screen().contents()
     }
 
+    /// Bands of columns of one and the same frame, each as its rows joined by newlines: e.g.
+    /// the log panes that sit side by side.
+    pub fn columns(&self, bands: &[(u16, u16)]) -> Vec<String> {
+        let parser = self.parser.lock().unwrap();
+        bands
+            .iter()
+            .map(|&(start, width)| {
+                parser
+                    .screen()
+                    .rows(start, width)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .collect()
+    }
+
     pub fn raw_output(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()
     }
@@ -135,3 +151,5 @@ pub const TAB: &str = "\t";
 pub const DOWN: &str = "\x1b[B";
 pub const UP: &str = "\x1b[A";
 pub const CTRL_D: &str = "\x04";
+/// Clears a text field.
+pub const CTRL_U: &str = "\x15";
