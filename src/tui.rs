@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{
     DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
 };
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -56,7 +57,12 @@ pub async fn run(
     let panic_for_test = std::env::var_os("AML_ROLLOUT_PANIC_AFTER_FIRST_FRAME").is_some();
     loop {
         if dirty {
-            terminal.draw(|frame| crate::ui::render(&state, frame))?;
+            // One synchronized update per frame: terminals that support it never show (and
+            // a reader never catches) a half-drawn screen.
+            let _ = crossterm::execute!(io::stdout(), BeginSynchronizedUpdate);
+            let drawn = terminal.draw(|frame| crate::ui::render(&state, frame));
+            let _ = crossterm::execute!(io::stdout(), EndSynchronizedUpdate);
+            drawn?;
             dirty = false;
             if panic_for_test {
                 panic!("panic requested by AML_ROLLOUT_PANIC_AFTER_FIRST_FRAME");

@@ -12,23 +12,44 @@ use crate::app::logs::{LogPane, PaneFilter};
 use crate::app::state::Focus;
 use crate::logstream::LogEntry;
 
-/// Width of an RFC 3339 timestamp with milliseconds and a space, as the emulator and Azure ML's
-/// server write them; hidden with `t`.
-fn strip_timestamp(line: &str) -> &str {
+/// Splits a leading RFC 3339 timestamp (as Azure ML's server and the emulator write them) from
+/// the rest of the line.
+fn split_timestamp(line: &str) -> Option<(&str, &str)> {
     let bytes = line.as_bytes();
     let looks_like_time = bytes.len() > 20
+        && bytes[0].is_ascii_digit()
         && bytes[4] == b'-'
         && bytes[7] == b'-'
-        && (bytes[10] == b'T' || bytes[10] == b' ')
-        && bytes[0].is_ascii_digit();
-    if looks_like_time {
-        match line.find(' ') {
-            Some(i) if i <= 32 => &line[i + 1..],
-            _ => line,
-        }
-    } else {
-        line
+        && (bytes[10] == b'T' || bytes[10] == b' ');
+    if !looks_like_time {
+        return None;
     }
+    let end = line.find(' ').filter(|i| *i <= 35)?;
+    Some((&line[..end], &line[end + 1..]))
+}
+
+/// What a pane shows of a line: with timestamps, the time of day only (the date is the same
+/// all day long and narrow panes need the room); without, no time at all.
+fn shown_text(line: &str, timestamps: bool) -> std::borrow::Cow<'_, str> {
+    match split_timestamp(line) {
+        None => std::borrow::Cow::Borrowed(line),
+        Some((_, rest)) if !timestamps => std::borrow::Cow::Borrowed(rest),
+        Some((stamp, rest)) => {
+            let time = stamp.get(11..).unwrap_or(stamp).trim_end_matches('Z');
+            let time = time.split(['+']).next().unwrap_or(time);
+            std::borrow::Cow::Owned(format!("{time} {rest}"))
+        }
+    }
+}
+
+/// A line that no longer borrows the text it was built from.
+fn owned(line: Line<'_>) -> Line<'static> {
+    Line::from(
+        line.spans
+            .into_iter()
+            .map(|s| Span::styled(s.content.into_owned(), s.style))
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn highlighted<'a>(text: &'a str, filter: Option<&PaneFilter>, theme: Theme) -> Line<'a> {
@@ -83,14 +104,14 @@ fn render_pane(pane: &LogPane, focused: bool, theme: Theme, frame: &mut Frame, a
         .iter()
         .map(|entry| match entry {
             LogEntry::Marker(text) => Line::from(Span::styled(text.as_str(), theme.badge())),
-            LogEntry::Line(text) => {
-                let shown = if pane.timestamps {
-                    text.as_str()
-                } else {
-                    strip_timestamp(text)
-                };
-                highlighted(shown, pane.filter.as_ref(), theme)
-            }
+            LogEntry::Line(text) => match shown_text(text, pane.timestamps) {
+                std::borrow::Cow::Borrowed(shown) => {
+                    highlighted(shown, pane.filter.as_ref(), theme)
+                }
+                std::borrow::Cow::Owned(shown) => {
+                    owned(highlighted(&shown, pane.filter.as_ref(), theme))
+                }
+            },
         })
         .collect();
     if let crate::app::logs::PaneStatus::BackingOff { error, .. } = &pane.status {
@@ -140,5 +161,21 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
         Layout::horizontal(vec![Constraint::Ratio(1, panes.len() as u32); panes.len()]).split(area);
     for (i, (pane, rect)) in panes.iter().zip(areas.iter()).enumerate() {
         render_pane(pane, focused == Some(i), theme, frame, *rect);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_shrink_to_the_time_of_day_or_go() {
+        let line = "2026-11-22T16:53:18.370Z POST /score 200 16.2ms";
+        assert_eq!(
+            shown_text(line, true),
+            "16:53:18.370 POST /score 200 16.2ms"
+        );
+        assert_eq!(shown_text(line, false), "POST /score 200 16.2ms");
+        assert_eq!(shown_text("plain line", true), "plain line");
     }
 }
