@@ -119,7 +119,11 @@ fn windows_are_merged_and_stale_tailers_ignored() {
             retry_in_secs: 4,
         }],
     );
-    assert!(state.logs.panes[0].title_state().contains("retry in 4s"));
+    assert!(
+        state.logs.panes[0]
+            .title_state()
+            .contains("backing off: retry in 4s")
+    );
 }
 
 #[test]

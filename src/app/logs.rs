@@ -143,6 +143,8 @@ pub struct LogPane {
     /// "Since open" hides the first window: it was there before the pane.
     pub skip_first_window: bool,
     pub windows_seen: u64,
+    /// Polls whose window did not overlap the previous one: lines may have been missed.
+    pub gaps: u64,
 }
 
 impl LogPane {
@@ -169,6 +171,7 @@ impl LogPane {
             status: PaneStatus::Starting,
             skip_first_window: tail == TailPreset::SinceOpen,
             windows_seen: 0,
+            gaps: 0,
         }
     }
 
@@ -180,7 +183,16 @@ impl LogPane {
             self.stream.ingest_window(content);
             self.stream.ring_mut().clear();
         } else {
-            self.stream.ingest_window(content);
+            let appended = self.stream.ingest_window(content);
+            let ring = self.stream.ring();
+            let gap = ring
+                .iter()
+                .rev()
+                .take(appended)
+                .any(|e| e.is_marker() && e.text() == crate::logstream::GAP_MARKER);
+            if gap {
+                self.gaps += 1;
+            }
         }
         self.status = if self.follow {
             PaneStatus::Following
@@ -324,13 +336,18 @@ impl LogPane {
     }
 
     pub fn title_state(&self) -> String {
-        match &self.status {
+        let state = match &self.status {
             PaneStatus::Starting => "starting".to_string(),
             PaneStatus::Following => "following".to_string(),
             PaneStatus::Paused => "paused".to_string(),
             PaneStatus::BackingOff { retry_in_secs, .. } => {
-                format!("error, retry in {retry_in_secs}s")
+                format!("error, backing off: retry in {retry_in_secs}s")
             }
+        };
+        match self.gaps {
+            0 => state,
+            1 => format!("{state} · lines missed once"),
+            n => format!("{state} · lines missed {n} times"),
         }
     }
 }
@@ -445,6 +462,26 @@ mod tests {
         assert_eq!(
             pane.window(10).iter().map(|e| e.text()).collect::<Vec<_>>(),
             ["new 1"]
+        );
+    }
+
+    #[test]
+    fn a_window_that_does_not_overlap_says_lines_were_missed() {
+        let mut pane = LogPane::new(
+            "ep",
+            "blue",
+            ContainerType::InferenceServer,
+            TailPreset::Lines(3),
+            1,
+            100,
+        );
+        pane.ingest("a\nb\nc");
+        pane.ingest("x\ny\nz");
+        assert_eq!(pane.gaps, 1);
+        assert!(
+            pane.title_state().contains("lines missed"),
+            "{}",
+            pane.title_state()
         );
     }
 
