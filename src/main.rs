@@ -77,6 +77,8 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<(), 
             aml_rollout::logstream::sanitize_inline(warning)
         );
     }
+    // stdout belongs to the console: diagnostics go to a file. Held until the console ends.
+    let _log_guard = start_console_log();
     let settings = ConsoleSettings {
         read_only: global.read_only,
         refresh_interval: target.settings.refresh_interval.value,
@@ -136,6 +138,25 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<(), 
     console::run(connection, settings)
         .await
         .map_err(|e| CliError::Failed(e.to_string()))
+}
+
+/// Diagnostics of a console session go to `<data dir>/aml-rollout/console.log`, at the level
+/// `AML_ROLLOUT_LOG` sets (tracing's filter syntax; default `warn,aml_rollout=info`). Without a
+/// data directory there is simply no log: the console itself does not depend on it.
+fn start_console_log() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = dirs::data_dir()?.join("aml-rollout");
+    std::fs::create_dir_all(&dir).ok()?;
+    let (writer, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, "console.log"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AML_ROLLOUT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,aml_rollout=info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
 }
 
 /// The console's answer to "a subscription, but which workspace?": list them (in the resource

@@ -165,6 +165,10 @@ impl Worker {
     }
 
     async fn finish(&self, op: u64, result: Result<String, String>) {
+        match &result {
+            Ok(message) => tracing::info!(op, %message, "operation finished"),
+            Err(message) => tracing::warn!(op, %message, "operation failed"),
+        }
         self.send(Msg::OperationFinished {
             op,
             outcome: result,
