@@ -279,12 +279,9 @@ pub enum Dialog {
         running: bool,
         outcome: Option<Result<InvokeOutcome, String>>,
     },
-    CreateDeployment {
-        endpoint: String,
-        input: Input,
-        error: Option<String>,
-    },
-    CreateEndpoint {
+    /// A file path for a create: a deployment of `endpoint`, or (`None`) an endpoint.
+    CreateFromFile {
+        endpoint: Option<String>,
         input: Input,
         error: Option<String>,
     },

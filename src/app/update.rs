@@ -423,7 +423,8 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             if refuse_read_only(state, "creating an endpoint") {
                 return Vec::new();
             }
-            state.ui.dialog = Some(Dialog::CreateEndpoint {
+            state.ui.dialog = Some(Dialog::CreateFromFile {
+                endpoint: None,
                 input: path_input(&state.options.default_endpoint_file),
                 error: None,
             });
@@ -585,8 +586,8 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 );
                 return Vec::new();
             };
-            state.ui.dialog = Some(Dialog::CreateDeployment {
-                endpoint: ep.name,
+            state.ui.dialog = Some(Dialog::CreateFromFile {
+                endpoint: Some(ep.name),
                 input: path_input(&state.options.default_deployment_file),
                 error: None,
             });
@@ -1034,8 +1035,7 @@ fn on_text_input(state: &mut AppState, request: InputRequest) {
     }
     match &mut state.ui.dialog {
         Some(Dialog::Scale { input, error, .. })
-        | Some(Dialog::CreateDeployment { input, error, .. })
-        | Some(Dialog::CreateEndpoint { input, error }) => {
+        | Some(Dialog::CreateFromFile { input, error, .. }) => {
             input.handle(request);
             *error = None;
         }
@@ -1409,7 +1409,7 @@ fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
                 Vec::new()
             }
         },
-        Dialog::CreateDeployment {
+        Dialog::CreateFromFile {
             endpoint, input, ..
         } => match key.code {
             KeyCode::Esc => {
@@ -1417,48 +1417,32 @@ fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
                 Vec::new()
             }
             KeyCode::Enter => {
-                let file = PathBuf::from(input.value().trim());
-                if input.value().trim().is_empty() {
-                    if let Some(Dialog::CreateDeployment { error, .. }) = &mut state.ui.dialog {
-                        *error = Some("give the path of a deployment YAML file".to_string());
+                let path = input.value().trim();
+                if path.is_empty() {
+                    let what = if endpoint.is_some() {
+                        "a deployment"
+                    } else {
+                        "an endpoint"
+                    };
+                    if let Some(Dialog::CreateFromFile { error, .. }) = &mut state.ui.dialog {
+                        *error = Some(format!("give the path of {what} YAML file"));
                     }
                     return Vec::new();
                 }
+                let file = PathBuf::from(path);
                 close(state);
-                let op = start_operation(
-                    state,
-                    OperationKind::CreateDeployment,
-                    format!("{endpoint} ← {}", file.display()),
-                );
-                vec![Cmd::CreateDeployment { op, endpoint, file }]
-            }
-            _ => {
-                if let Some(r) = input_request(&key) {
-                    on_text_input(state, r);
-                }
-                Vec::new()
-            }
-        },
-        Dialog::CreateEndpoint { input, .. } => match key.code {
-            KeyCode::Esc => {
-                close(state);
-                Vec::new()
-            }
-            KeyCode::Enter => {
-                let file = PathBuf::from(input.value().trim());
-                if input.value().trim().is_empty() {
-                    if let Some(Dialog::CreateEndpoint { error, .. }) = &mut state.ui.dialog {
-                        *error = Some("give the path of an endpoint YAML file".to_string());
+                match endpoint {
+                    Some(endpoint) => {
+                        let target = format!("{endpoint} ← {}", file.display());
+                        let op = start_operation(state, OperationKind::CreateDeployment, target);
+                        vec![Cmd::CreateDeployment { op, endpoint, file }]
                     }
-                    return Vec::new();
+                    None => {
+                        let target = file.display().to_string();
+                        let op = start_operation(state, OperationKind::CreateEndpoint, target);
+                        vec![Cmd::CreateEndpoint { op, file }]
+                    }
                 }
-                close(state);
-                let op = start_operation(
-                    state,
-                    OperationKind::CreateEndpoint,
-                    file.display().to_string(),
-                );
-                vec![Cmd::CreateEndpoint { op, file }]
             }
             _ => {
                 if let Some(r) = input_request(&key) {

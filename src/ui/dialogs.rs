@@ -267,44 +267,28 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             lines.push(keys_line(&keys, theme));
             draw(frame, area, " Invoke ".into(), lines, theme, false);
         }
-        Dialog::CreateDeployment {
+        Dialog::CreateFromFile {
             endpoint,
             input,
             error,
         } => {
-            let mut lines = vec![
-                Line::raw(format!(
-                    "Create a deployment of {endpoint} from an az ml deployment YAML (created at 0% traffic)"
-                )),
-                input_line("file:", input, theme),
-            ];
-            if let Some(e) = error {
-                lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
-            }
-            lines.push(Line::raw(""));
-            lines.push(keys_line(&[("enter", "create"), ("esc", "cancel")], theme));
-            draw(
-                frame,
-                area,
-                " Create deployment ".into(),
-                lines,
-                theme,
-                false,
-            );
-        }
-        Dialog::CreateEndpoint { input, error } => {
-            let mut lines = vec![
-                Line::raw(
-                    "Create an endpoint from an az ml endpoint YAML (name, auth_mode, description, tags)",
+            let (what, title) = match endpoint {
+                Some(ep) => (
+                    format!("Create a deployment of {ep} from an az ml deployment YAML (created at 0% traffic)"),
+                    " Create deployment ",
                 ),
-                input_line("file:", input, theme),
-            ];
+                None => (
+                    "Create an endpoint from an az ml endpoint YAML (name, auth_mode, description, tags)".to_string(),
+                    " Create endpoint ",
+                ),
+            };
+            let mut lines = vec![Line::raw(what), input_line("file:", input, theme)];
             if let Some(e) = error {
                 lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
             }
             lines.push(Line::raw(""));
             lines.push(keys_line(&[("enter", "create"), ("esc", "cancel")], theme));
-            draw(frame, area, " Create endpoint ".into(), lines, theme, false);
+            draw(frame, area, title.into(), lines, theme, false);
         }
         Dialog::Keys {
             endpoint,
