@@ -24,7 +24,7 @@ fn list_large_workspace(c: &mut Criterion) {
             ..EmulatorConfig::for_tests()
         }))
         .expect("emulator");
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = emu.workspace.clone();
     runtime.block_on(async {
         for e in 0..ENDPOINTS {

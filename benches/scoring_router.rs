@@ -41,7 +41,7 @@ async fn setup() -> Setup {
     let emu = emulator::start(EmulatorConfig::for_tests())
         .await
         .expect("emulator starts");
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = emu.workspace.clone();
     let spec =
         deployment_from_yaml("green-deployment.yml", GREEN_YAML, "westus2", &ws).expect("yaml");

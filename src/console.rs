@@ -20,6 +20,8 @@ pub enum ConsoleError {
     Emulator(#[from] emulator::EmulatorError),
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
+    #[error("{0}")]
+    Client(#[from] crate::azure::AzureError),
 }
 
 /// Where the console's data comes from.
@@ -86,7 +88,7 @@ pub async fn run(connection: Connection, settings: ConsoleSettings) -> Result<()
                     ..Default::default()
                 },
                 ..Default::default()
-            }));
+            })?);
             let ws = running.workspace.clone();
             _demo = Some(running);
             (client, ws, TargetLabel::Demo)

@@ -243,7 +243,7 @@ fn assert_emulator_matches(
 #[tokio::test]
 async fn the_emulators_json_has_the_examples_shapes() {
     let emu = common::demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = common::ws(&emu);
     common::create_green(&client, &ws).await;
     let split = aml_rollout::azure::SplitChange {
@@ -369,7 +369,7 @@ async fn the_emulators_json_has_the_examples_shapes() {
 #[tokio::test]
 async fn the_emulators_token_answer_has_the_examples_shape() {
     let emu = common::empty().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = common::ws(&emu);
     let body = serde_json::json!({"location": "westus2", "properties": {"authMode": "AMLToken"}});
     let op = client

@@ -29,7 +29,7 @@ fn api_error(err: &AzureError) -> (u16, String) {
 #[tokio::test]
 async fn workspaces_are_listed_and_read() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     let got = client.get_workspace(&ws).await.unwrap();
     assert_eq!(got.name, "demo-ws");
@@ -61,7 +61,7 @@ async fn workspaces_are_listed_and_read() {
 #[tokio::test]
 async fn the_demo_seed_is_blue_at_100_percent() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     let endpoints = client.list_endpoints(&ws).await.unwrap();
     assert_eq!(endpoints.len(), 1);
@@ -106,7 +106,7 @@ async fn the_demo_seed_is_blue_at_100_percent() {
 #[tokio::test]
 async fn listing_follows_next_link_across_pages() {
     let emu = empty().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     for i in 0..120 {
         let body = json!({"location": "westus2", "properties": {"authMode": "Key"}});
@@ -126,7 +126,7 @@ async fn listing_follows_next_link_across_pages() {
 #[tokio::test]
 async fn endpoint_lifecycle_create_get_delete() {
     let emu = empty().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     let body = json!({
         "location": "westus2",
@@ -180,7 +180,7 @@ async fn endpoint_lifecycle_create_get_delete() {
 #[tokio::test]
 async fn deployment_lifecycle_create_scale_patch_logs_skus_delete() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     create_green(&client, &ws).await;
     let green = client
@@ -264,7 +264,7 @@ async fn deployment_lifecycle_create_scale_patch_logs_skus_delete() {
 #[tokio::test]
 async fn keys_are_listed_and_regenerated() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     let before = client.list_keys(&ws, "my-endpoint").await.unwrap();
     assert!(before.primary_key.as_ref().is_some_and(|k| k.len() >= 32));
@@ -288,7 +288,7 @@ async fn keys_are_listed_and_regenerated() {
 #[tokio::test]
 async fn traffic_change_puts_back_fields_the_client_never_heard_of() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     create_green(&client, &ws).await;
     // Give the endpoint fields no version of this client models.
@@ -348,7 +348,7 @@ async fn traffic_change_puts_back_fields_the_client_never_heard_of() {
 #[tokio::test]
 async fn scaling_puts_back_fields_the_client_never_heard_of() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     let mut raw = client
         .get_deployment_raw(&ws, "my-endpoint", "blue")
@@ -382,7 +382,7 @@ async fn scaling_puts_back_fields_the_client_never_heard_of() {
 #[tokio::test]
 async fn mirror_change_touches_only_mirror_traffic_and_can_turn_it_off() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     create_green(&client, &ws).await;
     let set = |mirror: &str| SplitChange {
@@ -426,7 +426,7 @@ async fn mirror_change_touches_only_mirror_traffic_and_can_turn_it_off() {
 #[tokio::test]
 async fn a_stale_draft_is_not_sent() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     create_green(&client, &ws).await;
     let draft_base = TrafficSplit {
@@ -494,7 +494,7 @@ async fn refused(
 #[tokio::test]
 async fn the_service_enforces_every_traffic_rule() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     create_green(&client, &ws).await;
     let cases = [
@@ -594,7 +594,7 @@ async fn the_service_enforces_every_traffic_rule() {
 #[tokio::test]
 async fn mirror_is_refused_on_kubernetes_endpoints_and_names_are_checked() {
     let emu = empty().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     let k8s = json!({"location": "westus2", "properties": {"authMode": "Key", "compute": "/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/computes/aks"}});
     let op = client
@@ -644,7 +644,7 @@ async fn mirror_is_refused_on_kubernetes_endpoints_and_names_are_checked() {
 #[tokio::test]
 async fn a_deployment_with_live_traffic_cannot_be_deleted_and_endpoint_delete_cascades() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     let err = client
         .begin_delete_deployment(&ws, "my-endpoint", "blue")
@@ -680,7 +680,7 @@ async fn a_deployment_with_live_traffic_cannot_be_deleted_and_endpoint_delete_ca
 #[tokio::test]
 async fn a_second_operation_while_one_runs_gets_409_and_state_shows_progress() {
     let emu = with_operation_time(Duration::from_millis(1500)).await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     let op = client
         .begin_scale_deployment(&ws, "my-endpoint", "blue", 2)
@@ -737,7 +737,7 @@ async fn a_second_operation_while_one_runs_gets_409_and_state_shows_progress() {
 #[tokio::test]
 async fn every_polling_path_reaches_the_end() {
     let emu = with_operation_time(Duration::from_millis(200)).await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     // Location only.
     let mut op = client
@@ -784,7 +784,7 @@ async fn every_polling_path_reaches_the_end() {
 #[tokio::test]
 async fn a_failed_operation_surfaces_the_service_error() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     // The emulator's quota for one instance type is 32 instances per workspace.
     let op = client
@@ -826,15 +826,17 @@ async fn a_failed_operation_surfaces_the_service_error() {
 #[tokio::test]
 async fn an_operation_that_outlives_the_timeout_says_so() {
     let emu = with_operation_time(Duration::from_secs(30)).await;
-    let client = emu.client_with(ClientOptions {
-        base_url: emu.base_url.clone(),
-        lro: LroPolicy {
-            timeout: Duration::from_millis(300),
-            default_interval: Duration::from_millis(50),
-            ..LroPolicy::default()
-        },
-        ..ClientOptions::default()
-    });
+    let client = emu
+        .client_with(ClientOptions {
+            base_url: emu.base_url.clone(),
+            lro: LroPolicy {
+                timeout: Duration::from_millis(300),
+                default_interval: Duration::from_millis(50),
+                ..LroPolicy::default()
+            },
+            ..ClientOptions::default()
+        })
+        .unwrap();
     let ws = ws(&emu);
     let op = client
         .begin_scale_deployment(&ws, "my-endpoint", "blue", 2)
@@ -963,7 +965,7 @@ async fn the_emulator_answers_arm_style_errors_for_bad_requests() {
 #[tokio::test]
 async fn transient_failures_are_retried_until_they_pass() {
     let emu = demo().await;
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = ws(&emu);
     emu.emulator.faults.set(FaultProfile {
         management: FaultRates {
@@ -988,11 +990,13 @@ async fn transient_failures_are_retried_until_they_pass() {
         "only {succeeded}/20 succeeded despite retries"
     );
     emu.emulator.faults.set(FaultProfile::default());
-    let no_retry = emu.client_with(ClientOptions {
-        base_url: emu.base_url.clone(),
-        retry: aml_rollout::azure::retry::RetryPolicy::none(),
-        ..ClientOptions::default()
-    });
+    let no_retry = emu
+        .client_with(ClientOptions {
+            base_url: emu.base_url.clone(),
+            retry: aml_rollout::azure::retry::RetryPolicy::none(),
+            ..ClientOptions::default()
+        })
+        .unwrap();
     emu.emulator.faults.set(FaultProfile {
         management: FaultRates {
             throttle: 1.0,

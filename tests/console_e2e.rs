@@ -67,7 +67,7 @@ impl Rollout {
                 ..EmulatorConfig::for_tests()
             }))
             .expect("emulator starts");
-        let client = emu.client();
+        let client = emu.client().unwrap();
         let ws = emu.workspace.clone();
         // The console reads no config, az defaults or journal of the person running the tests.
         let home = tempfile::tempdir().expect("a temporary home");

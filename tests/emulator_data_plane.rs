@@ -31,7 +31,7 @@ struct Demo {
 
 async fn demo_with(config: EmulatorConfig) -> Demo {
     let emu = emulator::start(config).await.expect("emulator starts");
-    let client = emu.client();
+    let client = emu.client().unwrap();
     let ws = emu.workspace.clone();
     let endpoint = client.get_endpoint(&ws, ENDPOINT).await.expect("endpoint");
     let uri = endpoint

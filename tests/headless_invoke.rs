@@ -43,6 +43,7 @@ fn invoke_pinned_to_a_zero_traffic_deployment_is_answered_by_it() {
         .block_on(
             h.emulator
                 .client()
+                .unwrap()
                 .list_keys(&h.emulator.workspace, ENDPOINT),
         )
         .expect("keys");

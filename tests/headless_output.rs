@@ -188,7 +188,7 @@ fn logs_follow_prints_new_lines_once_and_stops_on_ctrl_c() {
     let first = lines.next().expect("a first line").expect("utf-8");
     let row: Value = serde_json::from_str(&first).expect("JSON Lines");
     assert_eq!(row["kind"], "line");
-    let client = h.emulator.client();
+    let client = h.emulator.client().unwrap();
     let operation = h
         .block_on(client.begin_scale_deployment(&h.emulator.workspace, ENDPOINT, "blue", 3))
         .expect("scale");

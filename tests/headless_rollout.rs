@@ -11,7 +11,7 @@ use headless_common::{ENDPOINT, Harness, repo_file};
 use serde_json::json;
 
 fn split(h: &Harness) -> TrafficSplit {
-    let client = h.emulator.client();
+    let client = h.emulator.client().unwrap();
     let endpoint = h
         .block_on(client.get_endpoint(&h.emulator.workspace, ENDPOINT))
         .expect("endpoint");
@@ -23,7 +23,7 @@ fn split(h: &Harness) -> TrafficSplit {
 }
 
 fn instance_count(h: &Harness, deployment: &str) -> Option<i32> {
-    let client = h.emulator.client();
+    let client = h.emulator.client().unwrap();
     h.block_on(client.get_deployment(&h.emulator.workspace, ENDPOINT, deployment))
         .expect("deployment")
         .instance_count()
@@ -193,7 +193,7 @@ fn the_whole_rollout_runs_through_the_commands() {
     ]);
     assert_eq!(deleted.code, 0, "{deleted:?}");
     assert_eq!(deleted.json()["status"], "succeeded");
-    let gone = h.block_on(h.emulator.client().get_deployment(
+    let gone = h.block_on(h.emulator.client().unwrap().get_deployment(
         &h.emulator.workspace,
         ENDPOINT,
         "blue",
@@ -265,6 +265,7 @@ fn the_journal_never_holds_a_token_or_key() {
         .block_on(
             h.emulator
                 .client()
+                .unwrap()
                 .list_keys(&h.emulator.workspace, ENDPOINT),
         )
         .expect("keys");
@@ -287,6 +288,7 @@ fn credentials_are_masked_unless_asked_for() {
         .block_on(
             h.emulator
                 .client()
+                .unwrap()
                 .list_keys(&h.emulator.workspace, ENDPOINT),
         )
         .expect("keys");

@@ -169,7 +169,7 @@ pub struct RunningEmulator {
 
 impl RunningEmulator {
     /// A client for this emulator, with retries and polling tuned for loopback.
-    pub fn client(&self) -> AmlClient {
+    pub fn client(&self) -> Result<AmlClient, crate::azure::AzureError> {
         self.client_with(ClientOptions {
             base_url: self.base_url.clone(),
             lro: crate::azure::LroPolicy {
@@ -185,13 +185,11 @@ impl RunningEmulator {
         })
     }
 
-    pub fn client_with(&self, options: ClientOptions) -> AmlClient {
-        let credential = StaticCredential::new(self.token.clone());
-        match AmlClient::new(credential.clone(), options) {
-            Ok(c) => c,
-            // Only an invalid base URL fails, and ours is always valid.
-            Err(e) => unreachable!("emulator client: {e}"),
-        }
+    pub fn client_with(
+        &self,
+        options: ClientOptions,
+    ) -> Result<AmlClient, crate::azure::AzureError> {
+        AmlClient::new(StaticCredential::new(self.token.clone()), options)
     }
 
     pub async fn stop(mut self) {
