@@ -53,7 +53,11 @@ fn draw(
     theme: Theme,
     danger: bool,
 ) {
-    let width = 84.min(area.width);
+    // Wide enough for the longest line (a scoring URI, an az command) where the screen allows.
+    let longest = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+    let width = longest
+        .clamp(64, 120)
+        .min(area.width.saturating_sub(2).max(20));
     // Wrapped lines need more rows than they count; give long ones room.
     let inner = width.saturating_sub(2).max(1) as usize;
     let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
