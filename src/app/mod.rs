@@ -1,6 +1,7 @@
 //! The console's state machine: pure, no I/O, no terminal. `update` takes a message and
 //! returns the work the worker must do.
 
+mod dialog_keys;
 pub mod keymap;
 mod log_actions;
 pub mod logs;

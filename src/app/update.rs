@@ -2,7 +2,6 @@
 //! free of I/O, so that it can be driven by messages in tests.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::{Input, InputRequest};
@@ -14,7 +13,6 @@ use super::state::{
     AppState, DeleteFocus, DeleteTarget, Dialog, Draft, FINISHED_OPERATION_TTL, Focus,
     InvokeRouting, OperationKind, OperationView, Prompt, SliderMode, TOAST_TTL, Toast, ToastLevel,
 };
-use crate::azure::model::KeyType;
 use crate::rollout::{
     SplitProposal, TrafficMap, TrafficSplit, format_traffic, nudge_live, nudge_mirror,
     parse_traffic, validate_split,
@@ -129,7 +127,7 @@ pub fn toast(state: &mut AppState, level: ToastLevel, text: impl Into<String>) {
     }
 }
 
-fn refuse_read_only(state: &mut AppState, what: &str) -> bool {
+pub(super) fn refuse_read_only(state: &mut AppState, what: &str) -> bool {
     if state.options.read_only {
         toast(
             state,
@@ -327,7 +325,7 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
         return on_prompt_key(state, key);
     }
     if state.ui.dialog.is_some() {
-        return on_dialog_key(state, key);
+        return super::dialog_keys::on_dialog_key(state, key);
     }
     match action_for(state.ui.focus, &key) {
         Some(action) => on_action(state, action),
@@ -796,7 +794,7 @@ fn violations_of(state: &AppState, endpoint: &str, split: &TrafficSplit) -> Vec<
     .collect()
 }
 
-fn open_apply_confirmation(state: &mut AppState) {
+pub(super) fn open_apply_confirmation(state: &mut AppState) {
     if refuse_read_only(state, "applying traffic changes") {
         return;
     }
@@ -829,7 +827,7 @@ fn open_apply_confirmation(state: &mut AppState) {
     });
 }
 
-fn start_operation(state: &mut AppState, kind: OperationKind, target: String) -> u64 {
+pub(super) fn start_operation(state: &mut AppState, kind: OperationKind, target: String) -> u64 {
     let id = state.requests.fresh();
     state.ui.operations.push(OperationView {
         id,
@@ -845,7 +843,7 @@ fn start_operation(state: &mut AppState, kind: OperationKind, target: String) ->
     id
 }
 
-fn confirm_apply(state: &mut AppState, endpoint: &str) -> Vec<Cmd> {
+pub(super) fn confirm_apply(state: &mut AppState, endpoint: &str) -> Vec<Cmd> {
     let key = endpoint.to_lowercase();
     let Some(draft) = state.ui.drafts.get(&key).cloned() else {
         return Vec::new();
@@ -1015,7 +1013,7 @@ fn open_delete(state: &mut AppState) {
     });
 }
 
-fn on_text_input(state: &mut AppState, request: InputRequest) {
+pub(super) fn on_text_input(state: &mut AppState, request: InputRequest) {
     if let Some(prompt) = &mut state.ui.prompt {
         match prompt {
             Prompt::Command { input, error } => {
@@ -1061,7 +1059,7 @@ fn on_text_input(state: &mut AppState, request: InputRequest) {
 }
 
 /// Editing keys shared by every text field.
-fn input_request(key: &KeyEvent) -> Option<InputRequest> {
+pub(super) fn input_request(key: &KeyEvent) -> Option<InputRequest> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     Some(match key.code {
         KeyCode::Char('u') if ctrl => InputRequest::DeleteLine,
@@ -1205,7 +1203,7 @@ fn run_command(state: &mut AppState, line: &str) -> Result<Vec<Cmd>, String> {
     }
 }
 
-fn parse_instances(text: &str) -> Result<u32, String> {
+pub(super) fn parse_instances(text: &str) -> Result<u32, String> {
     match text.trim().parse::<u32>() {
         Ok(n @ 1..=MAX_INSTANCES) => Ok(n),
         _ => Err(format!(
@@ -1215,7 +1213,12 @@ fn parse_instances(text: &str) -> Result<u32, String> {
     }
 }
 
-fn scale(state: &mut AppState, endpoint: &str, deployment: &str, instances: u32) -> Vec<Cmd> {
+pub(super) fn scale(
+    state: &mut AppState,
+    endpoint: &str,
+    deployment: &str,
+    instances: u32,
+) -> Vec<Cmd> {
     let target = format!("{endpoint}/{deployment}");
     let op = start_operation(state, OperationKind::Scale, target);
     let before = state
@@ -1243,337 +1246,5 @@ fn scale(state: &mut AppState, endpoint: &str, deployment: &str, instances: u32)
         endpoint: endpoint.to_string(),
         deployment: deployment.to_string(),
         instances,
-    }]
-}
-
-fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
-    let Some(dialog) = state.ui.dialog.clone() else {
-        return Vec::new();
-    };
-    let close = |state: &mut AppState| state.ui.dialog = None;
-    match dialog {
-        Dialog::ConfirmApply { endpoint, .. } => match key.code {
-            KeyCode::Enter | KeyCode::Char('y') => {
-                close(state);
-                confirm_apply(state, &endpoint)
-            }
-            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
-                close(state);
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-        Dialog::Stale {
-            endpoint, theirs, ..
-        } => match key.code {
-            // Keep my change, on top of theirs: review it again before sending.
-            KeyCode::Char('y') | KeyCode::Char('k') | KeyCode::Enter => {
-                close(state);
-                if let Some(d) = state.ui.drafts.get_mut(&endpoint.to_lowercase()) {
-                    d.base = theirs;
-                }
-                open_apply_confirmation(state);
-                Vec::new()
-            }
-            KeyCode::Char('t') => {
-                close(state);
-                state.ui.drafts.remove(&endpoint.to_lowercase());
-                toast(
-                    state,
-                    ToastLevel::Info,
-                    "draft dropped: showing their traffic",
-                );
-                Vec::new()
-            }
-            KeyCode::Esc | KeyCode::Char('n') => {
-                close(state);
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-        Dialog::Scale {
-            endpoint,
-            deployment,
-            input,
-            ..
-        } => match key.code {
-            KeyCode::Esc => {
-                close(state);
-                Vec::new()
-            }
-            KeyCode::Enter => match parse_instances(input.value()) {
-                Ok(n) => {
-                    close(state);
-                    scale(state, &endpoint, &deployment, n)
-                }
-                Err(e) => {
-                    if let Some(Dialog::Scale { error, .. }) = &mut state.ui.dialog {
-                        *error = Some(e);
-                    }
-                    Vec::new()
-                }
-            },
-            _ => {
-                if let Some(r) = input_request(&key) {
-                    on_text_input(state, r);
-                }
-                Vec::new()
-            }
-        },
-        Dialog::Delete {
-            target,
-            input,
-            focus,
-            ..
-        } => match (key.code, focus) {
-            (KeyCode::Esc, _) | (KeyCode::Enter, DeleteFocus::Cancel) => {
-                close(state);
-                Vec::new()
-            }
-            (KeyCode::Tab | KeyCode::BackTab, _) => {
-                if let Some(Dialog::Delete { focus, .. }) = &mut state.ui.dialog {
-                    *focus = match focus {
-                        DeleteFocus::Cancel => DeleteFocus::Name,
-                        DeleteFocus::Name => DeleteFocus::Cancel,
-                    };
-                }
-                Vec::new()
-            }
-            (KeyCode::Enter, DeleteFocus::Name) => {
-                if input.value() == target.name() {
-                    close(state);
-                    delete(state, target)
-                } else {
-                    if let Some(Dialog::Delete { error, .. }) = &mut state.ui.dialog {
-                        *error = Some(format!(
-                            "type {} exactly to confirm, or esc to cancel",
-                            target.name()
-                        ));
-                    }
-                    Vec::new()
-                }
-            }
-            _ => {
-                if let Some(r) = input_request(&key) {
-                    on_text_input(state, r);
-                }
-                Vec::new()
-            }
-        },
-        Dialog::Invoke {
-            endpoint,
-            deployment,
-            routing,
-            input,
-            running,
-            ..
-        } => match key.code {
-            KeyCode::Esc => {
-                close(state);
-                state.requests.awaited_invoke = None;
-                Vec::new()
-            }
-            KeyCode::Tab if deployment.is_some() => {
-                if let Some(Dialog::Invoke { routing, .. }) = &mut state.ui.dialog {
-                    *routing = match routing {
-                        InvokeRouting::Pinned => InvokeRouting::Endpoint,
-                        InvokeRouting::Endpoint => InvokeRouting::Pinned,
-                    };
-                }
-                Vec::new()
-            }
-            KeyCode::Enter if !running => {
-                let request = state.requests.fresh();
-                state.requests.awaited_invoke = Some(request);
-                if let Some(Dialog::Invoke {
-                    running, outcome, ..
-                }) = &mut state.ui.dialog
-                {
-                    *running = true;
-                    *outcome = None;
-                }
-                vec![Cmd::Invoke {
-                    request,
-                    endpoint,
-                    deployment: match routing {
-                        InvokeRouting::Pinned => deployment,
-                        InvokeRouting::Endpoint => None,
-                    },
-                    file: PathBuf::from(input.value()),
-                }]
-            }
-            _ => {
-                if let Some(r) = input_request(&key) {
-                    on_text_input(state, r);
-                }
-                Vec::new()
-            }
-        },
-        Dialog::CreateFromFile {
-            endpoint, input, ..
-        } => match key.code {
-            KeyCode::Esc => {
-                close(state);
-                Vec::new()
-            }
-            KeyCode::Enter => {
-                let path = input.value().trim();
-                if path.is_empty() {
-                    let what = if endpoint.is_some() {
-                        "a deployment"
-                    } else {
-                        "an endpoint"
-                    };
-                    if let Some(Dialog::CreateFromFile { error, .. }) = &mut state.ui.dialog {
-                        *error = Some(format!("give the path of {what} YAML file"));
-                    }
-                    return Vec::new();
-                }
-                let file = PathBuf::from(path);
-                close(state);
-                match endpoint {
-                    Some(endpoint) => {
-                        let target = format!("{endpoint} ← {}", file.display());
-                        let op = start_operation(state, OperationKind::CreateDeployment, target);
-                        vec![Cmd::CreateDeployment { op, endpoint, file }]
-                    }
-                    None => {
-                        let target = file.display().to_string();
-                        let op = start_operation(state, OperationKind::CreateEndpoint, target);
-                        vec![Cmd::CreateEndpoint { op, file }]
-                    }
-                }
-            }
-            _ => {
-                if let Some(r) = input_request(&key) {
-                    on_text_input(state, r);
-                }
-                Vec::new()
-            }
-        },
-        Dialog::Keys {
-            endpoint,
-            confirm_regenerate,
-            ..
-        } => match (key.code, confirm_regenerate) {
-            (KeyCode::Char('y'), true) => {
-                if let Some(Dialog::Keys {
-                    confirm_regenerate,
-                    info,
-                    ..
-                }) = &mut state.ui.dialog
-                {
-                    *confirm_regenerate = false;
-                    *info = None;
-                }
-                let op = start_operation(state, OperationKind::RegenerateKey, endpoint.clone());
-                vec![Cmd::RegenerateKey {
-                    op,
-                    endpoint: endpoint.clone(),
-                    key: KeyType::Primary,
-                }]
-            }
-            (_, true) => {
-                if let Some(Dialog::Keys {
-                    confirm_regenerate, ..
-                }) = &mut state.ui.dialog
-                {
-                    *confirm_regenerate = false;
-                }
-                Vec::new()
-            }
-            (KeyCode::Char('v') | KeyCode::Char(' '), false) => {
-                if let Some(Dialog::Keys { revealed, .. }) = &mut state.ui.dialog {
-                    *revealed = !*revealed;
-                }
-                Vec::new()
-            }
-            (KeyCode::Char('R'), false) => {
-                if !refuse_read_only(state, "regenerating keys")
-                    && let Some(Dialog::Keys {
-                        confirm_regenerate, ..
-                    }) = &mut state.ui.dialog
-                {
-                    *confirm_regenerate = true;
-                }
-                Vec::new()
-            }
-            (KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('k') | KeyCode::Enter, false) => {
-                close(state);
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-        Dialog::Journal { .. } => match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('@') | KeyCode::Enter => {
-                close(state);
-                Vec::new()
-            }
-            KeyCode::Down | KeyCode::Char('j') => {
-                if let Some(Dialog::Journal { scroll, .. }) = &mut state.ui.dialog {
-                    *scroll += 1;
-                }
-                Vec::new()
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                if let Some(Dialog::Journal { scroll, .. }) = &mut state.ui.dialog {
-                    *scroll = scroll.saturating_sub(1);
-                }
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-        Dialog::ConfirmQuit { .. } => match key.code {
-            KeyCode::Char('y') | KeyCode::Char('q') => {
-                state.ui.quit = true;
-                Vec::new()
-            }
-            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Enter => {
-                close(state);
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-        Dialog::Error { .. } => match key.code {
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
-                close(state);
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-    }
-}
-
-fn delete(state: &mut AppState, target: DeleteTarget) -> Vec<Cmd> {
-    let label = match &target.deployment {
-        Some(d) => format!("{}/{d}", target.endpoint),
-        None => target.endpoint.clone(),
-    };
-    let op = start_operation(state, OperationKind::Delete, label);
-    let az_command = match &target.deployment {
-        Some(d) => format!(
-            "az ml online-deployment delete --endpoint-name {} --name {d} --yes",
-            target.endpoint
-        ),
-        None => format!(
-            "az ml online-endpoint delete --name {} --yes",
-            target.endpoint
-        ),
-    };
-    if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
-        o.journal = Some(JournalRecord {
-            endpoint: target.endpoint.clone(),
-            deployment: target.deployment.clone(),
-            action: "delete".to_string(),
-            before: "present".to_string(),
-            after: "deleted".to_string(),
-            outcome: Ok(String::new()),
-            az_command: Some(az_command),
-        });
-    }
-    vec![Cmd::Delete {
-        op,
-        endpoint: target.endpoint,
-        deployment: target.deployment,
     }]
 }
