@@ -117,17 +117,54 @@ fn tiny_terminal() {
 }
 
 #[test]
-fn remote_text_cannot_reach_the_terminal_raw() {
-    // Names pass through the worker's sanitizer; this checks the views add nothing raw either.
-    let mut state = blue_green("blue=100", "");
+fn remote_text_reaches_the_screen_only_sanitized() {
+    use aml_rollout::app::msg::LoadedWorkspace;
+    use aml_rollout::azure::model::{OnlineDeployment, OnlineEndpoint};
+    use aml_rollout::worker::convert::{deployment_view, endpoint_view};
+    // What a hostile or broken service could send: OSC title, screen clear, cursor moves.
+    let nasty = "\u{1b}]0;pwned\u{7}evil\u{1b}[2J\u{1b}[10;10H";
+    let endpoint: OnlineEndpoint = serde_json::from_value(serde_json::json!({
+        "name": format!("ep{nasty}"),
+        "properties": {
+            "authMode": format!("Key{nasty}"),
+            "provisioningState": format!("Succeeded{nasty}"),
+            "traffic": {format!("blue{nasty}"): 100},
+        }
+    }))
+    .unwrap();
+    let deployment: OnlineDeployment = serde_json::from_value(serde_json::json!({
+        "name": format!("blue{nasty}"),
+        "sku": {"name": "Default", "capacity": 1},
+        "properties": {"endpointComputeType": "Managed", "instanceType": format!("Standard{nasty}"), "provisioningState": "Succeeded"}
+    }))
+    .unwrap();
+    let mut state = aml_rollout::app::AppState::new(options(), std::time::Instant::now());
+    let now = state.now;
+    let request = match &update(&mut state, Msg::Tick(now))[..] {
+        [aml_rollout::app::Cmd::Refresh { request }] => *request,
+        other => panic!("{other:?}"),
+    };
+    let ep = endpoint_view(&endpoint);
     update(
         &mut state,
-        Msg::OperationFinished {
-            op: 999,
-            outcome: Err("x".into()),
+        Msg::Loaded {
+            request,
+            result: Ok(LoadedWorkspace {
+                deployments: vec![(ep.name.clone(), vec![deployment_view(&deployment)])],
+                endpoints: vec![ep],
+            }),
         },
     );
-    let terminal = draw(&state, 120, 24);
-    let text = terminal.backend().to_string();
-    assert!(!text.contains('\u{1b}'));
+    feed(&mut state, [ch('g')]);
+    let text = draw(&state, 160, 30).backend().to_string();
+    assert!(
+        text.contains("evil"),
+        "the printable part is shown:\n{text}"
+    );
+    for leaked in ["]0;", "pwned", "[2J", "[10;10H", "\u{1b}", "\u{7}"] {
+        assert!(
+            !text.contains(leaked),
+            "{leaked:?} reached the screen:\n{text}"
+        );
+    }
 }

@@ -10,7 +10,7 @@ use super::state::{
     AppState, DeleteFocus, DeleteTarget, Dialog, InvokeRouting, OperationKind, ToastLevel,
 };
 use super::update::{
-    confirm_apply, input_request, on_text_input, open_apply_confirmation, parse_instances,
+    confirm_apply, confirm_draft_of, input_request, on_text_input, parse_instances,
     refuse_read_only, scale, start_operation, toast,
 };
 use crate::azure::model::KeyType;
@@ -41,7 +41,8 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
                 if let Some(d) = state.ui.drafts.get_mut(&endpoint.to_lowercase()) {
                     d.base = theirs;
                 }
-                open_apply_confirmation(state);
+                // That endpoint's draft, whichever endpoint is selected by now.
+                confirm_draft_of(state, &endpoint);
                 Vec::new()
             }
             KeyCode::Char('t') => {

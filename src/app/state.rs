@@ -234,7 +234,8 @@ pub struct InvokeOutcome {
     pub body: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Secrets: `Debug` is written by hand so that they never reach a log.
+#[derive(Clone, PartialEq, Eq)]
 pub struct KeysInfo {
     pub auth_mode: String,
     pub scoring_uri: Option<String>,
@@ -243,6 +244,20 @@ pub struct KeysInfo {
     pub secondary: Option<String>,
     pub token: Option<String>,
     pub token_expiry: Option<String>,
+}
+
+impl std::fmt::Debug for KeysInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let masked = |s: &Option<String>| s.as_ref().map(|_| "***");
+        f.debug_struct("KeysInfo")
+            .field("auth_mode", &self.auth_mode)
+            .field("scoring_uri", &self.scoring_uri)
+            .field("primary", &masked(&self.primary))
+            .field("secondary", &masked(&self.secondary))
+            .field("token", &masked(&self.token))
+            .field("token_expiry", &self.token_expiry)
+            .finish()
+    }
 }
 
 /// A modal dialog; at most one is open.

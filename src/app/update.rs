@@ -477,14 +477,15 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             };
             match state.ui.last_replaced.get(&ep.name.to_lowercase()).cloned() {
                 Some(previous) => {
-                    start_draft(
+                    if start_draft(
                         state,
                         &ep.name,
                         ep.split.clone(),
                         previous,
                         "undo of the last applied change",
-                    );
-                    toast(state, ToastLevel::Info, "undo drafted: review with enter");
+                    ) {
+                        toast(state, ToastLevel::Info, "undo drafted: review with enter");
+                    }
                 }
                 None => toast(
                     state,
@@ -522,14 +523,15 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 live: good.live,
                 mirror: TrafficMap::new(),
             };
-            start_draft(
+            if start_draft(
                 state,
                 &ep.name,
                 ep.split.clone(),
                 target,
                 "return to the known-good split, mirror off",
-            );
-            open_apply_confirmation(state);
+            ) {
+                open_apply_confirmation(state);
+            }
             Vec::new()
         }
         Action::Scale => {
@@ -657,17 +659,27 @@ fn describe_split(split: &TrafficSplit) -> String {
 }
 
 /// Makes `proposed` the endpoint's draft (or drops the draft if it changes nothing).
+/// The message when an endpoint's draft cannot change because its apply is running.
+const APPLYING: &str = "an apply of this endpoint is running; wait for it";
+
+/// Makes `proposed` the endpoint's draft (or drops the draft if it changes nothing). Refused
+/// (false, with a toast) while that endpoint's draft is being applied: the running apply
+/// would otherwise remove the new draft when it lands.
 fn start_draft(
     state: &mut AppState,
     endpoint: &str,
     base: TrafficSplit,
     proposed: TrafficSplit,
     note: &str,
-) {
+) -> bool {
     let key = endpoint.to_lowercase();
+    if state.ui.drafts.get(&key).is_some_and(|d| d.applying) {
+        toast(state, ToastLevel::Info, APPLYING);
+        return false;
+    }
     if proposed.normalized() == base.normalized() {
         state.ui.drafts.remove(&key);
-        return;
+        return true;
     }
     state.ui.drafts.insert(
         key,
@@ -678,6 +690,7 @@ fn start_draft(
             applying: false,
         },
     );
+    true
 }
 
 fn nudge(state: &mut AppState, delta: i32) -> Vec<Cmd> {
@@ -692,11 +705,7 @@ fn nudge(state: &mut AppState, delta: i32) -> Vec<Cmd> {
     };
     let key = ep.name.to_lowercase();
     if state.ui.drafts.get(&key).is_some_and(|d| d.applying) {
-        toast(
-            state,
-            ToastLevel::Info,
-            "an apply of this endpoint is running; wait for it",
-        );
+        toast(state, ToastLevel::Info, APPLYING);
         return Vec::new();
     }
     let (base, current, mut notes) = match state.ui.drafts.get(&key) {
@@ -794,14 +803,19 @@ fn violations_of(state: &AppState, endpoint: &str, split: &TrafficSplit) -> Vec<
     .collect()
 }
 
+/// Reviews the selected endpoint's draft.
 pub(super) fn open_apply_confirmation(state: &mut AppState) {
+    if let Some(name) = state.selected_endpoint().map(|e| e.name.clone()) {
+        confirm_draft_of(state, &name);
+    }
+}
+
+/// Opens the confirmation of `endpoint`'s draft (diff and az command), if it is valid.
+pub(super) fn confirm_draft_of(state: &mut AppState, endpoint: &str) {
     if refuse_read_only(state, "applying traffic changes") {
         return;
     }
-    let Some(ep) = state.selected_endpoint().cloned() else {
-        return;
-    };
-    let Some(draft) = state.draft_of(&ep.name).cloned() else {
+    let Some(draft) = state.draft_of(endpoint).cloned() else {
         toast(
             state,
             ToastLevel::Info,
@@ -813,17 +827,15 @@ pub(super) fn open_apply_confirmation(state: &mut AppState) {
         toast(state, ToastLevel::Info, "this draft is being applied");
         return;
     }
-    let violations = violations_of(state, &ep.name, &draft.proposed);
+    let violations = violations_of(state, endpoint, &draft.proposed);
     if let Some(first) = violations.first() {
         toast(state, ToastLevel::Error, format!("not valid: {first}"));
         return;
     }
-    let diff = draft.diff();
-    let az_command = draft.az_command(&ep.name);
     state.ui.dialog = Some(Dialog::ConfirmApply {
-        endpoint: ep.name,
-        diff,
-        az_command,
+        endpoint: endpoint.to_string(),
+        diff: draft.diff(),
+        az_command: draft.az_command(endpoint),
     });
 }
 
@@ -926,15 +938,25 @@ fn on_operation_finished(
             } else {
                 ""
             };
-            toast(
-                state,
-                ToastLevel::Error,
-                format!("{} {} failed", kind.label(), view.target),
-            );
-            state.ui.dialog = Some(Dialog::Error {
-                title: format!("{} of {} failed", kind.label(), view.target),
-                message: format!("{message}{kept}"),
-            });
+            if state.ui.dialog.is_some() {
+                // Never replace what the operator is in the middle of (a half-typed delete, a
+                // confirmation): the reason goes into the toast and the tray instead.
+                toast(
+                    state,
+                    ToastLevel::Error,
+                    format!("{} {} failed: {message}", kind.label(), view.target),
+                );
+            } else {
+                toast(
+                    state,
+                    ToastLevel::Error,
+                    format!("{} {} failed", kind.label(), view.target),
+                );
+                state.ui.dialog = Some(Dialog::Error {
+                    title: format!("{} of {} failed", kind.label(), view.target),
+                    message: format!("{message}{kept}"),
+                });
+            }
         }
     }
     cmds.extend(request_refresh(state));
@@ -953,12 +975,22 @@ fn on_stale(state: &mut AppState, op: u64, endpoint: String, theirs: TrafficSpli
     };
     draft.applying = false;
     let (base, yours) = (draft.base.clone(), draft.proposed.clone());
-    state.ui.dialog = Some(Dialog::Stale {
-        endpoint,
-        base,
-        theirs,
-        yours,
-    });
+    if state.ui.dialog.is_some() {
+        toast(
+            state,
+            ToastLevel::Error,
+            format!(
+                "{endpoint}: not sent, its traffic changed meanwhile; your draft is kept (enter reviews it)"
+            ),
+        );
+    } else {
+        state.ui.dialog = Some(Dialog::Stale {
+            endpoint,
+            base,
+            theirs,
+            yours,
+        });
+    }
     request_refresh(state)
 }
 
@@ -1178,6 +1210,9 @@ fn run_command(state: &mut AppState, line: &str) -> Result<Vec<Cmd>, String> {
             }
             if proposed.normalized() == base.normalized() {
                 return Err("that is the endpoint's current split: nothing to apply".to_string());
+            }
+            if state.draft_of(&ep.name).is_some_and(|d| d.applying) {
+                return Err(APPLYING.to_string());
             }
             start_draft(state, &ep.name, base, proposed, &format!(": {line}"));
             open_apply_confirmation(state);

@@ -261,6 +261,11 @@ impl AmlClient {
     /// [`AzureError`]. A 401 invalidates the cached token and is tried once more.
     async fn send(&self, method: Method, url: Url, body: Option<&Value>) -> Result<RawResponse> {
         self.check_same_origin(&url)?;
+        let max_retries = if safe_to_repeat(&method, &url) {
+            self.retry.max_retries
+        } else {
+            0
+        };
         let mut retries = 0u32;
         let mut reauthenticated = false;
         loop {
@@ -287,7 +292,7 @@ impl AmlClient {
             let (status, headers, body) = match outcome {
                 Ok(parts) => parts,
                 Err(e) => {
-                    if retries < self.retry.max_retries {
+                    if retries < max_retries {
                         let delay = self.retry.delay_for(retries, None);
                         tracing::debug!(%url, error = %e, ?delay, "transport error, retrying");
                         retries += 1;
@@ -313,7 +318,7 @@ impl AmlClient {
                 self.arm_tokens.invalidate().await;
                 continue;
             }
-            if RetryPolicy::is_retryable_status(status) && retries < self.retry.max_retries {
+            if RetryPolicy::is_retryable_status(status) && retries < max_retries {
                 let delay = self.retry.delay_for(retries, parse_retry_after(&headers));
                 tracing::debug!(%url, %status, ?delay, "transient status, retrying");
                 retries += 1;
@@ -802,6 +807,23 @@ impl AmlClient {
     }
 }
 
+/// Whether sending the same request twice is harmless: GET, PUT and DELETE are idempotent, and
+/// so are the POSTs that only read (`listKeys`, `token`, `getLogs`). A PATCH or a
+/// `regenerateKeys` is not repeated behind the caller's back: a lost answer does not mean the
+/// service did nothing.
+fn safe_to_repeat(method: &Method, url: &Url) -> bool {
+    match *method {
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE => true,
+        Method::POST => url
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .is_some_and(|last| {
+                ["listkeys", "token", "getlogs"].contains(&last.to_ascii_lowercase().as_str())
+            }),
+        _ => false,
+    }
+}
+
 fn traffic_json(map: &TrafficMap) -> Value {
     Value::Object(
         map.iter()
@@ -856,4 +878,34 @@ fn describe_transport_error(e: &reqwest::Error) -> String {
         reason.push_str(&s.to_string());
     }
     reason
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_requests_safe_to_repeat_are_retried() {
+        let url = |path: &str| {
+            Url::parse(&format!("https://management.azure.com{path}?api-version=x")).unwrap()
+        };
+        let ep = "/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/onlineEndpoints/e";
+        assert!(safe_to_repeat(&Method::GET, &url(ep)));
+        assert!(safe_to_repeat(&Method::PUT, &url(ep)));
+        assert!(safe_to_repeat(&Method::DELETE, &url(ep)));
+        assert!(safe_to_repeat(
+            &Method::POST,
+            &url(&format!("{ep}/listKeys"))
+        ));
+        assert!(safe_to_repeat(&Method::POST, &url(&format!("{ep}/token"))));
+        assert!(safe_to_repeat(
+            &Method::POST,
+            &url(&format!("{ep}/deployments/d/getLogs"))
+        ));
+        assert!(!safe_to_repeat(
+            &Method::POST,
+            &url(&format!("{ep}/regenerateKeys"))
+        ));
+        assert!(!safe_to_repeat(&Method::PATCH, &url(ep)));
+    }
 }

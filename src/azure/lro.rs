@@ -198,11 +198,13 @@ impl AmlClient {
     }
 
     async fn poll_location(&self, url: &str) -> Result<(Poll, Option<Duration>)> {
-        // An error answer from the Location monitor is the operation's outcome, not a failure
-        // to ask; authentication and "no such operation" stay what they are.
+        // A 4xx answer from the Location monitor is the operation's outcome, not a failure to
+        // ask; authentication, "no such operation", throttling and server errors (left after
+        // retries) stay what they are: the operation may well still be running.
         let response = match self.get_absolute(url).await {
             Err(AzureError::Api { status, detail })
-                if !matches!(status.as_u16(), 401 | 403 | 404) =>
+                if status.is_client_error()
+                    && !matches!(status.as_u16(), 401 | 403 | 404 | 429) =>
             {
                 return Err(AzureError::OperationFailed {
                     state: "Failed".to_string(),

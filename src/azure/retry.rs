@@ -7,8 +7,9 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 /// Bounded exponential backoff with jitter. Applies to transport errors, 429 and
-/// 500/502/503/504 of idempotent requests (GET, PUT, DELETE, the read-only POSTs); a scoring
-/// call is never retried, because it is not ours to repeat.
+/// 500/502/503/504 of requests that are safe to repeat (GET, PUT, DELETE, the read-only POSTs;
+/// the client decides which, see `safe_to_repeat`); PATCH, regenerateKeys and scoring calls are
+/// never retried, because they are not ours to repeat.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 disables retrying.

@@ -54,14 +54,12 @@ pub fn ellipsize(text: &str, max: usize) -> String {
 
 /// Masks a secret, keeping only enough to tell two apart.
 pub fn mask(secret: &str) -> String {
-    let tail: String = secret
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    // A short secret shows nothing of itself: four characters of eight would be half of it.
+    let count = secret.chars().count();
+    if count < 16 {
+        return "••••••••".to_string();
+    }
+    let tail: String = secret.chars().skip(count - 4).collect();
     format!("••••••••{tail}")
 }
 
@@ -80,7 +78,8 @@ mod tests {
 
     #[test]
     fn masks_keep_four_characters() {
-        assert_eq!(mask("abcdefgh1234"), "••••••••1234");
+        assert_eq!(mask("abcdefghijkl1234"), "••••••••1234");
+        assert_eq!(mask("1234"), "••••••••");
         assert!(!mask("supersecretkey").contains("supersecret"));
     }
 }

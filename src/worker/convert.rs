@@ -16,12 +16,25 @@ pub fn endpoint_view(e: &OnlineEndpoint) -> EndpointView {
                 .as_deref()
                 .unwrap_or("Unknown"),
         ),
-        split: TrafficSplit::from_maps(
+        split: sanitized_split(TrafficSplit::from_maps(
             e.properties.traffic.as_ref(),
             e.properties.mirror_traffic.as_ref(),
-        ),
+        )),
         scoring_uri: e.properties.scoring_uri.as_deref().map(sanitize_inline),
         swagger_uri: e.properties.swagger_uri.as_deref().map(sanitize_inline),
+    }
+}
+
+/// Deployment names in traffic maps are remote text too; valid names pass unchanged.
+fn sanitized_split(split: TrafficSplit) -> TrafficSplit {
+    let clean = |m: crate::rollout::TrafficMap| {
+        m.into_iter()
+            .map(|(k, v)| (sanitize_inline(&k), v))
+            .collect()
+    };
+    TrafficSplit {
+        live: clean(split.live),
+        mirror: clean(split.mirror),
     }
 }
 

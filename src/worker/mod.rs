@@ -1,7 +1,7 @@
 //! The async side of the console: runs each `Cmd` on tokio with the `AmlClient` and sends the
 //! result back as a `Msg`. Owns all I/O; never touches the state.
 
-mod convert;
+pub mod convert;
 mod metrics;
 
 use std::collections::HashMap;
@@ -142,8 +142,32 @@ impl Worker {
 
     /// Runs `cmd` in the background.
     pub fn spawn(&self, cmd: Cmd) {
-        let worker = self.clone();
-        tokio::spawn(async move { worker.run(cmd).await });
+        match cmd {
+            // Tailers start and stop right here, in order: were they tasks of their own, a
+            // stop could run before its start and leave a tailer polling forever.
+            Cmd::StartTail {
+                tailer,
+                endpoint,
+                deployment,
+                container,
+                tail,
+            } => {
+                let task = tokio::spawn(
+                    self.clone()
+                        .tail(tailer, endpoint, deployment, container, tail),
+                );
+                self.tailers().insert(tailer, task.abort_handle());
+            }
+            Cmd::StopTail { tailer } => {
+                if let Some(handle) = self.tailers().remove(&tailer) {
+                    handle.abort();
+                }
+            }
+            cmd => {
+                let worker = self.clone();
+                tokio::spawn(async move { worker.run(cmd).await });
+            }
+        }
     }
 
     async fn follow(
@@ -295,24 +319,8 @@ impl Worker {
                     result: keys,
                 });
             }
-            Cmd::StartTail {
-                tailer,
-                endpoint,
-                deployment,
-                container,
-                tail,
-            } => {
-                let task = tokio::spawn(
-                    self.clone()
-                        .tail(tailer, endpoint, deployment, container, tail),
-                );
-                self.tailers().insert(tailer, task.abort_handle());
-            }
-            Cmd::StopTail { tailer } => {
-                if let Some(handle) = self.tailers().remove(&tailer) {
-                    handle.abort();
-                }
-            }
+            // Handled in order by `spawn`.
+            Cmd::StartTail { .. } | Cmd::StopTail { .. } => {}
             Cmd::SaveLog { name, lines } => match self.save_log(&name, &lines).await {
                 Ok(message) => self.send(Msg::Info(message)),
                 Err(message) => self.send(Msg::Warning(message)),
@@ -547,7 +555,7 @@ impl Worker {
     async fn load_keys(&self, endpoint: &str) -> Result<KeysInfo, AzureError> {
         let ep = self.client.get_endpoint(&self.ws, endpoint).await?;
         let mut info = KeysInfo {
-            auth_mode: ep.properties.auth_mode.clone(),
+            auth_mode: sanitize_inline(&ep.properties.auth_mode),
             scoring_uri: ep.properties.scoring_uri.as_deref().map(sanitize_inline),
             swagger_uri: ep.properties.swagger_uri.as_deref().map(sanitize_inline),
             primary: None,
@@ -558,12 +566,12 @@ impl Worker {
         match ep.properties.auth_mode.to_ascii_lowercase().as_str() {
             "key" => {
                 let keys = self.client.list_keys(&self.ws, endpoint).await?;
-                info.primary = keys.primary_key;
-                info.secondary = keys.secondary_key;
+                info.primary = keys.primary_key.as_deref().map(sanitize_inline);
+                info.secondary = keys.secondary_key.as_deref().map(sanitize_inline);
             }
             "amltoken" => {
                 let token = self.client.get_token(&self.ws, endpoint).await?;
-                info.token = token.access_token;
+                info.token = token.access_token.as_deref().map(sanitize_inline);
                 info.token_expiry = chrono::DateTime::from_timestamp(token.expiry_time_utc, 0)
                     .map(|t| t.to_rfc3339());
             }
