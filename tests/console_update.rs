@@ -141,8 +141,16 @@ fn an_apply_goes_through_confirmation_the_worker_and_back() {
             _ => None,
         })
         .expect("journal");
-    assert_eq!(journal.before, "blue=100");
-    assert_eq!(journal.after, "blue=90 green=10");
+    // The same shape the headless commands journal.
+    assert_eq!(journal.action, "traffic");
+    assert_eq!(
+        journal.before,
+        serde_json::json!({"traffic": {"blue": 100}, "mirror_traffic": {}})
+    );
+    assert_eq!(
+        journal.after,
+        serde_json::json!({"traffic": {"blue": 90, "green": 10}, "mirror_traffic": {}})
+    );
     assert!(journal.outcome.is_ok());
     assert!(journal.az_command.unwrap().contains("--traffic"));
 }
@@ -602,6 +610,14 @@ fn create_show_keys_journal_help_focus_and_filter() {
     assert!(
         matches!(&cmds[..], [Cmd::CreateEndpoint { file, .. }] if file.ends_with("endpoint.yml"))
     );
+    // Creates are journaled like every change.
+    let actions: Vec<_> = state
+        .ui
+        .operations
+        .iter()
+        .filter_map(|o| o.journal.as_ref().map(|j| j.action.clone()))
+        .collect();
+    assert_eq!(actions, ["deployment create", "endpoint create"]);
 
     let cmds = feed(&mut state, [ch('k')]);
     assert_eq!(

@@ -11,9 +11,30 @@ use super::state::{
 };
 use super::update::{
     confirm_apply, confirm_draft_of, input_request, on_text_input, parse_instances,
-    refuse_read_only, scale, start_operation, toast,
+    refuse_read_only, scale, start_journaled, start_operation, toast,
 };
 use crate::azure::model::KeyType;
+
+/// The journal record of a create from a YAML file (the endpoint is named by the file for an
+/// endpoint create, so it is filled in empty here).
+fn created(endpoint: &str, action: &str, file: &std::path::Path) -> JournalRecord {
+    let az = match action {
+        "deployment create" => format!(
+            "az ml online-deployment create --endpoint-name {endpoint} --file {}",
+            file.display()
+        ),
+        _ => format!("az ml online-endpoint create --file {}", file.display()),
+    };
+    JournalRecord {
+        endpoint: endpoint.to_string(),
+        deployment: None,
+        action: action.to_string(),
+        before: serde_json::Value::Null,
+        after: serde_json::json!({ "file": file.display().to_string() }),
+        outcome: Ok(String::new()),
+        az_command: Some(az),
+    }
+}
 
 pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
     let Some(dialog) = state.ui.dialog.clone() else {
@@ -204,12 +225,16 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
                 match endpoint {
                     Some(endpoint) => {
                         let target = format!("{endpoint} ← {}", file.display());
-                        let op = start_operation(state, OperationKind::CreateDeployment, target);
+                        let record = created(&endpoint, "deployment create", &file);
+                        let op =
+                            start_journaled(state, OperationKind::CreateDeployment, target, record);
                         vec![Cmd::CreateDeployment { op, endpoint, file }]
                     }
                     None => {
                         let target = file.display().to_string();
-                        let op = start_operation(state, OperationKind::CreateEndpoint, target);
+                        let record = created("", "endpoint create", &file);
+                        let op =
+                            start_journaled(state, OperationKind::CreateEndpoint, target, record);
                         vec![Cmd::CreateEndpoint { op, file }]
                     }
                 }
@@ -236,7 +261,24 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
                     *confirm_regenerate = false;
                     *info = None;
                 }
-                let op = start_operation(state, OperationKind::RegenerateKey, endpoint.clone());
+                let record = JournalRecord {
+                    endpoint: endpoint.clone(),
+                    deployment: None,
+                    action: "endpoint regenerate-keys".to_string(),
+                    // Which key, never its value.
+                    before: serde_json::Value::Null,
+                    after: serde_json::json!({ "key_type": "primary" }),
+                    outcome: Ok(String::new()),
+                    az_command: Some(format!(
+                        "az ml online-endpoint regenerate-keys --name {endpoint} --key-type primary"
+                    )),
+                };
+                let op = start_journaled(
+                    state,
+                    OperationKind::RegenerateKey,
+                    endpoint.clone(),
+                    record,
+                );
                 vec![Cmd::RegenerateKey {
                     op,
                     endpoint: endpoint.clone(),
@@ -334,9 +376,13 @@ fn delete(state: &mut AppState, target: DeleteTarget) -> Vec<Cmd> {
         o.journal = Some(JournalRecord {
             endpoint: target.endpoint.clone(),
             deployment: target.deployment.clone(),
-            action: "delete".to_string(),
-            before: "present".to_string(),
-            after: "deleted".to_string(),
+            action: match target.deployment {
+                Some(_) => "deployment delete",
+                None => "endpoint delete",
+            }
+            .to_string(),
+            before: serde_json::json!({ "present": true }),
+            after: serde_json::Value::Null,
             outcome: Ok(String::new()),
             az_command: Some(az_command),
         });

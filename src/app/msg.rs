@@ -154,9 +154,10 @@ pub enum Cmd {
 pub struct JournalRecord {
     pub endpoint: String,
     pub deployment: Option<String>,
+    /// Named as the headless commands name them: `traffic`, `mirror`, `deployment scale`…
     pub action: String,
-    pub before: String,
-    pub after: String,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
     pub outcome: Result<String, String>,
     pub az_command: Option<String>,
 }

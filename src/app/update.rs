@@ -839,6 +839,20 @@ pub(super) fn confirm_draft_of(state: &mut AppState, endpoint: &str) {
     });
 }
 
+/// Starts an operation whose outcome goes into the journal with `record`.
+pub(super) fn start_journaled(
+    state: &mut AppState,
+    kind: OperationKind,
+    target: String,
+    record: JournalRecord,
+) -> u64 {
+    let op = start_operation(state, kind, target);
+    if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
+        o.journal = Some(record);
+    }
+    op
+}
+
 pub(super) fn start_operation(state: &mut AppState, kind: OperationKind, target: String) -> u64 {
     let id = state.requests.fresh();
     state.ui.operations.push(OperationView {
@@ -867,9 +881,14 @@ pub(super) fn confirm_apply(state: &mut AppState, endpoint: &str) -> Vec<Cmd> {
         o.journal = Some(JournalRecord {
             endpoint: endpoint.to_string(),
             deployment: None,
-            action: "traffic".to_string(),
-            before: describe_split(&draft.base),
-            after: describe_split(&draft.proposed),
+            action: if draft.base.normalized().live == draft.proposed.normalized().live {
+                "mirror"
+            } else {
+                "traffic"
+            }
+            .to_string(),
+            before: crate::journal::split_value(&draft.base.normalized()),
+            after: crate::journal::split_value(&draft.proposed.normalized()),
             outcome: Ok(String::new()),
             az_command: Some(az_command),
         });
@@ -1261,15 +1280,14 @@ pub(super) fn scale(
         .deployments_of(endpoint)
         .iter()
         .find(|d| d.name.eq_ignore_ascii_case(deployment))
-        .map(|d| d.instances.to_string())
-        .unwrap_or_default();
+        .map(|d| d.instances);
     if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
         o.journal = Some(JournalRecord {
             endpoint: endpoint.to_string(),
             deployment: Some(deployment.to_string()),
-            action: "scale".to_string(),
-            before: format!("{before} instance(s)"),
-            after: format!("{instances} instance(s)"),
+            action: "deployment scale".to_string(),
+            before: serde_json::json!({ "instance_count": before }),
+            after: serde_json::json!({ "instance_count": instances }),
             outcome: Ok(String::new()),
             az_command: Some(format!(
                 "az ml online-deployment update --endpoint-name {endpoint} --name {deployment} --set instance_count={instances}"

@@ -115,10 +115,7 @@ pub struct ChangeView {
 
 /// `{"traffic": {...}, "mirror_traffic": {...}}`: a split in the output and the journal.
 pub fn split_json(split: &TrafficSplit) -> Value {
-    serde_json::json!({
-        "traffic": split.live,
-        "mirror_traffic": split.mirror,
-    })
+    aml_rollout::journal::split_value(split)
 }
 
 /// `…/models/NAME/versions/V` as `NAME:V` for a table column; anything else unchanged. JSON
