@@ -81,6 +81,31 @@ fn nudging_keeps_the_split_valid_through_a_counterweight() {
 }
 
 #[test]
+fn traffic_can_be_turned_off_and_on_again_deliberately() {
+    let mut state = blue_green("blue=90 green=10", "");
+    feed(&mut state, [ch('0')]);
+    let draft = state.draft_of("my-endpoint").expect("a draft");
+    assert!(draft.proposed.live.values().all(|p| *p == 0));
+    feed(&mut state, [key(KeyCode::Enter)]);
+    assert!(
+        matches!(state.ui.dialog, Some(Dialog::ConfirmApply { .. })),
+        "a total of 0 is valid"
+    );
+    feed(&mut state, [key(KeyCode::Esc)]);
+    // From a total of 0, a nudge up gives the selected deployment all of it.
+    feed(&mut state, [key(KeyCode::Down), ch('l')]);
+    assert_eq!(
+        state
+            .draft_of("my-endpoint")
+            .unwrap()
+            .proposed
+            .normalized()
+            .live,
+        split("green=100", "").live
+    );
+}
+
+#[test]
 fn an_apply_goes_through_confirmation_the_worker_and_back() {
     let mut state = blue_green("blue=100", "");
     select_green(&mut state);

@@ -38,6 +38,8 @@ pub enum Action {
     Discard,
     /// Draft a return to the split before the last applied change.
     Undo,
+    /// Draft live traffic off for every deployment (a total of 0, which Azure allows).
+    DisableTraffic,
     /// Remember the current split as known-good.
     MarkGood,
     /// Draft a return to the known-good split, mirror off, and confirm at once.
@@ -219,6 +221,14 @@ pub const KEYMAP: &[Binding] = &[
         A::Discard,
         "discard",
         "Discard the draft",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('0')],
+        "0",
+        A::DisableTraffic,
+        "",
+        "Draft all live traffic off (total 0); a nudge up starts it again",
     ),
     bind(
         S::Deployments,

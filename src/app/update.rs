@@ -495,6 +495,31 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             }
             Vec::new()
         }
+        Action::DisableTraffic => {
+            if refuse_read_only(state, "changing traffic") {
+                return Vec::new();
+            }
+            let Some(ep) = state.selected_endpoint().cloned() else {
+                return Vec::new();
+            };
+            let current = state.shown_split(&ep);
+            let base = state
+                .draft_of(&ep.name)
+                .map(|d| d.base.clone())
+                .unwrap_or_else(|| ep.split.clone());
+            let off = TrafficSplit {
+                live: current.live.keys().map(|k| (k.clone(), 0)).collect(),
+                mirror: current.mirror,
+            };
+            if start_draft(state, &ep.name, base, off, "all live traffic off (total 0)") {
+                toast(
+                    state,
+                    ToastLevel::Info,
+                    "traffic off drafted: review with enter",
+                );
+            }
+            Vec::new()
+        }
         Action::MarkGood => {
             if let Some(ep) = state.selected_endpoint().cloned() {
                 state

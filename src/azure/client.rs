@@ -27,6 +27,8 @@ pub const MONITOR_API_VERSION: &str = "2024-02-01";
 /// Scope of a data-plane token for `AADToken` endpoints.
 pub const ML_SCOPE: &str = "https://ml.azure.com/.default";
 const PROVIDER: &str = "Microsoft.MachineLearningServices";
+/// Most of a scoring answer kept by [`AmlClient::invoke`].
+pub const MAX_INVOKE_BODY: usize = 1 << 20;
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -793,10 +795,22 @@ impl AmlClient {
         };
         let answered_by = header("azureml-model-deployment");
         let request_id = header("x-request-id");
-        let body = response.bytes().await.map_err(|e| AzureError::Transport {
-            url: scoring_uri.to_string(),
-            reason: describe_transport_error(&e),
-        })?;
+        // A scoring answer can be anything a model returns: keep the first MAX_INVOKE_BODY
+        // bytes and stop reading, rather than holding an arbitrarily large body.
+        let mut response = response;
+        let mut body = Vec::new();
+        loop {
+            let chunk = response.chunk().await.map_err(|e| AzureError::Transport {
+                url: scoring_uri.to_string(),
+                reason: describe_transport_error(&e),
+            })?;
+            let Some(chunk) = chunk else { break };
+            let room = MAX_INVOKE_BODY.saturating_sub(body.len());
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if body.len() >= MAX_INVOKE_BODY {
+                break;
+            }
+        }
         Ok(InvokeResponse {
             status,
             deployment: answered_by,
