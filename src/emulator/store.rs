@@ -223,6 +223,20 @@ fn object_body(body: &[u8]) -> Result<Map<String, Value>, ArmFailure> {
     }
 }
 
+/// The `properties` object every resource body must have.
+fn properties_of(resource: &mut Map<String, Value>) -> Result<&mut Map<String, Value>, ArmFailure> {
+    resource
+        .get_mut("properties")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| {
+            ArmFailure::bad_request(
+                "BadArgument",
+                "The request must have a 'properties' object.",
+            )
+            .target("properties")
+        })
+}
+
 /// Traffic values as the service judges them: integers only, names as given.
 fn traffic_field(
     properties: &Map<String, Value>,
@@ -368,6 +382,15 @@ impl Store {
     }
 
     // ---- operations ----
+
+    /// An operation runs on the endpoint itself or on one of its deployments.
+    fn endpoint_busy(&self, ep: &EndpointRec) -> bool {
+        self.is_running(ep.pending.as_ref())
+            || ep
+                .deployments
+                .values()
+                .any(|d| self.is_running(d.pending.as_ref()))
+    }
 
     fn is_running(&self, op: Option<&String>) -> bool {
         op.and_then(|id| self.operations.get(id))
@@ -660,26 +683,13 @@ impl Store {
         let ws = self.workspace(key)?;
         let existing = ws.endpoints.get(&name.to_lowercase());
         if let Some(ep) = existing
-            && (self.is_running(ep.pending.as_ref())
-                || ep
-                    .deployments
-                    .values()
-                    .any(|d| self.is_running(d.pending.as_ref())))
+            && self.endpoint_busy(ep)
         {
             return Err(ArmFailure::conflict(format!(
                 "Endpoint '{name}' has an operation in progress; wait for it to finish and retry."
             )));
         }
-        let properties = resource
-            .get_mut("properties")
-            .and_then(Value::as_object_mut)
-            .ok_or_else(|| {
-                ArmFailure::bad_request(
-                    "BadArgument",
-                    "The request must have a 'properties' object.",
-                )
-                .target("properties")
-            })?;
+        let properties = properties_of(&mut resource)?;
         let auth_mode = properties
             .get("authMode")
             .and_then(Value::as_str)
@@ -847,12 +857,7 @@ impl Store {
         let Some(ep) = ws.endpoints.get(&name.to_lowercase()) else {
             return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
-        if self.is_running(ep.pending.as_ref())
-            || ep
-                .deployments
-                .values()
-                .any(|d| self.is_running(d.pending.as_ref()))
-        {
+        if self.endpoint_busy(ep) {
             return Err(ArmFailure::conflict(format!(
                 "Endpoint '{name}' has an operation in progress; wait for it to finish and retry."
             )));
@@ -972,16 +977,7 @@ impl Store {
             )));
         }
         let ep_name = ep.resource["name"].as_str().unwrap_or(endpoint).to_string();
-        let properties = resource
-            .get_mut("properties")
-            .and_then(Value::as_object_mut)
-            .ok_or_else(|| {
-                ArmFailure::bad_request(
-                    "BadArgument",
-                    "The request must have a 'properties' object.",
-                )
-                .target("properties")
-            })?;
+        let properties = properties_of(&mut resource)?;
         let compute_type = properties
             .get("endpointComputeType")
             .and_then(Value::as_str)
@@ -1061,10 +1057,7 @@ impl Store {
             (Some(_), true) => "Scaling",
             (Some(_), false) => "Updating",
         };
-        let properties = resource
-            .get_mut("properties")
-            .and_then(Value::as_object_mut)
-            .ok_or_else(|| ArmFailure::bad_request("BadArgument", "properties vanished"))?;
+        let properties = properties_of(&mut resource)?;
         properties.insert("provisioningState".into(), json!(state));
         if compute_type == "Managed" {
             properties
