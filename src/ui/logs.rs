@@ -28,28 +28,19 @@ fn split_timestamp(line: &str) -> Option<(&str, &str)> {
     Some((&line[..end], &line[end + 1..]))
 }
 
-/// What a pane shows of a line: with timestamps, the time of day only (the date is the same
-/// all day long and narrow panes need the room); without, no time at all.
-fn shown_text(line: &str, timestamps: bool) -> std::borrow::Cow<'_, str> {
+/// What a pane shows of a line, as (time of day, the rest): with timestamps, the time only
+/// (the date is the same all day long and narrow panes need the room); without, no time at
+/// all. Both parts borrow the line: a frame allocates nothing per line.
+fn shown_parts(line: &str, timestamps: bool) -> (Option<&str>, &str) {
     match split_timestamp(line) {
-        None => std::borrow::Cow::Borrowed(line),
-        Some((_, rest)) if !timestamps => std::borrow::Cow::Borrowed(rest),
+        None => (None, line),
+        Some((_, rest)) if !timestamps => (None, rest),
         Some((stamp, rest)) => {
             let time = stamp.get(11..).unwrap_or(stamp).trim_end_matches('Z');
-            let time = time.split(['+']).next().unwrap_or(time);
-            std::borrow::Cow::Owned(format!("{time} {rest}"))
+            let time = time.split('+').next().unwrap_or(time);
+            (Some(time), rest)
         }
     }
-}
-
-/// A line that no longer borrows the text it was built from.
-fn owned(line: Line<'_>) -> Line<'static> {
-    Line::from(
-        line.spans
-            .into_iter()
-            .map(|s| Span::styled(s.content.into_owned(), s.style))
-            .collect::<Vec<_>>(),
-    )
 }
 
 fn highlighted<'a>(text: &'a str, filter: Option<&PaneFilter>, theme: Theme) -> Line<'a> {
@@ -104,14 +95,15 @@ fn render_pane(pane: &LogPane, focused: bool, theme: Theme, frame: &mut Frame, a
         .iter()
         .map(|entry| match entry {
             LogEntry::Marker(text) => Line::from(Span::styled(text.as_str(), theme.badge())),
-            LogEntry::Line(text) => match shown_text(text, pane.timestamps) {
-                std::borrow::Cow::Borrowed(shown) => {
-                    highlighted(shown, pane.filter.as_ref(), theme)
+            LogEntry::Line(text) => {
+                let (time, rest) = shown_parts(text, pane.timestamps);
+                let mut line = highlighted(rest, pane.filter.as_ref(), theme);
+                if let Some(time) = time {
+                    line.spans.insert(0, Span::styled(time, theme.dim()));
+                    line.spans.insert(1, Span::raw(" "));
                 }
-                std::borrow::Cow::Owned(shown) => {
-                    owned(highlighted(&shown, pane.filter.as_ref(), theme))
-                }
-            },
+                line
+            }
         })
         .collect();
     if let crate::app::logs::PaneStatus::BackingOff { error, .. } = &pane.status {
