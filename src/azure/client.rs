@@ -206,11 +206,12 @@ impl AmlClient {
             .user_agent(concat!("aml-rollout/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| AzureError::InvalidInput(format!("HTTP client: {e}")))?;
+        let scope = arm_scope(&base);
         Ok(Self {
             http,
             base,
             api_version: options.api_version,
-            arm_tokens: TokenCache::new(credential.clone(), ARM_SCOPE),
+            arm_tokens: TokenCache::new(credential.clone(), scope),
             ml_tokens: TokenCache::new(credential.clone(), ML_SCOPE),
             credential,
             retry: options.retry,
@@ -821,6 +822,19 @@ impl AmlClient {
     }
 }
 
+/// The token scope of an ARM endpoint: `https://management.azure.com/.default` for the public
+/// cloud, `<scheme>://<host>/.default` for a sovereign cloud's (e.g. management.chinacloudapi.cn).
+fn arm_scope(base: &Url) -> String {
+    match base.host_str() {
+        Some(host)
+            if !host.eq_ignore_ascii_case("management.azure.com") && base.scheme() == "https" =>
+        {
+            format!("https://{host}/.default")
+        }
+        _ => ARM_SCOPE.to_string(),
+    }
+}
+
 /// Whether sending the same request twice is harmless: GET, PUT and DELETE are idempotent, and
 /// so are the POSTs that only read (`listKeys`, `token`, `getLogs`). A PATCH or a
 /// `regenerateKeys` is not repeated behind the caller's back: a lost answer does not mean the
@@ -897,6 +911,28 @@ fn describe_transport_error(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sovereign_clouds_get_their_own_token_scope() {
+        let scope = |u: &str| arm_scope(&Url::parse(u).unwrap());
+        assert_eq!(
+            scope("https://management.azure.com"),
+            "https://management.azure.com/.default"
+        );
+        assert_eq!(
+            scope("https://management.chinacloudapi.cn"),
+            "https://management.chinacloudapi.cn/.default"
+        );
+        assert_eq!(
+            scope("https://management.usgovcloudapi.net/"),
+            "https://management.usgovcloudapi.net/.default"
+        );
+        // A local emulator takes its own static token; the scope does not matter there.
+        assert_eq!(
+            scope("http://127.0.0.1:8080"),
+            "https://management.azure.com/.default"
+        );
+    }
 
     #[test]
     fn only_requests_safe_to_repeat_are_retried() {
