@@ -25,6 +25,7 @@ fn demo_with_metrics() -> AppState {
     update(
         &mut state,
         Msg::MetricsLoaded {
+            request: u64::MAX,
             endpoint: "my-endpoint".into(),
             metrics: vec![
                 (

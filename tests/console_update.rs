@@ -825,6 +825,40 @@ fn refreshes_are_periodic_and_stale_answers_are_dropped() {
 }
 
 #[test]
+fn an_older_metrics_answer_does_not_overwrite_a_newer_one() {
+    use aml_rollout::app::state::DeploymentMetrics;
+    let mut state = blue_green("blue=100", "");
+    let metrics = |rpm: f64| {
+        vec![(
+            "blue".to_string(),
+            DeploymentMetrics {
+                requests_per_minute: rpm,
+                error_share: 0.0,
+                p95_ms: None,
+            },
+        )]
+    };
+    feed(
+        &mut state,
+        [Msg::MetricsLoaded {
+            request: 20,
+            endpoint: "my-endpoint".into(),
+            metrics: metrics(1200.0),
+        }],
+    );
+    feed(
+        &mut state,
+        [Msg::MetricsLoaded {
+            request: 10,
+            endpoint: "my-endpoint".into(),
+            metrics: metrics(5.0),
+        }],
+    );
+    let blue = &state.azure.deployments_of("my-endpoint")[0];
+    assert_eq!(blue.metrics.unwrap().requests_per_minute, 1200.0);
+}
+
+#[test]
 fn toasts_and_finished_operations_fade() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch(':')]);

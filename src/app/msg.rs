@@ -26,6 +26,7 @@ pub enum Msg {
     },
     /// Observed request rates, error shares and latencies of one endpoint's deployments.
     MetricsLoaded {
+        request: u64,
         endpoint: String,
         metrics: Vec<(String, DeploymentMetrics)>,
     },
@@ -84,6 +85,7 @@ pub enum Cmd {
         request: u64,
     },
     LoadMetrics {
+        request: u64,
         endpoint: String,
         deployments: Vec<String>,
     },

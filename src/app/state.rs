@@ -384,6 +384,8 @@ pub struct RequestIds {
     pub latest_refresh_applied: u64,
     pub last_refresh_at: Option<Instant>,
     pub awaited_invoke: Option<u64>,
+    /// Per endpoint (lower-cased), the newest metrics answer shown.
+    pub metrics_applied: HashMap<String, u64>,
 }
 
 impl RequestIds {

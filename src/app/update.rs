@@ -37,7 +37,21 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick(now) => on_tick(state, now),
         Msg::Loaded { request, result } => on_loaded(state, request, result),
-        Msg::MetricsLoaded { endpoint, metrics } => {
+        Msg::MetricsLoaded {
+            request,
+            endpoint,
+            metrics,
+        } => {
+            // An older answer landing after a newer one would show older numbers.
+            let newest = state
+                .requests
+                .metrics_applied
+                .entry(endpoint.to_lowercase())
+                .or_default();
+            if request < *newest {
+                return Vec::new();
+            }
+            *newest = request;
             if let Some(list) = state.azure.deployments.get_mut(&endpoint.to_lowercase()) {
                 for d in list.iter_mut() {
                     d.metrics = metrics
@@ -271,7 +285,7 @@ fn on_loaded(
     cmds
 }
 
-fn metrics_for_selected(state: &AppState) -> Vec<Cmd> {
+fn metrics_for_selected(state: &mut AppState) -> Vec<Cmd> {
     match state.selected_endpoint() {
         Some(ep) => {
             let deployments: Vec<String> = state
@@ -283,8 +297,10 @@ fn metrics_for_selected(state: &AppState) -> Vec<Cmd> {
             if deployments.is_empty() {
                 Vec::new()
             } else {
+                let endpoint = ep.name.clone();
                 vec![Cmd::LoadMetrics {
-                    endpoint: ep.name.clone(),
+                    request: state.requests.fresh(),
+                    endpoint,
                     deployments,
                 }]
             }

@@ -233,6 +233,7 @@ impl Worker {
                 self.send(Msg::Loaded { request, result });
             }
             Cmd::LoadMetrics {
+                request,
                 endpoint,
                 deployments,
             } => {
@@ -241,7 +242,11 @@ impl Worker {
                 // shows dashes, without bothering the operator.
                 if let Ok(response) = client.get_metrics(&resource, &metrics::query()).await {
                     let metrics = metrics::summarize(&response, &deployments, chrono::Utc::now());
-                    self.send(Msg::MetricsLoaded { endpoint, metrics });
+                    self.send(Msg::MetricsLoaded {
+                        request,
+                        endpoint,
+                        metrics,
+                    });
                 }
             }
             Cmd::ApplySplit {
