@@ -256,7 +256,7 @@ fn requests_after_marker(lines: &[String], marker: &str) -> Vec<u64> {
         .iter()
         .skip_while(|l| !l.contains(marker))
         .skip(1)
-        .filter(|l| l.contains("POST /score 200") && l.ends_with("mirrored=no"))
+        .filter(|l| l.contains("POST /score 200") && l.contains(" mirrored=no "))
         .filter_map(|l| request_id(l))
         .collect()
 }
@@ -322,7 +322,7 @@ fn the_seed_rollout_is_performed_with_keys_only() {
     while !r
         .log("green")
         .lines()
-        .any(|l| l.contains("POST /score 200") && l.ends_with("mirrored=no"))
+        .any(|l| l.contains("POST /score 200") && l.contains(" mirrored=no "))
     {
         assert!(
             start.elapsed() < PATIENCE,
@@ -357,7 +357,7 @@ fn the_seed_rollout_is_performed_with_keys_only() {
     r.pty.wait_for("mirrored copies in green's pane", |_| {
         pane_lines(&panes(&r.pty), "green")
             .iter()
-            .any(|l| l.ends_with("mirrored=yes"))
+            .any(|l| l.contains(" mirrored=yes "))
     });
     r.pty.send("m");
     r.pty.wait_for_text("sliders: LIVE");

@@ -423,7 +423,8 @@ async fn serve(
     rt.log(
         ContainerType::InferenceServer,
         &format!(
-            "POST /score {} {ms:.1}ms x-request-id={request_id} mirrored={}",
+            // What an operator scans for first comes first: a narrow pane cuts the end.
+            "POST /score {} {ms:.1}ms mirrored={} x-request-id={request_id}",
             answer.status.as_u16(),
             if mirrored { "yes" } else { "no" }
         ),
