@@ -42,6 +42,8 @@ pub struct ConsoleSettings {
     pub refresh_interval: Duration,
     pub log_poll_interval: Duration,
     pub log_buffer_lines: usize,
+    /// No colours, emphasis only (the config file's `theme = "mono"`; NO_COLOR does the same).
+    pub monochrome: bool,
 }
 
 impl Default for ConsoleSettings {
@@ -51,6 +53,7 @@ impl Default for ConsoleSettings {
             refresh_interval: Duration::from_secs(5),
             log_poll_interval: Duration::from_secs(1),
             log_buffer_lines: crate::logstream::DEFAULT_RING_CAPACITY,
+            monochrome: false,
         }
     }
 }
@@ -107,7 +110,8 @@ pub async fn run(connection: Connection, settings: ConsoleSettings) -> Result<()
         default_request_file: demo_dir.join("sample-request.json"),
         default_deployment_file: demo_dir.join("green-deployment.yml"),
         default_endpoint_file: demo_dir.join("endpoint.yml"),
-        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        no_color: settings.monochrome
+            || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         log_buffer_lines: settings.log_buffer_lines,
     };
     let target_label = match &options.target {

@@ -84,6 +84,23 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<(), 
         refresh_interval: target.settings.refresh_interval.value,
         log_poll_interval: target.settings.log_poll_interval.value,
         log_buffer_lines: target.settings.log_buffer_lines.value,
+        monochrome: match target
+            .settings
+            .theme
+            .as_ref()
+            .map(|t| t.value.to_ascii_lowercase())
+        {
+            None => false,
+            Some(t) if t == "default" || t == "color" => false,
+            Some(t) if t == "mono" || t == "monochrome" => true,
+            Some(other) => {
+                eprintln!(
+                    "aml-rollout: warning: theme {:?} is not known (use \"default\" or \"mono\"); using the default",
+                    aml_rollout::logstream::sanitize_inline(&other)
+                );
+                false
+            }
+        },
     };
     let connection = match &target.kind {
         TargetKind::Demo(_) => Connection::Demo,

@@ -93,6 +93,23 @@ fn the_whole_rollout_runs_through_the_commands() {
     );
     assert_eq!(instance_count(&h, "blue"), Some(2));
 
+    // Test green alone: a request pinned to it, whatever its (zero) traffic.
+    let request = repo_file("assets/demo/sample-request.json");
+    let pinned = h.run(&[
+        "invoke",
+        "-e",
+        ENDPOINT,
+        "-d",
+        "green",
+        "--request-file",
+        &request,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(pinned.code, 0, "{pinned:?}");
+    assert_eq!(pinned.json()["status"], 200, "{pinned:?}");
+    assert_eq!(pinned.json()["deployment"], "green", "{pinned:?}");
+
     // 3. Mirror 10% to green.
     let mirrored = h.run(&["mirror", "-e", ENDPOINT, "green=10", "-o", "json"]);
     assert_eq!(mirrored.code, 0, "{mirrored:?}");

@@ -771,10 +771,10 @@ fn nudge(state: &mut AppState, delta: i32) -> Vec<Cmd> {
                 let note = format!(
                     "mirror to {cleared} cleared: it now takes live traffic (Azure allows one or the other)"
                 );
+                // The draft panel under the table says so; no toast on top of it.
                 if !notes.contains(&note) {
-                    notes.push(note.clone());
+                    notes.push(note);
                 }
-                toast(state, ToastLevel::Info, note);
             }
             TrafficSplit {
                 live: outcome.live,
