@@ -5,13 +5,14 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::drafts::{confirm_apply, confirm_draft_of};
 use super::msg::{Cmd, JournalRecord};
 use super::state::{
     AppState, DeleteFocus, DeleteTarget, Dialog, InvokeRouting, OperationKind, ToastLevel,
 };
 use super::update::{
-    confirm_apply, confirm_draft_of, input_request, on_text_input, parse_instances,
-    refuse_read_only, scale, start_journaled, start_operation, toast,
+    input_request, on_text_input, parse_instances, refuse_read_only, scale, start_journaled,
+    start_operation, toast,
 };
 use crate::azure::model::KeyType;
 

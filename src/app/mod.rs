@@ -2,6 +2,7 @@
 //! returns the work the worker must do.
 
 mod dialog_keys;
+mod drafts;
 pub mod keymap;
 mod log_actions;
 pub mod logs;

@@ -1,0 +1,263 @@
+//! Traffic drafts: nudging the sliders, validating, confirming, applying and what comes back
+//! when the service says the split changed meanwhile.
+
+use std::collections::BTreeMap;
+
+use super::msg::{Cmd, JournalRecord};
+use super::state::{AppState, Dialog, Draft, OperationKind, SliderMode, ToastLevel};
+use super::update::{refuse_read_only, request_refresh, start_operation, toast};
+use crate::rollout::{
+    SplitProposal, TrafficMap, TrafficSplit, nudge_live, nudge_mirror, validate_split,
+};
+
+/// Makes `proposed` the endpoint's draft (or drops the draft if it changes nothing).
+/// The message when an endpoint's draft cannot change because its apply is running.
+pub(super) const APPLYING: &str = "an apply of this endpoint is running; wait for it";
+
+/// Makes `proposed` the endpoint's draft (or drops the draft if it changes nothing). Refused
+/// (false, with a toast) while that endpoint's draft is being applied: the running apply
+/// would otherwise remove the new draft when it lands.
+pub(super) fn start_draft(
+    state: &mut AppState,
+    endpoint: &str,
+    base: TrafficSplit,
+    proposed: TrafficSplit,
+    note: &str,
+) -> bool {
+    let key = endpoint.to_lowercase();
+    if state.ui.drafts.get(&key).is_some_and(|d| d.applying) {
+        toast(state, ToastLevel::Info, APPLYING);
+        return false;
+    }
+    if proposed.normalized() == base.normalized() {
+        state.ui.drafts.remove(&key);
+        return true;
+    }
+    state.ui.drafts.insert(
+        key,
+        Draft {
+            base,
+            proposed,
+            notes: vec![note.to_string()],
+            applying: false,
+        },
+    );
+    true
+}
+
+pub(super) fn nudge(state: &mut AppState, delta: i32) -> Vec<Cmd> {
+    if refuse_read_only(state, "changing traffic") {
+        return Vec::new();
+    }
+    let (Some(ep), Some(d)) = (
+        state.selected_endpoint().cloned(),
+        state.selected_deployment().cloned(),
+    ) else {
+        return Vec::new();
+    };
+    let key = ep.name.to_lowercase();
+    if state.ui.drafts.get(&key).is_some_and(|d| d.applying) {
+        toast(state, ToastLevel::Info, APPLYING);
+        return Vec::new();
+    }
+    let (base, current, mut notes) = match state.ui.drafts.get(&key) {
+        Some(draft) => (
+            draft.base.clone(),
+            draft.proposed.clone(),
+            draft.notes.clone(),
+        ),
+        None => (ep.split.clone(), ep.split.clone(), Vec::new()),
+    };
+    let names: Vec<String> = state
+        .azure
+        .deployments_of(&ep.name)
+        .iter()
+        .map(|x| x.name.to_lowercase())
+        .collect();
+    let target = d.name.to_lowercase();
+    let proposed = match state.ui.slider_mode {
+        SliderMode::Live => {
+            let outcome = nudge_live(&current.live, &current.mirror, &names, &target, delta);
+            if let Some(cleared) = &outcome.cleared_mirror_on {
+                let note = format!(
+                    "mirror to {cleared} cleared: it now takes live traffic (Azure allows one or the other)"
+                );
+                // The draft panel under the table says so; no toast on top of it.
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
+            TrafficSplit {
+                live: outcome.live,
+                mirror: outcome.mirror,
+            }
+        }
+        SliderMode::Mirror => {
+            match nudge_mirror(
+                &current.live,
+                &current.mirror,
+                &target,
+                delta,
+                ep.kubernetes,
+            ) {
+                Ok(mirror) => TrafficSplit {
+                    live: current.live.clone(),
+                    mirror,
+                },
+                Err(reason) => {
+                    toast(
+                        state,
+                        ToastLevel::Error,
+                        format!("mirror refused: {reason}"),
+                    );
+                    return Vec::new();
+                }
+            }
+        }
+    };
+    if proposed.normalized() == base.normalized() {
+        state.ui.drafts.remove(&key);
+    } else {
+        state.ui.drafts.insert(
+            key,
+            Draft {
+                base,
+                proposed,
+                notes,
+                applying: false,
+            },
+        );
+    }
+    Vec::new()
+}
+
+pub(super) fn violations_of(state: &AppState, endpoint: &str, split: &TrafficSplit) -> Vec<String> {
+    let to_i64 = |m: &TrafficMap| -> BTreeMap<String, i64> {
+        m.iter().map(|(k, v)| (k.clone(), i64::from(*v))).collect()
+    };
+    let names: Vec<String> = state
+        .azure
+        .deployments_of(endpoint)
+        .iter()
+        .map(|d| d.name.to_lowercase())
+        .collect();
+    let kubernetes = state.azure.endpoint(endpoint).is_some_and(|e| e.kubernetes);
+    let live = to_i64(&split.live);
+    let mirror = to_i64(&split.mirror);
+    validate_split(&SplitProposal {
+        traffic: &live,
+        mirror: &mirror,
+        deployments: &names,
+        kubernetes,
+    })
+    .into_iter()
+    .map(|v| v.to_string())
+    .collect()
+}
+
+/// Reviews the selected endpoint's draft.
+pub(super) fn open_apply_confirmation(state: &mut AppState) {
+    if let Some(name) = state.selected_endpoint().map(|e| e.name.clone()) {
+        confirm_draft_of(state, &name);
+    }
+}
+
+/// Opens the confirmation of `endpoint`'s draft (diff and az command), if it is valid.
+pub(super) fn confirm_draft_of(state: &mut AppState, endpoint: &str) {
+    if refuse_read_only(state, "applying traffic changes") {
+        return;
+    }
+    let Some(draft) = state.draft_of(endpoint).cloned() else {
+        toast(
+            state,
+            ToastLevel::Info,
+            "no draft: move a slider (←/→) or use : traffic …",
+        );
+        return;
+    };
+    if draft.applying {
+        toast(state, ToastLevel::Info, "this draft is being applied");
+        return;
+    }
+    let violations = violations_of(state, endpoint, &draft.proposed);
+    if let Some(first) = violations.first() {
+        toast(state, ToastLevel::Error, format!("not valid: {first}"));
+        return;
+    }
+    state.ui.dialog = Some(Dialog::ConfirmApply {
+        endpoint: endpoint.to_string(),
+        diff: draft.diff(),
+        az_command: draft.az_command(endpoint),
+    });
+}
+
+pub(super) fn confirm_apply(state: &mut AppState, endpoint: &str) -> Vec<Cmd> {
+    let key = endpoint.to_lowercase();
+    let Some(draft) = state.ui.drafts.get(&key).cloned() else {
+        return Vec::new();
+    };
+    let op = start_operation(state, OperationKind::Traffic, endpoint.to_string());
+    let az_command = draft.az_command(endpoint);
+    if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
+        o.split_change = Some((draft.base.clone(), draft.proposed.clone()));
+        o.journal = Some(JournalRecord {
+            endpoint: endpoint.to_string(),
+            deployment: None,
+            action: if draft.base.normalized().live == draft.proposed.normalized().live {
+                "mirror"
+            } else {
+                "traffic"
+            }
+            .to_string(),
+            before: crate::journal::split_value(&draft.base.normalized()),
+            after: crate::journal::split_value(&draft.proposed.normalized()),
+            outcome: Ok(String::new()),
+            az_command: Some(az_command),
+        });
+    }
+    if let Some(d) = state.ui.drafts.get_mut(&key) {
+        d.applying = true;
+    }
+    vec![Cmd::ApplySplit {
+        op,
+        endpoint: endpoint.to_string(),
+        base: draft.base,
+        target: draft.proposed,
+    }]
+}
+
+pub(super) fn on_stale(
+    state: &mut AppState,
+    op: u64,
+    endpoint: String,
+    theirs: TrafficSplit,
+) -> Vec<Cmd> {
+    if let Some(view) = state.ui.operations.iter_mut().find(|o| o.id == op) {
+        view.outcome = Some(Err("not sent: traffic changed meanwhile".to_string()));
+        view.finished_at = Some(state.now);
+        view.state = "Not sent".to_string();
+    }
+    let key = endpoint.to_lowercase();
+    let Some(draft) = state.ui.drafts.get_mut(&key) else {
+        return Vec::new();
+    };
+    draft.applying = false;
+    let (base, yours) = (draft.base.clone(), draft.proposed.clone());
+    if state.ui.dialog.is_some() {
+        toast(
+            state,
+            ToastLevel::Error,
+            format!(
+                "{endpoint}: not sent, its traffic changed meanwhile; your draft is kept (enter reviews it)"
+            ),
+        );
+    } else {
+        state.ui.dialog = Some(Dialog::Stale {
+            endpoint,
+            base,
+            theirs,
+            yours,
+        });
+    }
+    request_refresh(state)
+}
