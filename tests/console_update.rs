@@ -471,6 +471,24 @@ fn the_command_bar_drafts_traffic_and_mirror_and_scales() {
 }
 
 #[test]
+fn typing_a_count_replaces_the_current_one() {
+    let mut state = blue_green("blue=100", "");
+    feed(&mut state, [ch('s'), ch('3')]);
+    let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    assert!(
+        matches!(&cmds[..], [Cmd::Scale { instances: 3, .. }]),
+        "{cmds:?}"
+    );
+    // Editing keys edit the current count instead.
+    feed(&mut state, [ch('s'), key(KeyCode::End), ch('0')]);
+    let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    assert!(
+        matches!(&cmds[..], [Cmd::Scale { instances: 10, .. }]),
+        "{cmds:?}"
+    );
+}
+
+#[test]
 fn scaling_validates_the_instance_count() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch('s')]);

@@ -277,7 +277,9 @@ pub enum Dialog {
     Scale {
         endpoint: String,
         deployment: String,
+        /// Opens with the current count, which the first typed digit replaces.
         input: Input,
+        untouched: bool,
         error: Option<String>,
     },
     Delete {

@@ -589,6 +589,7 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 endpoint: ep.name,
                 deployment: d.name,
                 input: Input::new(d.instances.to_string()),
+                untouched: true,
                 error: None,
             });
             Vec::new()
@@ -877,8 +878,21 @@ pub(super) fn on_text_input(state: &mut AppState, request: InputRequest) {
         return;
     }
     match &mut state.ui.dialog {
-        Some(Dialog::Scale { input, error, .. })
-        | Some(Dialog::CreateFromFile { input, error, .. }) => {
+        Some(Dialog::Scale {
+            input,
+            untouched,
+            error,
+            ..
+        }) => {
+            // Like a selected field: typing replaces the current count, editing keys edit it.
+            if *untouched && matches!(request, InputRequest::InsertChar(_)) {
+                *input = Input::default();
+            }
+            *untouched = false;
+            input.handle(request);
+            *error = None;
+        }
+        Some(Dialog::CreateFromFile { input, error, .. }) => {
             input.handle(request);
             *error = None;
         }

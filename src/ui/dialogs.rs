@@ -154,6 +154,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             deployment,
             input,
             error,
+            ..
         } => {
             let mut lines = vec![
                 Line::raw(format!(
