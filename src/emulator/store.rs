@@ -223,6 +223,28 @@ fn object_body(body: &[u8]) -> Result<Map<String, Value>, ArmFailure> {
     }
 }
 
+/// Keys are for `Key` endpoints, tokens for `AMLToken` ones; the service refuses the others.
+fn require_auth_mode(
+    ep: &EndpointRec,
+    name: &str,
+    mode: &str,
+    what: &str,
+) -> Result<(), ArmFailure> {
+    if ep
+        .resource
+        .pointer("/properties/authMode")
+        .and_then(Value::as_str)
+        == Some(mode)
+    {
+        Ok(())
+    } else {
+        Err(ArmFailure::bad_request(
+            "BadArgument",
+            format!("Endpoint '{name}' does not use {what} for authentication."),
+        ))
+    }
+}
+
 /// The `properties` object every resource body must have.
 fn properties_of(resource: &mut Map<String, Value>) -> Result<&mut Map<String, Value>, ArmFailure> {
     resource
@@ -874,17 +896,7 @@ impl Store {
 
     pub fn list_keys(&self, key: &WorkspaceKey, name: &str) -> HandlerResult {
         let ep = self.endpoint(key, name)?;
-        if ep
-            .resource
-            .pointer("/properties/authMode")
-            .and_then(Value::as_str)
-            != Some("Key")
-        {
-            return Err(ArmFailure::bad_request(
-                "BadArgument",
-                format!("Endpoint '{name}' does not use keys for authentication."),
-            ));
-        }
+        require_auth_mode(ep, name, "Key", "keys")?;
         Ok(Reply::ok(json!({
             "primaryKey": ep.primary_key,
             "secondaryKey": ep.secondary_key,
@@ -927,17 +939,7 @@ impl Store {
 
     pub fn get_token(&mut self, key: &WorkspaceKey, name: &str) -> HandlerResult {
         let ep = self.endpoint_mut(key, name)?;
-        if ep
-            .resource
-            .pointer("/properties/authMode")
-            .and_then(Value::as_str)
-            != Some("AMLToken")
-        {
-            return Err(ArmFailure::bad_request(
-                "BadArgument",
-                format!("Endpoint '{name}' does not use AML tokens for authentication."),
-            ));
-        }
+        require_auth_mode(ep, name, "AMLToken", "AML tokens")?;
         let now = Utc::now().timestamp();
         ep.tokens.retain(|(_, expiry)| *expiry > now);
         let token = format!("amltoken-{}", random_hex(24));
