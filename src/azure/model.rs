@@ -632,3 +632,12 @@ mod metrics_tests {
         assert_eq!(r.resourceregion.as_deref(), Some("westus2"));
     }
 }
+
+/// `…/models/NAME/versions/V` as `NAME:V`, for a table column; anything else unchanged.
+pub fn short_asset(id: &str) -> String {
+    let parts: Vec<&str> = id.trim_end_matches('/').rsplit('/').take(4).collect();
+    match parts.as_slice() {
+        [version, "versions", name, _collection] => format!("{name}:{version}"),
+        _ => id.to_string(),
+    }
+}

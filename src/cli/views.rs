@@ -118,15 +118,7 @@ pub fn split_json(split: &TrafficSplit) -> Value {
     aml_rollout::journal::split_value(split)
 }
 
-/// `…/models/NAME/versions/V` as `NAME:V` for a table column; anything else unchanged. JSON
-/// output keeps the full ARM id.
-pub fn short_asset(id: &str) -> String {
-    let parts: Vec<&str> = id.trim_end_matches('/').rsplit('/').take(4).collect();
-    match parts.as_slice() {
-        [version, "versions", name, _collection] => format!("{name}:{version}"),
-        _ => id.to_string(),
-    }
-}
+pub use aml_rollout::azure::model::short_asset;
 
 #[cfg(test)]
 mod tests {

@@ -39,6 +39,7 @@ fn share_cell(
 
 /// Which optional columns fit: the sliders matter most, then latency, then the instance type.
 struct Columns {
+    model: bool,
     instance_type: bool,
     latency: bool,
 }
@@ -46,6 +47,7 @@ struct Columns {
 impl Columns {
     fn for_width(width: u16) -> Self {
         Self {
+            model: width >= 150,
             instance_type: width >= 114,
             latency: width >= 104,
         }
@@ -106,6 +108,9 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
                 Cell::from(d.name.clone()),
                 Cell::from(Span::styled(d.state.clone(), theme.state(&d.state))),
             ];
+            if columns.model {
+                cells.push(Cell::from(d.model.clone().unwrap_or_else(|| "-".into())));
+            }
             if columns.instance_type {
                 cells.push(Cell::from(d.instance_type.clone()));
             }
@@ -143,6 +148,16 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
         .clamp(6, 24) as u16;
     let mut widths = vec![Constraint::Length(name_width), Constraint::Length(10)];
     let mut header = vec!["Name", "State"];
+    if columns.model {
+        let model_width = deployments
+            .iter()
+            .filter_map(|d| d.model.as_ref().map(|m| m.chars().count()))
+            .max()
+            .unwrap_or(5)
+            .clamp(5, 28) as u16;
+        widths.push(Constraint::Length(model_width));
+        header.push("Model");
+    }
     if columns.instance_type {
         widths.push(Constraint::Length(16));
         header.push("Instance type");

@@ -49,7 +49,11 @@ pub fn deployment_view(d: &OnlineDeployment) -> DeploymentView {
         ),
         instance_type: sanitize_inline(d.properties.instance_type.as_deref().unwrap_or("-")),
         instances: d.instance_count().map_or(0, |n| n.max(0) as u32),
-        model: d.properties.model.as_deref().map(sanitize_inline),
+        model: d
+            .properties
+            .model
+            .as_deref()
+            .map(|m| sanitize_inline(&crate::azure::model::short_asset(m))),
         metrics: None,
     }
 }
