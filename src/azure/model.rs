@@ -592,6 +592,15 @@ pub struct MetricValue {
     pub count: Option<f64>,
 }
 
+/// `…/models/NAME/versions/V` as `NAME:V`, for a table column; anything else unchanged.
+pub fn short_asset(id: &str) -> String {
+    let parts: Vec<&str> = id.trim_end_matches('/').rsplit('/').take(4).collect();
+    match parts.as_slice() {
+        [version, "versions", name, _collection] => format!("{name}:{version}"),
+        _ => id.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod metrics_tests {
     use super::*;
@@ -630,14 +639,5 @@ mod metrics_tests {
         assert_eq!(hot[0].latest_average(), Some(7.0));
         assert_eq!(hot[0].data[1].average, None);
         assert_eq!(r.resourceregion.as_deref(), Some("westus2"));
-    }
-}
-
-/// `…/models/NAME/versions/V` as `NAME:V`, for a table column; anything else unchanged.
-pub fn short_asset(id: &str) -> String {
-    let parts: Vec<&str> = id.trim_end_matches('/').rsplit('/').take(4).collect();
-    match parts.as_slice() {
-        [version, "versions", name, _collection] => format!("{name}:{version}"),
-        _ => id.to_string(),
     }
 }
