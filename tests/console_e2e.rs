@@ -193,16 +193,23 @@ fn row<'a>(screen: &'a str, deployment: &str) -> Option<Vec<&'a str>> {
     })
 }
 
-/// `(state, instances, live, mirror)` of a row, for readable predicates.
+/// `(state, instances, live, mirror)` of a row, for readable predicates. Found around the two
+/// sliders (`[███░░]`), so optional columns that appear on wide screens do not matter.
 fn shown(screen: &str, deployment: &str) -> Option<(String, String, String, String)> {
-    row(screen, deployment).map(|c| {
-        (
-            c[1].to_string(),
-            c[3].to_string(),
-            c[5].to_string(),
-            c[7].to_string(),
-        )
-    })
+    let c = row(screen, deployment)?;
+    let sliders: Vec<usize> = c
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.starts_with('['))
+        .map(|(i, _)| i)
+        .collect();
+    let (live, mirror) = (*sliders.first()?, *sliders.get(1)?);
+    Some((
+        c[1].to_string(),
+        c.get(live.checked_sub(1)?)?.to_string(),
+        c.get(live + 1)?.to_string(),
+        c.get(mirror + 1)?.to_string(),
+    ))
 }
 
 fn shows(screen: &str, deployment: &str, live: &str, mirror: &str) -> bool {
