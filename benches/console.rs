@@ -136,7 +136,7 @@ fn log_panes(c: &mut Criterion) {
     let before = LIVE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
     let (mut state, cmds) = loaded(&["blue", "green", "red"], "blue=80 green=10 red=10");
-    let tailers: Vec<u64> = cmds
+    let tailers: Vec<aml_rollout::app::ids::TailerId> = cmds
         .iter()
         .filter_map(|c| match c {
             Cmd::StartTail { tailer, .. } => Some(*tailer),

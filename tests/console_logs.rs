@@ -3,15 +3,17 @@
 
 mod common;
 
+use aml_rollout::app::ids::TailerId;
 use aml_rollout::app::state::{Focus, Prompt};
 use aml_rollout::app::{AppState, Cmd, Msg};
 use aml_rollout::azure::model::ContainerType;
+use aml_rollout::ops::OpsError;
 use common::console::*;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn tailers(cmds: &[Cmd]) -> Vec<(u64, String, ContainerType, u32)> {
+fn tailers(cmds: &[Cmd]) -> Vec<(TailerId, String, ContainerType, u32)> {
     cmds.iter()
         .filter_map(|c| match c {
             Cmd::StartTail {
@@ -26,7 +28,7 @@ fn tailers(cmds: &[Cmd]) -> Vec<(u64, String, ContainerType, u32)> {
         .collect()
 }
 
-fn stopped(cmds: &[Cmd]) -> Vec<u64> {
+fn stopped(cmds: &[Cmd]) -> Vec<TailerId> {
     cmds.iter()
         .filter_map(|c| match c {
             Cmd::StopTail { tailer } => Some(*tailer),
@@ -42,7 +44,7 @@ fn access_log(range: std::ops::Range<u32>, deployment: &str) -> String {
         .join("\n")
 }
 
-fn with_panes() -> (AppState, Vec<(u64, String, ContainerType, u32)>) {
+fn with_panes() -> (AppState, Vec<(TailerId, String, ContainerType, u32)>) {
     let mut state = AppState::new(options(), std::time::Instant::now());
     let now = state.now;
     let cmds = feed(&mut state, [Msg::Tick(now)]);
@@ -106,7 +108,7 @@ fn windows_are_merged_and_stale_tailers_ignored() {
     feed(
         &mut state,
         [Msg::LogWindow {
-            tailer: 9999,
+            tailer: TailerId(9999),
             content: "nope".into(),
         }],
     );
@@ -115,7 +117,7 @@ fn windows_are_merged_and_stale_tailers_ignored() {
         &mut state,
         [Msg::LogError {
             tailer: blue,
-            error: "HTTP 429 throttled".into(),
+            error: OpsError::Invalid("HTTP 429 throttled".into()),
             retry_in_secs: 4,
         }],
     );

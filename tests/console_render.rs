@@ -25,9 +25,9 @@ fn demo_with_metrics() -> AppState {
     update(
         &mut state,
         Msg::MetricsLoaded {
-            request: u64::MAX,
+            request: aml_rollout::app::ids::RequestId(u64::MAX),
             endpoint: "my-endpoint".into(),
-            metrics: vec![
+            result: Ok(vec![
                 (
                     "blue".into(),
                     DeploymentMetrics {
@@ -44,7 +44,7 @@ fn demo_with_metrics() -> AppState {
                         p95_ms: None,
                     },
                 ),
-            ],
+            ]),
         },
     );
     state

@@ -6,36 +6,14 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::drafts::{confirm_apply, confirm_draft_of};
-use super::msg::{Cmd, JournalRecord};
+use super::msg::Cmd;
 use super::state::{
     AppState, DeleteFocus, DeleteTarget, Dialog, InvokeRouting, OperationKind, ToastLevel,
 };
 use super::update::{
-    input_request, on_text_input, parse_instances, refuse_read_only, scale, start_journaled,
-    start_operation, toast,
+    input_request, on_text_input, parse_instances, refuse_read_only, scale, start_operation, toast,
 };
-use crate::azure::model::KeyType;
-
-/// The journal record of a create from a YAML file (the endpoint is named by the file for an
-/// endpoint create, so it is filled in empty here).
-fn created(endpoint: &str, action: &str, file: &std::path::Path) -> JournalRecord {
-    let az = match action {
-        "deployment create" => format!(
-            "az ml online-deployment create --endpoint-name {endpoint} --file {}",
-            file.display()
-        ),
-        _ => format!("az ml online-endpoint create --file {}", file.display()),
-    };
-    JournalRecord {
-        endpoint: endpoint.to_string(),
-        deployment: None,
-        action: action.to_string(),
-        before: serde_json::Value::Null,
-        after: serde_json::json!({ "file": file.display().to_string() }),
-        outcome: Ok(String::new()),
-        az_command: Some(az),
-    }
-}
+use crate::rollout::KeySlot;
 
 pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
     let Some(dialog) = state.ui.dialog.clone() else {
@@ -175,7 +153,7 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
                 Vec::new()
             }
             KeyCode::Enter if !running => {
-                let request = state.requests.fresh();
+                let request = state.requests.request();
                 state.requests.awaited_invoke = Some(request);
                 if let Some(Dialog::Invoke {
                     running, outcome, ..
@@ -226,16 +204,12 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
                 match endpoint {
                     Some(endpoint) => {
                         let target = format!("{endpoint} ← {}", file.display());
-                        let record = created(&endpoint, "deployment create", &file);
-                        let op =
-                            start_journaled(state, OperationKind::CreateDeployment, target, record);
+                        let op = start_operation(state, OperationKind::CreateDeployment, target);
                         vec![Cmd::CreateDeployment { op, endpoint, file }]
                     }
                     None => {
                         let target = file.display().to_string();
-                        let record = created("", "endpoint create", &file);
-                        let op =
-                            start_journaled(state, OperationKind::CreateEndpoint, target, record);
+                        let op = start_operation(state, OperationKind::CreateEndpoint, target);
                         vec![Cmd::CreateEndpoint { op, file }]
                     }
                 }
@@ -262,28 +236,14 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
                     *confirm_regenerate = false;
                     *info = None;
                 }
-                let record = JournalRecord {
-                    endpoint: endpoint.clone(),
-                    deployment: None,
-                    action: "endpoint regenerate-keys".to_string(),
-                    // Which key, never its value.
-                    before: serde_json::Value::Null,
-                    after: serde_json::json!({ "key_type": "primary" }),
-                    outcome: Ok(String::new()),
-                    az_command: Some(format!(
-                        "az ml online-endpoint regenerate-keys --name {endpoint} --key-type primary"
-                    )),
-                };
-                let op = start_journaled(
-                    state,
-                    OperationKind::RegenerateKey,
-                    endpoint.clone(),
-                    record,
-                );
+                let op = start_operation(state, OperationKind::RegenerateKey, endpoint.clone());
+                let request = state.requests.request();
+                state.requests.awaited_keys = Some(request);
                 vec![Cmd::RegenerateKey {
                     op,
+                    request,
                     endpoint: endpoint.clone(),
-                    key: KeyType::Primary,
+                    key: KeySlot::Primary,
                 }]
             }
             (_, true) => {
@@ -363,31 +323,6 @@ fn delete(state: &mut AppState, target: DeleteTarget) -> Vec<Cmd> {
         None => target.endpoint.clone(),
     };
     let op = start_operation(state, OperationKind::Delete, label);
-    let az_command = match &target.deployment {
-        Some(d) => format!(
-            "az ml online-deployment delete --endpoint-name {} --name {d} --yes",
-            target.endpoint
-        ),
-        None => format!(
-            "az ml online-endpoint delete --name {} --yes",
-            target.endpoint
-        ),
-    };
-    if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
-        o.journal = Some(JournalRecord {
-            endpoint: target.endpoint.clone(),
-            deployment: target.deployment.clone(),
-            action: match target.deployment {
-                Some(_) => "deployment delete",
-                None => "endpoint delete",
-            }
-            .to_string(),
-            before: serde_json::json!({ "present": true }),
-            after: serde_json::Value::Null,
-            outcome: Ok(String::new()),
-            az_command: Some(az_command),
-        });
-    }
     vec![Cmd::Delete {
         op,
         endpoint: target.endpoint,

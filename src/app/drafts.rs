@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::msg::{Cmd, JournalRecord};
+use super::ids::OpId;
+use super::msg::Cmd;
 use super::state::{AppState, Dialog, Draft, OperationKind, SliderMode, ToastLevel};
 use super::update::{refuse_read_only, request_refresh, start_operation, toast};
 use crate::rollout::{
@@ -197,23 +198,8 @@ pub(super) fn confirm_apply(state: &mut AppState, endpoint: &str) -> Vec<Cmd> {
         return Vec::new();
     };
     let op = start_operation(state, OperationKind::Traffic, endpoint.to_string());
-    let az_command = draft.az_command(endpoint);
     if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
         o.split_change = Some((draft.base.clone(), draft.proposed.clone()));
-        o.journal = Some(JournalRecord {
-            endpoint: endpoint.to_string(),
-            deployment: None,
-            action: if draft.base.normalized().live == draft.proposed.normalized().live {
-                "mirror"
-            } else {
-                "traffic"
-            }
-            .to_string(),
-            before: crate::journal::split_value(&draft.base.normalized()),
-            after: crate::journal::split_value(&draft.proposed.normalized()),
-            outcome: Ok(String::new()),
-            az_command: Some(az_command),
-        });
     }
     if let Some(d) = state.ui.drafts.get_mut(&key) {
         d.applying = true;
@@ -228,7 +214,7 @@ pub(super) fn confirm_apply(state: &mut AppState, endpoint: &str) -> Vec<Cmd> {
 
 pub(super) fn on_stale(
     state: &mut AppState,
-    op: u64,
+    op: OpId,
     endpoint: String,
     theirs: TrafficSplit,
 ) -> Vec<Cmd> {

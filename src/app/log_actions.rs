@@ -3,6 +3,7 @@
 
 use tui_input::Input;
 
+use super::ids::TailerId;
 use super::keymap::Action;
 use super::logs::{
     LogPane, MAX_COLUMNS, PaneFilter, PaneStatus, TAIL_PRESETS, TailPreset, pane_order,
@@ -45,7 +46,7 @@ fn start(
     container: ContainerType,
     tail: TailPreset,
 ) -> (LogPane, Cmd) {
-    let tailer = state.requests.fresh();
+    let tailer = state.requests.tailer();
     let pane = LogPane::new(
         endpoint,
         deployment,
@@ -107,13 +108,13 @@ pub fn sync_panes(state: &mut AppState) -> Vec<Cmd> {
     cmds
 }
 
-pub fn on_window(state: &mut AppState, tailer: u64, content: &str) {
+pub fn on_window(state: &mut AppState, tailer: TailerId, content: &str) {
     if let Some(pane) = state.logs.panes.iter_mut().find(|p| p.tailer == tailer) {
         pane.ingest(content);
     }
 }
 
-pub fn on_error(state: &mut AppState, tailer: u64, error: String, retry_in_secs: u64) {
+pub fn on_error(state: &mut AppState, tailer: TailerId, error: String, retry_in_secs: u64) {
     if let Some(pane) = state.logs.panes.iter_mut().find(|p| p.tailer == tailer) {
         pane.status = PaneStatus::BackingOff {
             error,

@@ -1,6 +1,7 @@
 //! The log panes' state: one pane per shown deployment, each a deduplicated stream fed by a
 //! tailer in the worker. Pure: the windows arrive as messages, the tailers leave as commands.
 
+use super::ids::TailerId;
 use regex::{Regex, RegexBuilder};
 
 use crate::azure::model::ContainerType;
@@ -131,7 +132,7 @@ pub struct LogPane {
     pub tail: TailPreset,
     pub stream: LogStream,
     /// The tailer feeding this pane; windows from any other are stale.
-    pub tailer: u64,
+    pub tailer: TailerId,
     pub follow: bool,
     /// When paused: the sequence number of the newest entry shown at the bottom, so the view
     /// stays put while lines keep arriving.
@@ -153,7 +154,7 @@ impl LogPane {
         deployment: &str,
         container: ContainerType,
         tail: TailPreset,
-        tailer: u64,
+        tailer: TailerId,
         capacity: usize,
     ) -> Self {
         Self {
@@ -384,7 +385,7 @@ mod tests {
             "blue",
             ContainerType::InferenceServer,
             TailPreset::Lines(100),
-            1,
+            TailerId(1),
             1000,
         );
         pane.ingest(&lines.join("\n"));
@@ -453,7 +454,7 @@ mod tests {
             "blue",
             ContainerType::InferenceServer,
             TailPreset::SinceOpen,
-            1,
+            TailerId(1),
             1000,
         );
         pane.ingest("old 1\nold 2");
@@ -472,7 +473,7 @@ mod tests {
             "blue",
             ContainerType::InferenceServer,
             TailPreset::Lines(3),
-            1,
+            TailerId(1),
             100,
         );
         pane.ingest("a\nb\nc");

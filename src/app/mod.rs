@@ -3,11 +3,13 @@
 
 mod dialog_keys;
 mod drafts;
+pub mod ids;
 pub mod keymap;
 mod log_actions;
 pub mod logs;
 pub mod msg;
 pub mod picker;
+pub mod snapshot;
 pub mod state;
 pub mod update;
 

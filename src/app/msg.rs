@@ -5,9 +5,11 @@ use std::time::Instant;
 
 use crossterm::event::KeyEvent;
 
-use super::state::{DeploymentMetrics, DeploymentView, EndpointView, InvokeOutcome, KeysInfo};
-use crate::azure::model::{ContainerType, KeyType};
-use crate::rollout::TrafficSplit;
+use super::ids::{OpId, RequestId, TailerId};
+use super::snapshot::{DeploymentMetrics, DeploymentView, EndpointView, InvokeOutcome, KeysInfo};
+use crate::azure::model::ContainerType;
+use crate::ops::OpsError;
+use crate::rollout::{KeySlot, TrafficSplit};
 
 /// Input to the state machine.
 #[derive(Debug, Clone)]
@@ -21,52 +23,57 @@ pub enum Msg {
     Tick(Instant),
     /// The answer to `Cmd::Refresh { request }`.
     Loaded {
-        request: u64,
-        result: Result<LoadedWorkspace, String>,
+        request: RequestId,
+        result: Result<LoadedWorkspace, OpsError>,
     },
-    /// Observed request rates, error shares and latencies of one endpoint's deployments.
+    /// Observed request rates, error shares and latencies of one endpoint's deployments, or
+    /// why they could not be read (shown as such, never as zeros).
     MetricsLoaded {
-        request: u64,
+        request: RequestId,
         endpoint: String,
-        metrics: Vec<(String, DeploymentMetrics)>,
+        result: Result<Vec<(String, DeploymentMetrics)>, OpsError>,
     },
     /// A long-running operation changed state (as the service reports it).
     OperationProgress {
-        op: u64,
+        op: OpId,
         state: String,
     },
     /// A long-running operation ended.
     OperationFinished {
-        op: u64,
-        outcome: Result<String, String>,
+        op: OpId,
+        outcome: Result<String, OpsError>,
     },
     /// An apply was not sent: the endpoint's split changed since the draft began.
     SplitStale {
-        op: u64,
+        op: OpId,
         endpoint: String,
         theirs: TrafficSplit,
     },
     InvokeFinished {
-        request: u64,
-        outcome: Result<InvokeOutcome, String>,
+        request: RequestId,
+        outcome: Result<InvokeOutcome, OpsError>,
     },
     KeysLoaded {
+        request: RequestId,
         endpoint: String,
-        result: Result<KeysInfo, String>,
+        result: Result<KeysInfo, OpsError>,
     },
-    JournalLoaded(Result<Vec<String>, String>),
+    JournalLoaded {
+        request: RequestId,
+        result: Result<Vec<String>, OpsError>,
+    },
     /// Something the operator should know that is no one operation's outcome.
     Warning(String),
     Info(String),
     /// One polled `getLogs` window of a tailer.
     LogWindow {
-        tailer: u64,
+        tailer: TailerId,
         content: String,
     },
     /// A tailer's poll failed; it tries again after `retry_in_secs`.
     LogError {
-        tailer: u64,
-        error: String,
+        tailer: TailerId,
+        error: OpsError,
         retry_in_secs: u64,
     },
 }
@@ -82,84 +89,74 @@ pub struct LoadedWorkspace {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
     Refresh {
-        request: u64,
+        request: RequestId,
     },
     LoadMetrics {
-        request: u64,
+        request: RequestId,
         endpoint: String,
         deployments: Vec<String>,
     },
     /// Re-read the endpoint; if its split is still `base`, PUT `target`; follow the operation.
     ApplySplit {
-        op: u64,
+        op: OpId,
         endpoint: String,
         base: TrafficSplit,
         target: TrafficSplit,
     },
     Scale {
-        op: u64,
+        op: OpId,
         endpoint: String,
         deployment: String,
         instances: u32,
     },
     CreateDeployment {
-        op: u64,
+        op: OpId,
         endpoint: String,
         file: PathBuf,
     },
     CreateEndpoint {
-        op: u64,
+        op: OpId,
         file: PathBuf,
     },
     Delete {
-        op: u64,
+        op: OpId,
         endpoint: String,
         deployment: Option<String>,
     },
     Invoke {
-        request: u64,
+        request: RequestId,
         endpoint: String,
         deployment: Option<String>,
         file: PathBuf,
     },
     LoadKeys {
+        request: RequestId,
         endpoint: String,
     },
+    /// Regenerates a key, then reads the keys again (`Msg::KeysLoaded` with `request`).
     RegenerateKey {
-        op: u64,
+        op: OpId,
+        request: RequestId,
         endpoint: String,
-        key: KeyType,
+        key: KeySlot,
     },
     /// Poll a deployment's log until stopped, sending `Msg::LogWindow`s.
     StartTail {
-        tailer: u64,
+        tailer: TailerId,
         endpoint: String,
         deployment: String,
         container: ContainerType,
         tail: u32,
     },
     StopTail {
-        tailer: u64,
+        tailer: TailerId,
     },
     /// Write a pane's lines to a file in the data directory; the path comes back as a toast.
     SaveLog {
         name: String,
         lines: Vec<String>,
     },
-    /// Record an applied change in the journal (never a secret).
-    Journal(JournalRecord),
-    LoadJournal,
-}
-
-/// One line of the journal, as the console writes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JournalRecord {
-    pub endpoint: String,
-    pub deployment: Option<String>,
-    /// Named as the headless commands name them: `traffic`, `mirror`, `deployment scale`…
-    pub action: String,
-    pub before: serde_json::Value,
-    pub after: serde_json::Value,
-    pub outcome: Result<String, String>,
-    pub az_command: Option<String>,
+    LoadJournal {
+        request: RequestId,
+    },
 }

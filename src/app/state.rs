@@ -1,13 +1,18 @@
 //! The console's whole state: what Azure looks like (`Snapshot`) and what the operator is
 //! doing (`UiState`). Owned by the UI task alone; workers send results as messages.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use tui_input::Input;
 
 use crate::rollout::{SplitDiff, TrafficSplit};
+
+use super::ids::{OpId, RequestId, TailerId};
+pub use super::snapshot::{
+    DeploymentMetrics, DeploymentView, EndpointView, InvokeOutcome, KeysInfo, Snapshot,
+};
 
 /// What the console is connected to, for the title bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,61 +31,6 @@ pub enum TargetLabel {
         resource_group: String,
         workspace: String,
     },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointView {
-    pub name: String,
-    pub auth_mode: String,
-    pub kubernetes: bool,
-    pub state: String,
-    pub split: TrafficSplit,
-    pub scoring_uri: Option<String>,
-    pub swagger_uri: Option<String>,
-}
-
-/// Observed traffic of one deployment, from the metrics API.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct DeploymentMetrics {
-    pub requests_per_minute: f64,
-    /// 0.0..=1.0
-    pub error_share: f64,
-    pub p95_ms: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeploymentView {
-    pub name: String,
-    pub state: String,
-    pub instance_type: String,
-    pub instances: u32,
-    pub model: Option<String>,
-    pub metrics: Option<DeploymentMetrics>,
-}
-
-/// Azure as last seen.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Snapshot {
-    pub endpoints: Vec<EndpointView>,
-    /// Keyed by lower-cased endpoint name.
-    pub deployments: BTreeMap<String, Vec<DeploymentView>>,
-    pub loaded: bool,
-    pub last_error: Option<String>,
-}
-
-impl Snapshot {
-    pub fn endpoint(&self, name: &str) -> Option<&EndpointView> {
-        self.endpoints
-            .iter()
-            .find(|e| e.name.eq_ignore_ascii_case(name))
-    }
-
-    pub fn deployments_of(&self, endpoint: &str) -> &[DeploymentView] {
-        self.deployments
-            .get(&endpoint.to_lowercase())
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -160,7 +110,7 @@ pub const FINISHED_OPERATION_TTL: Duration = Duration::from_secs(8);
 /// A long-running operation in the tray.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationView {
-    pub id: u64,
+    pub id: OpId,
     pub kind: OperationKind,
     /// What it acts on, e.g. `my-endpoint/green`.
     pub target: String,
@@ -168,8 +118,6 @@ pub struct OperationView {
     pub state: String,
     pub outcome: Option<Result<String, String>>,
     pub finished_at: Option<Instant>,
-    /// Written to the journal when the operation ends, with its outcome.
-    pub journal: Option<super::msg::JournalRecord>,
     /// For a traffic change: the split it replaces and the one it sets.
     pub split_change: Option<(TrafficSplit, TrafficSplit)>,
 }
@@ -224,40 +172,6 @@ pub enum InvokeRouting {
     Pinned,
     /// The endpoint's own traffic routing.
     Endpoint,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvokeOutcome {
-    pub status: u16,
-    pub deployment: Option<String>,
-    pub latency_ms: u128,
-    pub body: String,
-}
-
-/// Secrets: `Debug` is written by hand so that they never reach a log.
-#[derive(Clone, PartialEq, Eq)]
-pub struct KeysInfo {
-    pub auth_mode: String,
-    pub scoring_uri: Option<String>,
-    pub swagger_uri: Option<String>,
-    pub primary: Option<String>,
-    pub secondary: Option<String>,
-    pub token: Option<String>,
-    pub token_expiry: Option<String>,
-}
-
-impl std::fmt::Debug for KeysInfo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let masked = |s: &Option<String>| s.as_ref().map(|_| "***");
-        f.debug_struct("KeysInfo")
-            .field("auth_mode", &self.auth_mode)
-            .field("scoring_uri", &self.scoring_uri)
-            .field("primary", &masked(&self.primary))
-            .field("secondary", &masked(&self.secondary))
-            .field("token", &masked(&self.token))
-            .field("token_expiry", &self.token_expiry)
-            .finish()
-    }
 }
 
 /// A modal dialog; at most one is open.
@@ -382,18 +296,34 @@ pub struct AppOptions {
 pub struct RequestIds {
     pub next: u64,
     /// The refresh whose answer is awaited; older answers are stale.
-    pub awaited_refresh: Option<u64>,
-    pub latest_refresh_applied: u64,
+    pub awaited_refresh: Option<RequestId>,
+    pub latest_refresh_applied: RequestId,
     pub last_refresh_at: Option<Instant>,
-    pub awaited_invoke: Option<u64>,
+    pub awaited_invoke: Option<RequestId>,
+    /// The keys read whose answer the keys dialog waits for: an older read (started before a
+    /// regeneration) must not overwrite the keys the regeneration returned.
+    pub awaited_keys: Option<RequestId>,
+    pub awaited_journal: Option<RequestId>,
     /// Per endpoint (lower-cased), the newest metrics answer shown.
-    pub metrics_applied: HashMap<String, u64>,
+    pub metrics_applied: HashMap<String, RequestId>,
 }
 
 impl RequestIds {
-    pub fn fresh(&mut self) -> u64 {
+    fn next(&mut self) -> u64 {
         self.next += 1;
         self.next
+    }
+
+    pub fn request(&mut self) -> RequestId {
+        RequestId(self.next())
+    }
+
+    pub fn op(&mut self) -> OpId {
+        OpId(self.next())
+    }
+
+    pub fn tailer(&mut self) -> TailerId {
+        TailerId(self.next())
     }
 }
 

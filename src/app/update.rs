@@ -9,17 +9,20 @@ use tui_input::{Input, InputRequest};
 use super::drafts::{
     APPLYING, nudge, on_stale, open_apply_confirmation, start_draft, violations_of,
 };
+use super::ids::{OpId, RequestId};
 use super::keymap::{Action, action_for};
 use super::log_actions;
-use super::msg::{Cmd, JournalRecord, LoadedWorkspace, Msg};
+use super::msg::{Cmd, LoadedWorkspace, Msg};
 use super::state::{
     AppState, DeleteFocus, DeleteTarget, Dialog, FINISHED_OPERATION_TTL, Focus, InvokeRouting,
     OperationKind, OperationView, Prompt, SliderMode, TOAST_TTL, Toast, ToastLevel,
 };
-use crate::rollout::{TrafficMap, TrafficSplit, format_traffic, parse_traffic};
+use crate::logstream::sanitize_inline;
+use crate::rollout::{
+    MAX_INSTANCES, MIN_INSTANCES, TrafficMap, TrafficSplit, check_instance_count, format_traffic,
+    parse_traffic,
+};
 
-/// Instances a deployment may run (the service's limit for managed deployments).
-pub const MAX_INSTANCES: u32 = 50;
 const MAX_TOASTS: usize = 5;
 
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
@@ -40,7 +43,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
         Msg::MetricsLoaded {
             request,
             endpoint,
-            metrics,
+            result,
         } => {
             // An older answer landing after a newer one would show older numbers.
             let newest = state
@@ -52,6 +55,20 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
                 return Vec::new();
             }
             *newest = request;
+            let metrics = match result {
+                Ok(metrics) => {
+                    state.azure.metrics_errors.remove(&endpoint.to_lowercase());
+                    metrics
+                }
+                Err(error) => {
+                    // Shown as unavailable with the reason, never as zeros.
+                    state
+                        .azure
+                        .metrics_errors
+                        .insert(endpoint.to_lowercase(), sanitize_inline(&error.to_string()));
+                    Vec::new()
+                }
+            };
             if let Some(list) = state.azure.deployments.get_mut(&endpoint.to_lowercase()) {
                 for d in list.iter_mut() {
                     d.metrics = metrics
@@ -85,11 +102,20 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
                 }) = &mut state.ui.dialog
             {
                 *running = false;
-                *slot = Some(outcome);
+                *slot = Some(outcome.map_err(|e| sanitize_inline(&e.to_string())));
             }
             Vec::new()
         }
-        Msg::KeysLoaded { endpoint, result } => {
+        Msg::KeysLoaded {
+            request,
+            endpoint,
+            result,
+        } => {
+            // A slower, older read must not overwrite the keys a regeneration just returned.
+            if state.requests.awaited_keys != Some(request) {
+                return Vec::new();
+            }
+            let result = result.map_err(|e| sanitize_inline(&e.to_string()));
             if let Some(Dialog::Keys {
                 endpoint: open,
                 info,
@@ -118,10 +144,19 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
             error,
             retry_in_secs,
         } => {
-            log_actions::on_error(state, tailer, error, retry_in_secs);
+            log_actions::on_error(
+                state,
+                tailer,
+                sanitize_inline(&error.to_string()),
+                retry_in_secs,
+            );
             Vec::new()
         }
-        Msg::JournalLoaded(result) => {
+        Msg::JournalLoaded { request, result } => {
+            if state.requests.awaited_journal != Some(request) {
+                return Vec::new();
+            }
+            let result = result.map_err(|e| sanitize_inline(&e.to_string()));
             if let Some(Dialog::Journal { lines, .. }) = &mut state.ui.dialog {
                 *lines = Some(result);
             }
@@ -156,7 +191,7 @@ pub(super) fn refuse_read_only(state: &mut AppState, what: &str) -> bool {
 
 /// Asks the worker for a fresh snapshot; older answers will be recognised as stale.
 pub fn request_refresh(state: &mut AppState) -> Vec<Cmd> {
-    let request = state.requests.fresh();
+    let request = state.requests.request();
     state.requests.awaited_refresh = Some(request);
     state.requests.last_refresh_at = Some(state.now);
     vec![Cmd::Refresh { request }]
@@ -195,8 +230,8 @@ fn on_tick(state: &mut AppState, now: std::time::Instant) -> Vec<Cmd> {
 
 fn on_loaded(
     state: &mut AppState,
-    request: u64,
-    result: Result<LoadedWorkspace, String>,
+    request: RequestId,
+    result: Result<LoadedWorkspace, crate::ops::OpsError>,
 ) -> Vec<Cmd> {
     if state.requests.awaited_refresh != Some(request)
         || request < state.requests.latest_refresh_applied
@@ -208,6 +243,7 @@ fn on_loaded(
     let loaded = match result {
         Ok(l) => l,
         Err(e) => {
+            let e = sanitize_inline(&e.to_string());
             let first_failure = state.azure.last_error.is_none();
             state.azure.last_error = Some(e.clone());
             if first_failure {
@@ -299,7 +335,7 @@ fn metrics_for_selected(state: &mut AppState) -> Vec<Cmd> {
             } else {
                 let endpoint = ep.name.clone();
                 vec![Cmd::LoadMetrics {
-                    request: state.requests.fresh(),
+                    request: state.requests.request(),
                     endpoint,
                     deployments,
                 }]
@@ -431,7 +467,9 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 lines: None,
                 scroll: 0,
             });
-            vec![Cmd::LoadJournal]
+            let request = state.requests.request();
+            state.requests.awaited_journal = Some(request);
+            vec![Cmd::LoadJournal { request }]
         }
         Action::CreateEndpoint => {
             if refuse_read_only(state, "creating an endpoint") {
@@ -645,7 +683,12 @@ fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 revealed: false,
                 confirm_regenerate: false,
             });
-            vec![Cmd::LoadKeys { endpoint: ep.name }]
+            let request = state.requests.request();
+            state.requests.awaited_keys = Some(request);
+            vec![Cmd::LoadKeys {
+                request,
+                endpoint: ep.name,
+            }]
         }
         Action::Delete => {
             if refuse_read_only(state, "deleting") {
@@ -700,22 +743,8 @@ pub(super) fn describe_split(split: &TrafficSplit) -> String {
     }
 }
 
-/// Starts an operation whose outcome goes into the journal with `record`.
-pub(super) fn start_journaled(
-    state: &mut AppState,
-    kind: OperationKind,
-    target: String,
-    record: JournalRecord,
-) -> u64 {
-    let op = start_operation(state, kind, target);
-    if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
-        o.journal = Some(record);
-    }
-    op
-}
-
-pub(super) fn start_operation(state: &mut AppState, kind: OperationKind, target: String) -> u64 {
-    let id = state.requests.fresh();
+pub(super) fn start_operation(state: &mut AppState, kind: OperationKind, target: String) -> OpId {
+    let id = state.requests.op();
     state.ui.operations.push(OperationView {
         id,
         kind,
@@ -724,7 +753,6 @@ pub(super) fn start_operation(state: &mut AppState, kind: OperationKind, target:
         state: "Sending".to_string(),
         outcome: None,
         finished_at: None,
-        journal: None,
         split_change: None,
     });
     id
@@ -732,9 +760,10 @@ pub(super) fn start_operation(state: &mut AppState, kind: OperationKind, target:
 
 fn on_operation_finished(
     state: &mut AppState,
-    op: u64,
-    outcome: Result<String, String>,
+    op: OpId,
+    outcome: Result<String, crate::ops::OpsError>,
 ) -> Vec<Cmd> {
+    let outcome = outcome.map_err(|e| sanitize_inline(&e.to_string()));
     let Some(view) = state.ui.operations.iter_mut().find(|o| o.id == op) else {
         return Vec::new();
     };
@@ -748,10 +777,6 @@ fn on_operation_finished(
     .to_string();
     let view = view.clone();
     let mut cmds = Vec::new();
-    if let Some(mut record) = view.journal.clone() {
-        record.outcome = outcome.clone();
-        cmds.push(Cmd::Journal(record));
-    }
     match (&outcome, view.kind) {
         (Ok(_), OperationKind::Traffic) => {
             let key = view.target.to_lowercase();
@@ -1067,9 +1092,9 @@ fn run_command(state: &mut AppState, line: &str) -> Result<Vec<Cmd>, String> {
 
 pub(super) fn parse_instances(text: &str) -> Result<u32, String> {
     match text.trim().parse::<u32>() {
-        Ok(n @ 1..=MAX_INSTANCES) => Ok(n),
-        _ => Err(format!(
-            "instance count must be a whole number from 1 to {MAX_INSTANCES}, got {:?}",
+        Ok(n) => check_instance_count(n),
+        Err(_) => Err(format!(
+            "instance count must be a whole number from {MIN_INSTANCES} to {MAX_INSTANCES}, got {:?}",
             text.trim()
         )),
     }
@@ -1083,25 +1108,6 @@ pub(super) fn scale(
 ) -> Vec<Cmd> {
     let target = format!("{endpoint}/{deployment}");
     let op = start_operation(state, OperationKind::Scale, target);
-    let before = state
-        .azure
-        .deployments_of(endpoint)
-        .iter()
-        .find(|d| d.name.eq_ignore_ascii_case(deployment))
-        .map(|d| d.instances);
-    if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op) {
-        o.journal = Some(JournalRecord {
-            endpoint: endpoint.to_string(),
-            deployment: Some(deployment.to_string()),
-            action: "deployment scale".to_string(),
-            before: serde_json::json!({ "instance_count": before }),
-            after: serde_json::json!({ "instance_count": instances }),
-            outcome: Ok(String::new()),
-            az_command: Some(format!(
-                "az ml online-deployment update --endpoint-name {endpoint} --name {deployment} --set instance_count={instances}"
-            )),
-        });
-    }
     vec![Cmd::Scale {
         op,
         endpoint: endpoint.to_string(),

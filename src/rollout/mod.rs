@@ -7,6 +7,7 @@
 //! Convention: every [`TrafficMap`] key is a lower-cased deployment name, because Azure treats
 //! names case-insensitively and the az CLI lower-cases keys before sending them.
 
+mod change;
 mod diff;
 mod names;
 mod rebalance;
@@ -14,6 +15,10 @@ mod rules;
 mod split;
 mod traffic;
 
+pub use change::{
+    Change, ChangeKind, KeySlot, MAX_INSTANCES, MIN_INSTANCES, check_instance_count, shell_quote,
+    split_value,
+};
 pub use diff::{DiffRow, SplitDiff, SplitState, az_update_command, diff_split};
 pub use names::{NameKind, NameProblem, validate_name};
 pub use rebalance::{NudgeOutcome, nudge_live, nudge_mirror};
