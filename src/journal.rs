@@ -123,14 +123,6 @@ mod rfc3339 {
 
 /// Everything read back, and how many lines could not be understood (a crash mid-write, a
 /// hand edit): those are skipped rather than making the whole history unreadable.
-/// How the journal records an endpoint's split, the same from the console and the commands.
-pub fn split_value(split: &crate::rollout::TrafficSplit) -> Value {
-    serde_json::json!({
-        "traffic": split.live,
-        "mirror_traffic": split.mirror,
-    })
-}
-
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JournalContents {
     pub entries: Vec<JournalEntry>,

@@ -146,7 +146,7 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<(), 
             };
             let context = cli::Context::build(global)?;
             Connection::Client {
-                client: Arc::new(context.client),
+                client: context.client,
                 workspace: context.workspace,
                 label,
             }

@@ -231,6 +231,10 @@ pub struct CreateDeploymentArgs {
     /// After creating it, send all live traffic to the new deployment.
     #[arg(long)]
     pub all_traffic: bool,
+    /// If the deployment exists because an earlier create failed, update it in place from the
+    /// file instead of refusing (re-running a failed create then converges).
+    #[arg(long)]
+    pub force_update: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,14 +2,16 @@
 //! a signed-in client, the output format, the journal.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 use aml_rollout::azure::credentials::{self, AuthChoice, AuthEnv};
 use aml_rollout::azure::{AmlClient, ClientOptions, WorkspaceRef};
 use aml_rollout::config::{
     ConfigError, MissingPart, ResolvedTarget, TargetFlags, TargetInputs, TargetKind, resolve,
 };
-use aml_rollout::journal::{Journal, JournalEntry};
+use aml_rollout::journal::Journal;
 use aml_rollout::logstream::sanitize_inline;
+use aml_rollout::ops::Ops;
 
 use super::args::{GlobalArgs, OutputArg};
 use super::error::{CliError, CliResult};
@@ -77,14 +79,13 @@ pub fn output_format(global: &GlobalArgs) -> Output {
 }
 
 pub struct Context {
-    pub client: AmlClient,
+    pub client: Arc<AmlClient>,
+    /// The workflows every change goes through (they journal it).
+    pub ops: Ops,
     pub workspace: WorkspaceRef,
-    /// `sub/rg/workspace` or `emulator <URL>`, for the journal and messages.
-    pub target_label: String,
     pub output: Output,
     pub no_wait: bool,
     read_only: bool,
-    journal: Option<Journal>,
     pub settings: aml_rollout::config::Settings,
 }
 
@@ -128,7 +129,7 @@ impl Context {
             }
         };
 
-        let client = signed_in_client(global, &resolved, base_url, emulator)?;
+        let client = Arc::new(signed_in_client(global, &resolved, base_url, emulator)?);
         let journal = match Journal::default_path() {
             Ok(path) => Some(Journal::open(path)),
             Err(e) => {
@@ -136,14 +137,20 @@ impl Context {
                 None
             }
         };
+        let ops = Ops::new(
+            client.clone(),
+            workspace.clone(),
+            journal,
+            target_label.clone(),
+            Arc::new(|warning| eprintln!("aml-rollout: warning: {}", sanitize_inline(&warning))),
+        );
         Ok(Self {
             client,
+            ops,
             workspace,
-            target_label,
             output: output_format(global),
             no_wait: global.no_wait,
             read_only: global.read_only,
-            journal,
             settings: resolved.settings.clone(),
         })
     }
@@ -156,16 +163,6 @@ impl Context {
             )))
         } else {
             Ok(())
-        }
-    }
-
-    /// Journals a change. A journal that cannot be written is a warning, not a failure: the
-    /// change itself already happened (or failed) on the service.
-    pub fn journal(&self, entry: JournalEntry) {
-        if let Some(journal) = &self.journal
-            && let Err(e) = journal.append(&entry)
-        {
-            eprintln!("aml-rollout: warning: {e}");
         }
     }
 }

@@ -1,24 +1,20 @@
 //! `aml-rollout deployment list | show | create | update | scale | delete`.
 
-use std::collections::BTreeMap;
-
-use aml_rollout::azure::az_yaml::deployment_from_yaml;
-use aml_rollout::azure::model::OnlineEndpoint;
-use aml_rollout::azure::{SplitChange, WorkspaceRef};
-use aml_rollout::rollout::{SplitProposal, TrafficMap, TrafficSplit, diff_split, validate_split};
+use aml_rollout::ops::{DeploymentCreateOptions, Prepared, check_split};
+use aml_rollout::rollout::{Change, ChangeKind, TrafficMap, TrafficSplit, diff_split};
 use serde_json::{Map, Value, json};
 
 use super::args::{
     CreateDeploymentArgs, DeleteDeploymentArgs, DeploymentCommand, DeploymentRef, EndpointArg,
     ScaleArgs, UpdateDeploymentArgs,
 };
-use super::change::Change;
+use super::change::apply;
 use super::confirm::confirm_delete;
 use super::context::Context;
-use super::endpoint::{is_not_found, print_change, read_yaml_file, shell_quote};
+use super::endpoint::print_change;
 use super::error::{CliError, CliResult};
 use super::output::{Output, print_fields, print_json, print_table};
-use super::views::{DeploymentView, short_asset, split_json, split_of};
+use super::views::{DeploymentView, short_asset, split_of};
 
 pub async fn run(ctx: &Context, command: DeploymentCommand) -> CliResult<()> {
     match command {
@@ -115,22 +111,6 @@ async fn show(ctx: &Context, args: DeploymentRef) -> CliResult<()> {
     }
 }
 
-/// The endpoint a command names, or a usage error saying it does not exist.
-async fn existing_endpoint(
-    ctx: &Context,
-    ws: &WorkspaceRef,
-    name: &str,
-) -> CliResult<OnlineEndpoint> {
-    match ctx.client.get_endpoint(ws, name).await {
-        Ok(endpoint) => Ok(endpoint),
-        Err(e) if is_not_found(&e) => Err(CliError::Usage(format!(
-            "endpoint {name} does not exist in {}; create it first (aml-rollout endpoint create -f endpoint.yml); nothing was sent",
-            ctx.target_label
-        ))),
-        Err(e) => Err(e.into()),
-    }
-}
-
 async fn create(ctx: &Context, args: CreateDeploymentArgs) -> CliResult<()> {
     ctx.ensure_writable("create a deployment")?;
     if args.all_traffic && ctx.no_wait {
@@ -138,158 +118,69 @@ async fn create(ctx: &Context, args: CreateDeploymentArgs) -> CliResult<()> {
             "--all-traffic cannot be combined with --no-wait: traffic can move only once the deployment exists".to_string(),
         ));
     }
-    let (file, text) = read_yaml_file(&args.file)?;
-    let workspace = ctx.client.get_workspace(&ctx.workspace).await?;
-    let spec = deployment_from_yaml(&file, &text, &workspace.location, &ctx.workspace)?;
-    let endpoint_name = args
-        .endpoint
-        .clone()
-        .or_else(|| spec.endpoint_name.clone())
-        .ok_or_else(|| {
-            CliError::Usage(format!(
-                "{file} has no endpoint_name: pass -e/--endpoint-name"
-            ))
-        })?;
-    let endpoint = existing_endpoint(ctx, &ctx.workspace, &endpoint_name).await?;
-    match ctx
-        .client
-        .get_deployment(&ctx.workspace, &endpoint.name, &spec.name)
-        .await
-    {
-        Ok(_) => {
-            return Err(CliError::Usage(format!(
-                "deployment {} already exists under endpoint {}; change it with `aml-rollout deployment update`; nothing was sent",
-                spec.name, endpoint.name
-            )));
-        }
-        Err(e) if is_not_found(&e) => {}
-        Err(e) => return Err(e.into()),
-    }
+    let options = DeploymentCreateOptions {
+        endpoint: args.endpoint.as_deref(),
+        all_traffic: args.all_traffic,
+        force_update: args.force_update,
+    };
+    let (prepared, endpoint) = ctx
+        .ops
+        .prepare_create_deployment(&args.file, options)
+        .await?;
+    let name = prepared.change.deployment.clone().unwrap_or_default();
     let split_before = split_of(&endpoint);
     // With --all-traffic, check the split now, so a refusal comes before the deployment exists.
-    let split_after = if args.all_traffic {
-        let after = TrafficSplit {
-            live: TrafficMap::from([(spec.name.to_lowercase(), 100)]),
-            mirror: split_before.mirror.clone(),
-        };
+    let all_traffic = |_: &TrafficSplit| TrafficSplit {
+        live: TrafficMap::from([(name.to_lowercase(), 100)]),
+        mirror: split_before.mirror.clone(),
+    };
+    if args.all_traffic {
         let existing = ctx
             .client
             .list_deployments(&ctx.workspace, &endpoint.name)
             .await?;
         let mut names: Vec<String> = existing.iter().map(|d| d.name.clone()).collect();
-        names.push(spec.name.clone());
-        check_split(&after, &names, endpoint.is_kubernetes())?;
-        Some(after)
-    } else {
-        None
-    };
-
-    let mut az = format!(
-        "az ml online-deployment create --file {} --endpoint-name {}",
-        shell_quote(&file),
-        shell_quote(&endpoint.name)
-    );
-    if args.all_traffic {
-        az.push_str(" --all-traffic");
+        names.push(name.clone());
+        check_split(
+            &all_traffic(&split_before),
+            &names,
+            endpoint.is_kubernetes(),
+        )?;
     }
-    let body = &spec.body;
-    let change = Change {
-        action: "deployment create".to_string(),
-        endpoint: endpoint.name.clone(),
-        deployment: Some(spec.name.clone()),
-        before: Value::Null,
-        after: json!({
-            "model": body.pointer("/properties/model"),
-            "instance_type": body.pointer("/properties/instanceType"),
-            "instance_count": body.pointer("/sku/capacity"),
-        }),
-        az_command: Some(az),
-    };
-    let (mut view, _) = change
-        .run(
-            ctx,
-            ctx.client
-                .begin_put_deployment(&ctx.workspace, &endpoint.name, &spec.name, body),
-        )
-        .await?;
-
-    if let Some(after) = split_after {
-        let traffic = Change {
-            action: "traffic".to_string(),
-            endpoint: endpoint.name.clone(),
-            deployment: None,
-            before: split_json(&split_before),
-            after: split_json(&after),
-            az_command: Some(aml_rollout::rollout::az_update_command(
-                &endpoint.name,
-                aml_rollout::rollout::SplitState {
-                    live: &split_before.live,
-                    mirror: &split_before.mirror,
-                },
-                aml_rollout::rollout::SplitState {
-                    live: &after.live,
-                    mirror: &after.mirror,
-                },
-            )),
-        };
-        let request = SplitChange {
-            live: Some(after.live.clone()),
-            mirror: None,
-            expect: Some(split_before.clone()),
-        };
-        traffic
-            .run(ctx, async {
-                ctx.client
-                    .begin_update_split(&ctx.workspace, &endpoint.name, &request)
-                    .await
-                    .map(|update| update.operation)
-            })
+    let (mut view, _) = apply(ctx, prepared).await?;
+    if args.all_traffic {
+        let traffic = ctx
+            .ops
+            .prepare_split(&endpoint.name, Some(&split_before), all_traffic)
             .await?;
+        let (after_live, after_mirror) = match &traffic.change.kind {
+            ChangeKind::Traffic { after, .. } | ChangeKind::Mirror { after, .. } => {
+                (after.live.clone(), after.mirror.clone())
+            }
+            _ => (TrafficMap::new(), TrafficMap::new()),
+        };
+        apply(ctx, traffic).await?;
         let diff = diff_split(
             &split_before.live,
             &split_before.mirror,
-            &after.live,
-            &after.mirror,
+            &after_live,
+            &after_mirror,
         );
         view.changes = Some(diff.rows);
         view.notes = Some(diff.notes);
     }
     let done = if args.all_traffic {
         format!(
-            "deployment {} created under {} and given all live traffic",
-            spec.name, endpoint.name
+            "deployment {name} created under {} and given all live traffic",
+            endpoint.name
         )
     } else {
         format!(
-            "deployment {} created under {} (0% traffic; move traffic with `aml-rollout traffic`)",
-            spec.name, endpoint.name
+            "deployment {name} created under {} (0% traffic; move traffic with `aml-rollout traffic`)",
+            endpoint.name
         )
     };
     print_change(ctx, &view, &done)
-}
-
-/// Refuses a split that breaks Azure's rules, before anything is sent.
-pub fn check_split(
-    split: &TrafficSplit,
-    deployments: &[String],
-    kubernetes: bool,
-) -> CliResult<()> {
-    let signed = |m: &TrafficMap| -> BTreeMap<String, i64> {
-        m.iter().map(|(k, v)| (k.clone(), i64::from(*v))).collect()
-    };
-    let traffic = signed(&split.live);
-    let mirror = signed(&split.mirror);
-    let violations = validate_split(&SplitProposal {
-        traffic: &traffic,
-        mirror: &mirror,
-        deployments,
-        kubernetes,
-    });
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(CliError::Rules(violations))
-    }
 }
 
 /// One `--set KEY=VALUE`, understood.
@@ -416,31 +307,16 @@ async fn update(ctx: &Context, args: UpdateDeploymentArgs) -> CliResult<()> {
         }
         write_path(&mut resource, &setting.path, setting.value.clone());
     }
-    let sets: Vec<String> = args.set.iter().map(|s| shell_quote(s)).collect();
     let change = Change {
-        action: "deployment update".to_string(),
+        kind: ChangeKind::DeploymentUpdate {
+            settings: args.set.clone(),
+        },
         endpoint: target.endpoint.clone(),
         deployment: Some(target.name.clone()),
         before: Value::Object(before),
         after: Value::Object(after),
-        az_command: Some(format!(
-            "az ml online-deployment update --name {} --endpoint-name {} --set {}",
-            shell_quote(&target.name),
-            shell_quote(&target.endpoint),
-            sets.join(" ")
-        )),
     };
-    let (view, _) = change
-        .run(
-            ctx,
-            ctx.client.begin_put_deployment(
-                &ctx.workspace,
-                &target.endpoint,
-                &target.name,
-                &resource,
-            ),
-        )
-        .await?;
+    let (view, _) = apply(ctx, Prepared::put_deployment(change, resource)).await?;
     print_change(
         ctx,
         &view,
@@ -450,51 +326,25 @@ async fn update(ctx: &Context, args: UpdateDeploymentArgs) -> CliResult<()> {
 
 async fn scale(ctx: &Context, args: ScaleArgs) -> CliResult<()> {
     ctx.ensure_writable("scale a deployment")?;
-    if args.instance_count == 0 {
-        return Err(CliError::Usage(
-            "instance count must be at least 1 (a managed deployment cannot scale to zero); nothing was sent".to_string(),
-        ));
-    }
     let target = &args.target;
-    let deployment = ctx
-        .client
-        .get_deployment(&ctx.workspace, &target.endpoint, &target.name)
+    let prepared = ctx
+        .ops
+        .prepare_scale(&target.endpoint, &target.name, args.instance_count)
         .await?;
-    let change = Change {
-        action: "deployment scale".to_string(),
-        endpoint: target.endpoint.clone(),
-        deployment: Some(deployment.name.clone()),
-        before: json!({"instance_count": deployment.instance_count()}),
-        after: json!({"instance_count": args.instance_count}),
-        az_command: Some(format!(
-            "az ml online-deployment update --name {} --endpoint-name {} --set instance_count={}",
-            shell_quote(&deployment.name),
-            shell_quote(&target.endpoint),
-            args.instance_count
-        )),
-    };
-    let (view, _) = change
-        .run(
-            ctx,
-            ctx.client.begin_scale_deployment(
-                &ctx.workspace,
-                &target.endpoint,
-                &deployment.name,
-                args.instance_count,
-            ),
-        )
-        .await?;
+    let name = prepared.change.deployment.clone().unwrap_or_default();
+    let before = prepared
+        .change
+        .before
+        .get("instance_count")
+        .and_then(Value::as_u64)
+        .map_or("?".to_string(), |c| c.to_string());
+    let (view, _) = apply(ctx, prepared).await?;
     print_change(
         ctx,
         &view,
         &format!(
-            "deployment {} of {} scaled from {} to {} instance(s)",
-            deployment.name,
-            target.endpoint,
-            deployment
-                .instance_count()
-                .map_or("?".to_string(), |c| c.to_string()),
-            args.instance_count
+            "deployment {name} of {} scaled from {before} to {} instance(s)",
+            target.endpoint, args.instance_count
         ),
     )
 }
@@ -502,55 +352,22 @@ async fn scale(ctx: &Context, args: ScaleArgs) -> CliResult<()> {
 async fn delete(ctx: &Context, args: DeleteDeploymentArgs) -> CliResult<()> {
     ctx.ensure_writable("delete a deployment")?;
     let target = &args.target;
-    let endpoint = ctx
-        .client
-        .get_endpoint(&ctx.workspace, &target.endpoint)
+    let prepared = ctx
+        .ops
+        .prepare_delete_deployment(&target.endpoint, &target.name)
         .await?;
-    let deployment = ctx
-        .client
-        .get_deployment(&ctx.workspace, &endpoint.name, &target.name)
-        .await?;
+    let endpoint = prepared.change.endpoint.clone();
+    let name = prepared.change.deployment.clone().unwrap_or_default();
     confirm_delete(
-        &format!(
-            "deployment {} of endpoint {}",
-            deployment.name, endpoint.name
-        ),
-        &deployment.name,
+        &format!("deployment {name} of endpoint {endpoint}"),
+        &name,
         args.yes,
     )?;
-    let split = split_of(&endpoint);
-    // The service itself refuses to delete a deployment that still takes traffic; its message
-    // is what the operator sees (exit 1), as in the console.
-    let change = Change {
-        action: "deployment delete".to_string(),
-        endpoint: endpoint.name.clone(),
-        deployment: Some(deployment.name.clone()),
-        before: json!({
-            "traffic": split.live_of(&deployment.name),
-            "mirror_traffic": split.mirror_of(&deployment.name),
-            "instance_count": deployment.instance_count(),
-        }),
-        after: Value::Null,
-        az_command: Some(format!(
-            "az ml online-deployment delete --name {} --endpoint-name {} --yes",
-            shell_quote(&deployment.name),
-            shell_quote(&endpoint.name)
-        )),
-    };
-    let (view, _) = change
-        .run(
-            ctx,
-            ctx.client
-                .begin_delete_deployment(&ctx.workspace, &endpoint.name, &deployment.name),
-        )
-        .await?;
+    let (view, _) = apply(ctx, prepared).await?;
     print_change(
         ctx,
         &view,
-        &format!(
-            "deployment {} of {} deleted",
-            deployment.name, endpoint.name
-        ),
+        &format!("deployment {name} of {endpoint} deleted"),
     )
 }
 

@@ -1,17 +1,14 @@
 //! `aml-rollout endpoint list | show | create | get-credentials | delete`.
 
-use aml_rollout::azure::az_yaml::endpoint_from_yaml;
-use aml_rollout::azure::{AzureError, FailureKind};
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use super::args::{DeleteEndpointArgs, EndpointCommand, FileArg, GetCredentialsArgs, NameArg};
-use super::change::Change;
+use super::change::apply;
 use super::confirm::confirm_delete;
 use super::context::Context;
-use super::error::{CliError, CliResult};
+use super::error::CliResult;
 use super::output::{Output, print_fields, print_json, print_table, split_text};
-use super::views::{ChangeStatus, ChangeView, EndpointView, split_json, split_of};
+use super::views::{ChangeStatus, ChangeView, EndpointView};
 
 pub async fn run(ctx: &Context, command: EndpointCommand) -> CliResult<()> {
     match command {
@@ -80,58 +77,12 @@ fn print_endpoint_fields(view: &EndpointView) {
     ]);
 }
 
-/// Reads an az ml YAML file named on the command line.
-pub fn read_yaml_file(path: &std::path::Path) -> CliResult<(String, String)> {
-    let display = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Usage(format!("cannot read {display}: {e}")))?;
-    Ok((display, text))
-}
-
-/// True when the service says the resource does not exist.
-pub fn is_not_found(error: &AzureError) -> bool {
-    error.kind() == Some(FailureKind::NotFound)
-}
-
 async fn create(ctx: &Context, args: FileArg) -> CliResult<()> {
     ctx.ensure_writable("create an endpoint")?;
-    let (file, text) = read_yaml_file(&args.file)?;
-    let workspace = ctx.client.get_workspace(&ctx.workspace).await?;
-    let spec = endpoint_from_yaml(&file, &text, &workspace.location)?;
-    // Like `az ml online-endpoint create`: never overwrite an existing endpoint.
-    match ctx.client.get_endpoint(&ctx.workspace, &spec.name).await {
-        Ok(_) => {
-            return Err(CliError::Usage(format!(
-                "an endpoint named {} already exists; change it with `aml-rollout traffic`/`mirror`, or delete it first; nothing was sent",
-                spec.name
-            )));
-        }
-        Err(e) if is_not_found(&e) => {}
-        Err(e) => return Err(e.into()),
-    }
-    let summary = json!({
-        "auth_mode": spec.body.pointer("/properties/authMode").cloned().unwrap_or(Value::Null),
-        "kind": if spec.body.pointer("/properties/compute").is_some() { "kubernetes" } else { "managed" },
-    });
-    let change = Change {
-        action: "endpoint create".to_string(),
-        endpoint: spec.name.clone(),
-        deployment: None,
-        before: Value::Null,
-        after: summary,
-        az_command: Some(format!(
-            "az ml online-endpoint create --file {}",
-            shell_quote(&file)
-        )),
-    };
-    let (view, _) = change
-        .run(
-            ctx,
-            ctx.client
-                .begin_put_endpoint(&ctx.workspace, &spec.name, &spec.body),
-        )
-        .await?;
-    print_change(ctx, &view, &format!("endpoint {} created", spec.name))
+    let prepared = ctx.ops.prepare_create_endpoint(&args.file).await?;
+    let name = prepared.change.endpoint.clone();
+    let (view, _) = apply(ctx, prepared).await?;
+    print_change(ctx, &view, &format!("endpoint {name} created"))
 }
 
 #[derive(Debug, Serialize)]
@@ -155,8 +106,7 @@ struct CredentialsView {
 const MASK: &str = "******** (pass --show-secrets to print)";
 
 async fn get_credentials(ctx: &Context, args: GetCredentialsArgs) -> CliResult<()> {
-    let endpoint = ctx.client.get_endpoint(&ctx.workspace, &args.name).await?;
-    let mode = endpoint.properties.auth_mode.clone();
+    let credentials = ctx.ops.credentials(&args.name).await?;
     let reveal = |secret: Option<String>| {
         secret.map(|s| {
             if args.show_secrets {
@@ -166,40 +116,19 @@ async fn get_credentials(ctx: &Context, args: GetCredentialsArgs) -> CliResult<(
             }
         })
     };
-    let mut view = CredentialsView {
-        name: endpoint.name.clone(),
-        auth_mode: mode.clone(),
-        masked: !args.show_secrets,
-        primary_key: None,
-        secondary_key: None,
-        access_token: None,
-        expiry_time_utc: None,
-        note: None,
+    let entra = credentials.auth_mode.eq_ignore_ascii_case("aadtoken");
+    let view = CredentialsView {
+        name: credentials.endpoint,
+        auth_mode: credentials.auth_mode,
+        masked: !args.show_secrets && !entra,
+        primary_key: reveal(credentials.primary_key),
+        secondary_key: reveal(credentials.secondary_key),
+        access_token: reveal(credentials.access_token),
+        expiry_time_utc: credentials.expiry_time_utc,
+        note: entra.then(|| {
+            "this endpoint takes Microsoft Entra tokens: get one with `az account get-access-token --resource https://ml.azure.com`".to_string()
+        }),
     };
-    match mode.to_ascii_lowercase().as_str() {
-        "key" => {
-            let keys = ctx.client.list_keys(&ctx.workspace, &endpoint.name).await?;
-            view.primary_key = reveal(keys.primary_key);
-            view.secondary_key = reveal(keys.secondary_key);
-        }
-        "amltoken" => {
-            let token = ctx.client.get_token(&ctx.workspace, &endpoint.name).await?;
-            view.access_token = reveal(token.access_token);
-            view.expiry_time_utc = Some(token.expiry_time_utc);
-        }
-        "aadtoken" => {
-            view.masked = false;
-            view.note = Some(
-                "this endpoint takes Microsoft Entra tokens: get one with `az account get-access-token --resource https://ml.azure.com`".to_string(),
-            );
-        }
-        other => {
-            return Err(CliError::Failed(format!(
-                "endpoint {} uses auth mode {other:?}, which aml-rollout does not know",
-                endpoint.name
-            )));
-        }
-    }
     match ctx.output {
         Output::Json => print_json(&view),
         Output::Table => {
@@ -225,31 +154,15 @@ async fn get_credentials(ctx: &Context, args: GetCredentialsArgs) -> CliResult<(
 
 async fn delete(ctx: &Context, args: DeleteEndpointArgs) -> CliResult<()> {
     ctx.ensure_writable("delete an endpoint")?;
-    let endpoint = ctx.client.get_endpoint(&ctx.workspace, &args.name).await?;
+    let prepared = ctx.ops.prepare_delete_endpoint(&args.name).await?;
+    let name = prepared.change.endpoint.clone();
     confirm_delete(
-        &format!("endpoint {} and all its deployments", endpoint.name),
-        &endpoint.name,
+        &format!("endpoint {name} and all its deployments"),
+        &name,
         args.yes,
     )?;
-    let change = Change {
-        action: "endpoint delete".to_string(),
-        endpoint: endpoint.name.clone(),
-        deployment: None,
-        before: split_json(&split_of(&endpoint)),
-        after: Value::Null,
-        az_command: Some(format!(
-            "az ml online-endpoint delete --name {} --yes",
-            shell_quote(&endpoint.name)
-        )),
-    };
-    let (view, _) = change
-        .run(
-            ctx,
-            ctx.client
-                .begin_delete_endpoint(&ctx.workspace, &endpoint.name),
-        )
-        .await?;
-    print_change(ctx, &view, &format!("endpoint {} deleted", endpoint.name))
+    let (view, _) = apply(ctx, prepared).await?;
+    print_change(ctx, &view, &format!("endpoint {name} deleted"))
 }
 
 /// The table form of a change: one sentence (or "accepted" for --no-wait), then the az
@@ -274,18 +187,5 @@ pub fn print_change(ctx: &Context, view: &ChangeView, done: &str) -> CliResult<(
             }
             Ok(())
         }
-    }
-}
-
-/// Quotes a word for a shell command shown to the operator, unless it needs none.
-pub fn shell_quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }

@@ -3,11 +3,13 @@
 //! The texts are the Display strings of the library's errors, the same the console shows.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use aml_rollout::azure::AzureError;
 use aml_rollout::azure::az_yaml::YamlError;
 use aml_rollout::azure::credentials::SignInError;
 use aml_rollout::config::ConfigError;
+use aml_rollout::ops::OpsError;
 use aml_rollout::rollout::{ParseError, RuleViolation};
 use reqwest::StatusCode;
 
@@ -33,9 +35,9 @@ pub enum CliError {
     Rules(Vec<RuleViolation>),
     #[error("sign-in failed: {0}")]
     SignIn(#[from] SignInError),
-    /// Boxed: the ARM error detail is large, and every result in the CLI carries this type.
+    /// Shared: the ARM error detail is large, and every result in the CLI carries this type.
     #[error("{0}")]
-    Azure(Box<AzureError>),
+    Azure(Arc<AzureError>),
     /// The operation failed for a reason of our own (a scoring answer with an error status,
     /// an unreadable local file after validation…).
     #[error("{0}")]
@@ -44,7 +46,19 @@ pub enum CliError {
 
 impl From<AzureError> for CliError {
     fn from(error: AzureError) -> Self {
-        Self::Azure(Box::new(error))
+        OpsError::from(error).into()
+    }
+}
+
+impl From<OpsError> for CliError {
+    fn from(error: OpsError) -> Self {
+        match error {
+            OpsError::Invalid(message) | OpsError::File(message) => Self::Usage(message),
+            OpsError::Rules(violations) => Self::Rules(violations),
+            // Nothing was sent, but the input was fine: someone else changed the endpoint.
+            stale @ OpsError::Stale { .. } => Self::Failed(stale.to_string()),
+            OpsError::Azure(error) => Self::Azure(error),
+        }
     }
 }
 

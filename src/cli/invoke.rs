@@ -10,6 +10,7 @@ use super::args::InvokeArgs;
 use super::context::Context;
 use super::error::{CliError, CliResult};
 use super::output::{Output, print_json};
+use aml_rollout::ops::{MAX_REQUEST_FILE_BYTES, read_operator_file};
 
 #[derive(Debug, Serialize)]
 struct InvokeView {
@@ -25,63 +26,10 @@ struct InvokeView {
 }
 
 pub async fn run(ctx: &Context, args: InvokeArgs) -> CliResult<()> {
-    let request = std::fs::read(&args.request_file).map_err(|e| {
-        CliError::Usage(format!("cannot read {}: {e}", args.request_file.display()))
-    })?;
-    let endpoint = ctx
-        .client
-        .get_endpoint(&ctx.workspace, &args.endpoint)
-        .await?;
-    if let Some(pinned) = &args.deployment {
-        // As az does: a pinned name must be one of the endpoint's deployments.
-        let deployments = ctx
-            .client
-            .list_deployments(&ctx.workspace, &endpoint.name)
-            .await?;
-        if deployments.is_empty() {
-            return Err(CliError::Usage(format!(
-                "no deployment exists for endpoint {}; nothing was sent",
-                endpoint.name
-            )));
-        }
-        if !deployments
-            .iter()
-            .any(|d| d.name.eq_ignore_ascii_case(pinned))
-        {
-            return Err(CliError::Usage(format!(
-                "deployment {pinned} not found for endpoint {} (it has {}); nothing was sent",
-                endpoint.name,
-                deployments
-                    .iter()
-                    .map(|d| d.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-    }
-    let scoring_uri = endpoint
-        .properties
-        .scoring_uri
-        .clone()
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| {
-            CliError::Failed(format!(
-                "endpoint {} has no scoring URI yet (is it still being created?)",
-                endpoint.name
-            ))
-        })?;
-    let credential = ctx
-        .client
-        .scoring_credential(&ctx.workspace, &endpoint)
-        .await?;
+    let request = read_operator_file(&args.request_file, MAX_REQUEST_FILE_BYTES)?;
     let answer = ctx
-        .client
-        .invoke(
-            &scoring_uri,
-            &credential,
-            args.deployment.as_deref(),
-            request,
-        )
+        .ops
+        .invoke(&args.endpoint, args.deployment.as_deref(), request)
         .await?;
     let view = InvokeView {
         status: answer.status.as_u16(),

@@ -6,8 +6,8 @@
 
 use std::io::Write;
 
-use aml_rollout::azure::FailureKind;
 use aml_rollout::logstream::{DEFAULT_MAX_LINE_CHARS, LogEntry, LogStream, sanitize_line};
+use aml_rollout::ops::{LogPoller, TailVerdict};
 use serde::Serialize;
 
 use super::args::LogsArgs;
@@ -73,46 +73,38 @@ async fn follow(ctx: &Context, args: LogsArgs) -> CliResult<()> {
     let tail = args.lines.unwrap_or(DEFAULT_FOLLOW_LINES).max(1);
     let mut stream = LogStream::with_config(tail as usize * 2, tail as usize);
     let interval = ctx.settings.log_poll_interval.value;
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut poller = LogPoller::new(interval);
+    let mut wait = std::time::Duration::ZERO;
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
             _ = &mut ctrl_c => return Ok(()),
-            _ = ticker.tick() => {}
+            _ = tokio::time::sleep(wait) => {}
         }
         let window = tokio::select! {
             _ = &mut ctrl_c => return Ok(()),
-            window = ctx.client.get_logs(
-                &ctx.workspace,
-                &args.endpoint,
-                &args.name,
-                args.container,
-                Some(tail),
-            ) => window,
+            window = ctx.ops.poll_logs(&args.endpoint, &args.name, args.container, tail) => window,
         };
         let content = match window {
-            Ok(content) => content,
-            // Gone, or no longer allowed: following further is pointless.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    Some(
-                        FailureKind::NotFound | FailureKind::Unauthorized | FailureKind::Forbidden
-                    )
-                ) =>
-            {
-                return Err(e.into());
+            Ok(content) => {
+                wait = poller.succeeded();
+                content
             }
-            // Anything else (after the client's own retries) may pass: say so and keep going.
-            Err(e) => {
-                eprintln!(
-                    "aml-rollout: getLogs failed, retrying: {}",
-                    aml_rollout::logstream::sanitize_inline(&e.to_string())
-                );
-                continue;
-            }
+            Err(e) => match poller.failed(&e) {
+                // Gone, or no longer allowed: following further is pointless.
+                TailVerdict::Stop => return Err(e.into()),
+                // Anything else (after the client's own retries) may pass: say so, keep going.
+                TailVerdict::RetryIn(after) => {
+                    eprintln!(
+                        "aml-rollout: getLogs failed, retrying in {} s: {}",
+                        after.as_secs(),
+                        aml_rollout::logstream::sanitize_inline(&e.to_string())
+                    );
+                    wait = after;
+                    continue;
+                }
+            },
         };
         let appended = stream.ingest_window(&content);
         let ring = stream.ring();

@@ -113,11 +113,6 @@ pub struct ChangeView {
     pub az_command: Option<String>,
 }
 
-/// `{"traffic": {...}, "mirror_traffic": {...}}`: a split in the output and the journal.
-pub fn split_json(split: &TrafficSplit) -> Value {
-    aml_rollout::journal::split_value(split)
-}
-
 pub use aml_rollout::azure::model::short_asset;
 
 #[cfg(test)]
