@@ -127,8 +127,9 @@ fn edges(
     let text = std::fs::read_to_string(path).expect("read module");
     let code = code_of(&text);
     let mut out = BTreeSet::new();
-    let path_re = regex::Regex::new(r"\b(?:crate|super|self)(?:::(?:\{[^;]*\}|[A-Za-z_][A-Za-z0-9_]*))+")
-        .expect("regex");
+    let path_re =
+        regex::Regex::new(r"\b(?:crate|super|self)(?:::(?:\{[^;]*\}|[A-Za-z_][A-Za-z0-9_]*))+")
+            .expect("regex");
     for found in path_re.find_iter(&code) {
         for p in expand(found.as_str()) {
             if let Some(target) = resolve(module, &p, known)
@@ -224,10 +225,16 @@ fn the_circle_finder_sees_braced_and_relative_imports() {
     .map(|m| (m, PathBuf::new()))
     .collect();
     let b = vec!["a".to_string(), "b".to_string()];
-    assert_eq!(resolve(&b, "super::Thing", &known), Some(vec!["a".to_string()]));
+    assert_eq!(
+        resolve(&b, "super::Thing", &known),
+        Some(vec!["a".to_string()])
+    );
     assert_eq!(
         resolve(&b, "crate::c::Item", &known),
         Some(vec!["c".to_string()])
     );
-    assert_eq!(resolve(&b, "super::super::c", &known), Some(vec!["c".to_string()]));
+    assert_eq!(
+        resolve(&b, "super::super::c", &known),
+        Some(vec!["c".to_string()])
+    );
 }

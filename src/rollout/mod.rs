@@ -20,7 +20,7 @@ pub use change::{
     split_value,
 };
 pub use diff::{DiffRow, SplitDiff, SplitState, az_update_command, diff_split};
-pub use names::{NameKind, NameProblem, validate_name};
+pub use names::{InvalidName, NameKind, NameProblem, validate_name};
 pub use rebalance::{NudgeOutcome, nudge_live, nudge_mirror};
 pub use rules::{MAX_MIRROR_PERCENT, RuleViolation, SplitProposal, TrafficKind, validate_split};
 pub use split::TrafficSplit;

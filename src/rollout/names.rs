@@ -9,8 +9,6 @@ use std::fmt;
 
 use thiserror::Error;
 
-use super::rules::RuleViolation;
-
 const MIN_NAME_CHARS: usize = 3;
 const MAX_NAME_CHARS: usize = 32;
 
@@ -30,7 +28,7 @@ impl fmt::Display for NameKind {
     }
 }
 
-/// The first naming rule a name breaks; rendered as part of [`RuleViolation::InvalidName`].
+/// The first naming rule a name breaks; rendered as part of [`InvalidName`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum NameProblem {
     #[error("it has {length} characters but needs at least 3")]
@@ -47,15 +45,27 @@ pub enum NameProblem {
 
 /// Check an endpoint or deployment name against Azure's naming rules.
 /// Reports the first problem found: length, then first character, then the others, then the end.
-pub fn validate_name(kind: NameKind, name: &str) -> Result<(), RuleViolation> {
+pub fn validate_name(kind: NameKind, name: &str) -> Result<(), InvalidName> {
     match name_problem(name) {
         None => Ok(()),
-        Some(problem) => Err(RuleViolation::InvalidName {
+        Some(problem) => Err(InvalidName {
             kind,
             name: name.to_string(),
             problem,
         }),
     }
+}
+
+/// A name that breaks Azure's naming rules, and which rule.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(
+    "{kind} name `{name}` is invalid: {problem}; names are 3-32 characters, start with a \
+     letter, contain only letters, digits and hyphens, and do not end with a hyphen"
+)]
+pub struct InvalidName {
+    pub kind: NameKind,
+    pub name: String,
+    pub problem: NameProblem,
 }
 
 fn name_problem(name: &str) -> Option<NameProblem> {
@@ -85,12 +95,12 @@ fn name_problem(name: &str) -> Option<NameProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rollout::RuleViolation;
 
     fn problem_of(name: &str) -> Option<NameProblem> {
         match validate_name(NameKind::Deployment, name) {
             Ok(()) => None,
-            Err(RuleViolation::InvalidName { problem, .. }) => Some(problem),
-            Err(other) => panic!("unexpected violation {other:?}"),
+            Err(InvalidName { problem, .. }) => Some(problem),
         }
     }
 
@@ -146,7 +156,7 @@ mod tests {
         assert!(message.contains("endpoint name `my_endpoint`"), "{message}");
         assert!(message.contains("'_' is not allowed"), "{message}");
         assert!(message.contains("3-32 characters"), "{message}");
-        assert_eq!(violation.arm_code(), "BadArgument");
+        assert_eq!(RuleViolation::from(violation).arm_code(), "BadArgument");
 
         let Err(violation) = validate_name(NameKind::Deployment, "ab") else {
             panic!("ab must be rejected");

@@ -13,7 +13,7 @@ use std::fmt;
 
 use thiserror::Error;
 
-use super::names::{NameKind, NameProblem};
+use super::names::InvalidName;
 
 /// Largest total mirror share Azure accepts.
 pub const MAX_MIRROR_PERCENT: u32 = 50;
@@ -94,15 +94,8 @@ pub enum RuleViolation {
         live: i64,
         mirror: i64,
     },
-    #[error(
-        "{kind} name `{name}` is invalid: {problem}; names are 3-32 characters, start with a \
-         letter, contain only letters, digits and hyphens, and do not end with a hyphen"
-    )]
-    InvalidName {
-        kind: NameKind,
-        name: String,
-        problem: NameProblem,
-    },
+    #[error(transparent)]
+    InvalidName(#[from] InvalidName),
 }
 
 fn list_or_none(names: &[String]) -> String {
