@@ -361,3 +361,52 @@ fn read_only_and_no_wait() {
     assert_eq!(bad.code, 2, "{bad:?}");
     assert!(bad.stderr.contains("settable keys"), "{bad:?}");
 }
+
+/// `--timeout` bounds the wait, not the operation: the command says the operation may still
+/// finish, exits 1 (something was sent), and the journal records the unknown outcome.
+#[test]
+fn timeout_stops_waiting_and_says_the_operation_may_still_finish() {
+    let h = Harness::start_with(aml_rollout::emulator::EmulatorConfig {
+        operation_duration: std::time::Duration::from_secs(30),
+        ..aml_rollout::emulator::EmulatorConfig::for_tests()
+    });
+    let run = h.run(&[
+        "deployment",
+        "scale",
+        "-e",
+        ENDPOINT,
+        "-n",
+        "blue",
+        "2",
+        "--timeout",
+        "1s",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("still running"), "{}", run.stderr);
+    let journal = Journal::open(h.sandbox.journal_path())
+        .read_all()
+        .expect("journal");
+    let last = journal.last().expect("the scale is journaled");
+    assert_eq!(last.action, "deployment scale");
+    assert_eq!(last.outcome.status, OutcomeStatus::Failed);
+    assert!(
+        last.outcome
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("still running")),
+        "{last:?}"
+    );
+    let bad = h.run(&[
+        "deployment",
+        "scale",
+        "-e",
+        ENDPOINT,
+        "-n",
+        "blue",
+        "2",
+        "--timeout",
+        "soon",
+    ]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("not a duration"), "{}", bad.stderr);
+}

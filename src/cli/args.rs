@@ -70,6 +70,18 @@ pub struct GlobalArgs {
     /// Do not wait for long-running operations to finish.
     #[arg(long, global = true)]
     pub no_wait: bool,
+    /// How long to wait for a long-running operation (e.g. 90s, 10m, 1h) before giving up on
+    /// waiting; the operation may still finish on the service. Default 30m.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = timeout_arg)]
+    pub timeout: Option<std::time::Duration>,
+}
+
+fn timeout_arg(text: &str) -> Result<std::time::Duration, String> {
+    match aml_rollout::rollout::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("the timeout must be longer than 0s".to_string()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use aml_rollout::azure::credentials::{self, AuthChoice, AuthEnv};
-use aml_rollout::azure::{AmlClient, ClientOptions, WorkspaceRef};
+use aml_rollout::azure::{AmlClient, ClientOptions, LroPolicy, WorkspaceRef};
 use aml_rollout::config::{
     ConfigError, MissingPart, ResolvedTarget, TargetFlags, TargetInputs, TargetKind, resolve,
 };
@@ -63,6 +63,10 @@ pub fn signed_in_client(
         ClientOptions {
             base_url,
             api_version: resolved.api_version.value.clone(),
+            lro: LroPolicy {
+                timeout: global.timeout.unwrap_or(LroPolicy::default().timeout),
+                ..LroPolicy::default()
+            },
             ..ClientOptions::default()
         },
     )?)

@@ -9,6 +9,7 @@
 
 mod change;
 mod diff;
+mod duration;
 mod names;
 mod rebalance;
 mod rules;
@@ -20,6 +21,7 @@ pub use change::{
     split_value,
 };
 pub use diff::{DiffRow, SplitDiff, SplitState, az_update_command, diff_split};
+pub use duration::{DurationError, parse_duration};
 pub use names::{InvalidName, NameKind, NameProblem, validate_name};
 pub use rebalance::{NudgeOutcome, nudge_live, nudge_mirror};
 pub use rules::{MAX_MIRROR_PERCENT, RuleViolation, SplitProposal, TrafficKind, validate_split};

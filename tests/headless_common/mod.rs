@@ -93,10 +93,12 @@ pub struct Harness {
 
 impl Harness {
     pub fn start() -> Self {
+        Self::start_with(EmulatorConfig::for_tests())
+    }
+
+    pub fn start_with(config: EmulatorConfig) -> Self {
         let runtime = Runtime::new().expect("runtime");
-        let emulator = runtime
-            .block_on(emulator::start(EmulatorConfig::for_tests()))
-            .expect("emulator");
+        let emulator = runtime.block_on(emulator::start(config)).expect("emulator");
         Self {
             runtime,
             emulator,
