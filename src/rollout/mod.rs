@@ -11,6 +11,7 @@ mod change;
 mod diff;
 mod duration;
 mod names;
+pub mod plan;
 mod rebalance;
 mod rules;
 mod split;
