@@ -15,7 +15,7 @@ mod split;
 mod traffic;
 
 pub use diff::{DiffRow, SplitDiff, SplitState, az_update_command, diff_split};
-pub use names::{NameKind, NameProblem, validate_name};
+pub use names::{NameKind, NameProblem, arm_segment_problem, validate_name};
 pub use rebalance::{NudgeOutcome, nudge_live, nudge_mirror};
 pub use rules::{MAX_MIRROR_PERCENT, RuleViolation, SplitProposal, TrafficKind, validate_split};
 pub use split::TrafficSplit;
