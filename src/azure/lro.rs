@@ -302,3 +302,328 @@ fn finish_on_state(state: &str, body: Option<Value>) -> Result<Option<Value>> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::response::IntoResponse;
+    use serde_json::json;
+
+    use super::*;
+    use crate::azure::retry::RetryPolicy;
+    use crate::azure::test_server::{TestServer, json, serve};
+
+    const RESOURCE: &str = "/deployments/green";
+    const STATUS: &str = "/operations/op1";
+    const RESULT: &str = "/operationResults/op1";
+
+    /// Polls back to back: these tests count polls and states, never time.
+    fn quick() -> LroPolicy {
+        LroPolicy {
+            timeout: Duration::from_secs(30),
+            default_interval: Duration::from_millis(1),
+            min_interval: Duration::from_millis(1),
+            max_interval: Duration::from_millis(5),
+        }
+    }
+
+    fn operation(server: &TestServer, method: Method, status: bool, location: bool) -> Operation {
+        Operation {
+            method,
+            resource_url: format!("{}{RESOURCE}", server.base),
+            async_operation_url: status.then(|| format!("{}{STATUS}", server.base)),
+            location_url: location.then(|| format!("{}{RESULT}", server.base)),
+            retry_after: None,
+            initial_status: StatusCode::CREATED,
+            initial_body: None,
+        }
+    }
+
+    async fn follow_with(
+        server: &TestServer,
+        policy: &LroPolicy,
+        op: &Operation,
+    ) -> (Result<Option<Value>>, Vec<String>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let transport = server.transport(RetryPolicy::none());
+        let result = wait(&transport, policy, op, &mut |p: LroProgress| {
+            sink.lock().unwrap().push(p.state)
+        })
+        .await;
+        let states = seen.lock().unwrap().clone();
+        (result, states)
+    }
+
+    fn green(state: &str) -> Value {
+        json!({"name": "green", "properties": {"provisioningState": state}})
+    }
+
+    #[tokio::test]
+    async fn azure_async_operation_is_polled_to_success_then_the_resource_is_read() {
+        let server = serve(|_, path, n| match (path, n) {
+            (STATUS, 0 | 1) => json(200, json!({"status": "InProgress"}), &[]),
+            (STATUS, _) => json(200, json!({"status": "Succeeded"}), &[]),
+            (RESOURCE, _) => json(200, green("Succeeded"), &[]),
+            _ => json(500, json!({}), &[]),
+        })
+        .await;
+        let op = operation(&server, Method::PUT, true, true);
+        let (result, states) = follow_with(&server, &quick(), &op).await;
+        assert_eq!(result.unwrap(), Some(green("Succeeded")));
+        assert_eq!(states, ["InProgress", "InProgress", "Succeeded"]);
+        assert_eq!(server.hits(STATUS), 3);
+        assert_eq!(
+            server.hits(RESULT),
+            0,
+            "Azure-AsyncOperation wins over Location"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_async_operation_carries_the_services_error() {
+        let server = serve(|_, _, _| {
+            json(
+                200,
+                json!({"status": "Failed", "error": {"code": "OutOfQuota", "message": "no cores left"}}),
+                &[],
+            )
+        })
+        .await;
+        let op = operation(&server, Method::PUT, true, false);
+        let (result, _) = follow_with(&server, &quick(), &op).await;
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, AzureError::OperationFailed { state, .. } if state == "Failed"),
+            "{err:?}"
+        );
+        assert_eq!(err.code(), Some("OutOfQuota"));
+        assert!(err.to_string().contains("no cores left"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_canceled_operation_without_a_reason_says_so() {
+        let server = serve(|_, _, _| json(200, json!({"status": "Canceled"}), &[])).await;
+        let op = operation(&server, Method::DELETE, true, false);
+        let (result, _) = follow_with(&server, &quick(), &op).await;
+        let err = result.unwrap_err();
+        assert_eq!(err.code(), Some("Canceled"));
+        assert!(err.to_string().contains("gave no reason"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn location_is_polled_while_202_and_its_final_answer_is_the_result() {
+        let server = serve(|_, path, n| match (path, n) {
+            (RESULT, 0) => json(202, json!({}), &[]),
+            (RESULT, _) => json(200, green("Succeeded"), &[]),
+            _ => json(500, json!({}), &[]),
+        })
+        .await;
+        let op = operation(&server, Method::PATCH, false, true);
+        let (result, states) = follow_with(&server, &quick(), &op).await;
+        assert_eq!(result.unwrap(), Some(green("Succeeded")));
+        assert_eq!(states, ["InProgress", "Succeeded"]);
+    }
+
+    #[tokio::test]
+    async fn a_client_error_from_location_is_the_operations_failure() {
+        let server = serve(|_, _, _| {
+            json(
+                400,
+                json!({"error": {"code": "BadArgument", "message": "image not found"}}),
+                &[],
+            )
+        })
+        .await;
+        let op = operation(&server, Method::DELETE, false, true);
+        let (result, _) = follow_with(&server, &quick(), &op).await;
+        let err = result.unwrap_err();
+        assert!(matches!(err, AzureError::OperationFailed { .. }), "{err:?}");
+        assert_eq!(err.code(), Some("BadArgument"));
+    }
+
+    #[tokio::test]
+    async fn without_headers_the_provisioning_state_is_watched() {
+        let server = serve(|_, _, n| match n {
+            0 => json(200, green("Updating"), &[]),
+            _ => json(200, green("Succeeded"), &[]),
+        })
+        .await;
+        let mut op = operation(&server, Method::PUT, false, false);
+        op.initial_body = Some(green("Creating"));
+        let (result, states) = follow_with(&server, &quick(), &op).await;
+        assert_eq!(result.unwrap(), Some(green("Succeeded")));
+        assert_eq!(states, ["Updating", "Succeeded"]);
+    }
+
+    #[tokio::test]
+    async fn a_resource_that_ends_failed_is_a_failure() {
+        let server = serve(|_, _, _| json(200, green("Failed"), &[])).await;
+        let mut op = operation(&server, Method::PUT, false, false);
+        op.initial_body = Some(green("Updating"));
+        let (result, _) = follow_with(&server, &quick(), &op).await;
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, AzureError::OperationFailed { state, .. } if state == "Failed"),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_delete_watched_on_the_resource_ends_when_it_is_gone() {
+        let server = serve(|_, _, n| match n {
+            0 => json(200, green("Deleting"), &[]),
+            _ => json(
+                404,
+                json!({"error": {"code": "NotFound", "message": "gone"}}),
+                &[],
+            ),
+        })
+        .await;
+        let mut op = operation(&server, Method::DELETE, false, false);
+        op.initial_body = Some(green("Deleting"));
+        let (result, _) = follow_with(&server, &quick(), &op).await;
+        assert_eq!(result.unwrap(), None);
+        assert_eq!(server.hits(RESOURCE), 2);
+    }
+
+    #[tokio::test]
+    async fn a_synchronous_answer_is_the_result_without_a_poll() {
+        let server = serve(|_, _, _| json(500, json!({}), &[])).await;
+        let mut op = operation(&server, Method::PUT, false, false);
+        op.initial_body = Some(green("Succeeded"));
+        let (result, states) = follow_with(&server, &quick(), &op).await;
+        assert_eq!(result.unwrap(), Some(green("Succeeded")));
+        assert_eq!(states, ["Succeeded"]);
+        assert_eq!(server.hits(RESOURCE), 0);
+    }
+
+    #[tokio::test]
+    async fn an_operation_that_never_ends_times_out_and_says_it_may_still_finish() {
+        let server = serve(|_, _, _| json(200, json!({"status": "InProgress"}), &[])).await;
+        let op = operation(&server, Method::PUT, true, false);
+        let policy = LroPolicy {
+            timeout: Duration::from_millis(50),
+            ..quick()
+        };
+        let (result, states) = follow_with(&server, &policy, &op).await;
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err, AzureError::OperationTimeout { .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("may yet finish"), "{err}");
+        assert!(states.iter().all(|s| s == "InProgress"), "{states:?}");
+    }
+
+    #[tokio::test]
+    async fn the_servers_retry_after_sets_the_pause_between_polls() {
+        // An hour between polls, and a wait of a fraction of a second: honouring the header
+        // means exactly one poll, at the deadline; ignoring it would mean dozens.
+        let server = serve(|_, _, _| {
+            json(
+                200,
+                json!({"status": "InProgress"}),
+                &[("retry-after", "3600")],
+            )
+        })
+        .await;
+        let mut op = operation(&server, Method::PUT, true, false);
+        op.retry_after = Some(Duration::from_secs(3600));
+        let policy = LroPolicy {
+            timeout: Duration::from_millis(200),
+            max_interval: Duration::from_secs(7200),
+            ..quick()
+        };
+        let (result, _) = follow_with(&server, &policy, &op).await;
+        assert!(matches!(result, Err(AzureError::OperationTimeout { .. })));
+        assert_eq!(server.hits(STATUS), 1);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_within_a_floor_and_a_ceiling() {
+        let policy = LroPolicy::default();
+        assert_eq!(
+            policy.next_delay(Some(Duration::ZERO), 0),
+            Duration::from_secs(1),
+            "Retry-After: 0 must not become a busy loop"
+        );
+        assert_eq!(
+            policy.next_delay(Some(Duration::from_secs(7)), 0),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            policy.next_delay(Some(Duration::from_secs(86_400)), 0),
+            policy.max_interval
+        );
+    }
+
+    #[test]
+    fn without_retry_after_the_pause_grows_up_to_the_ceiling() {
+        let policy = LroPolicy::default();
+        let pauses: Vec<Duration> = (0..20).map(|n| policy.next_delay(None, n)).collect();
+        assert_eq!(pauses[0], policy.default_interval);
+        assert!(pauses.windows(2).all(|w| w[0] <= w[1]), "{pauses:?}");
+        assert!(pauses[3] > pauses[0], "{pauses:?}");
+        assert_eq!(pauses[19], policy.max_interval);
+        assert_eq!(policy.next_delay(None, u32::MAX), policy.max_interval);
+    }
+
+    #[tokio::test]
+    async fn a_status_url_on_another_origin_is_not_polled_and_says_the_change_was_sent() {
+        let server = serve(|_, _, _| json(200, json!({"status": "Succeeded"}), &[])).await;
+        let mut op = operation(&server, Method::PUT, true, false);
+        // Same server, other origin: the token must not go there.
+        op.async_operation_url = Some(format!(
+            "{}{STATUS}",
+            server.base.replace("127.0.0.1", "localhost")
+        ));
+        let (result, _) = follow_with(&server, &quick(), &op).await;
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, AzureError::ChangeOutcomeUnknown { source } if matches!(**source, AzureError::CrossOrigin { .. })),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("the change was sent; its outcome is unknown"),
+            "{err}"
+        );
+        assert!(!err.nothing_sent());
+        assert_eq!(server.hits(STATUS), 0);
+    }
+
+    #[tokio::test]
+    async fn a_server_failure_while_polling_leaves_the_outcome_unknown() {
+        let server = serve(|_, _, _| {
+            (
+                StatusCode::BAD_GATEWAY,
+                "<html><h1>502 Bad Gateway</h1></html>",
+            )
+                .into_response()
+        })
+        .await;
+        let op = operation(&server, Method::PUT, true, false);
+        let (result, _) = follow_with(&server, &quick(), &op).await;
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err, AzureError::ChangeOutcomeUnknown { .. }),
+            "{err:?}"
+        );
+        assert_eq!(err.status(), Some(StatusCode::BAD_GATEWAY));
+        assert!(err.to_string().contains("502 Bad Gateway"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_status_body_is_an_error_not_a_hang() {
+        let server = serve(|_, _, _| json(200, json!({"unexpected": true}), &[])).await;
+        let op = operation(&server, Method::PUT, true, false);
+        let (result, _) = follow_with(&server, &quick(), &op).await;
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, AzureError::ChangeOutcomeUnknown { source } if matches!(**source, AzureError::Decode { .. })),
+            "{err:?}"
+        );
+    }
+}

@@ -14,6 +14,8 @@ pub mod lro;
 pub mod model;
 mod monitor;
 pub mod retry;
+#[cfg(test)]
+mod test_server;
 mod transport;
 
 pub use auth::{StaticCredential, TokenCache};
