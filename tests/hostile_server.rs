@@ -571,3 +571,79 @@ async fn throttling_that_outlasts_the_retries_is_its_own_error_with_the_wait() {
     assert_eq!(err.status(), Some(StatusCode::TOO_MANY_REQUESTS));
     assert!(err.to_string().contains("wait 7s"), "{err}");
 }
+
+#[test]
+fn a_server_failure_answering_a_traffic_change_exits_1_saying_it_was_sent() {
+    let rt = runtime();
+    let server = rt.block_on(start(|r| {
+        if r.method == Method::PUT {
+            return with_header(
+                (StatusCode::BAD_GATEWAY, "<html>upstream died</html>").into_response(),
+                "retry-after",
+                "0",
+            );
+        }
+        accepting_server(r)
+    }));
+    let run = run_binary(
+        &server,
+        &["traffic", "-e", "my-endpoint", "blue=90 green=10"],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("the change was sent; its outcome is unknown: check with `endpoint show`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("HTTP 502"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn a_connection_dropped_after_a_change_left_is_outcome_unknown_and_a_refused_one_is_not() {
+    // Accepts, reads the request, and hangs up without answering.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buffer = vec![0u8; 64 << 10];
+            let _ = socket.read(&mut buffer).await;
+        }
+    });
+    let client = |base: &str| {
+        AmlClient::new(
+            StaticCredential::new(TOKEN),
+            ClientOptions {
+                base_url: base.to_string(),
+                retry: RetryPolicy::none(),
+                ..ClientOptions::default()
+            },
+        )
+        .unwrap()
+    };
+    let body = json!({"location": "westus2", "properties": {"authMode": "Key"}});
+    let err = client(&base)
+        .begin_put_endpoint(&ws(), "my-endpoint", &body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AzureError::ChangeOutcomeUnknown { .. }),
+        "{err:?}"
+    );
+    assert!(!err.nothing_sent());
+
+    // A port nobody listens on: the connection is refused, so nothing left.
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed_base = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let err = client(&closed_base)
+        .begin_put_endpoint(&ws(), "my-endpoint", &body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AzureError::Transport { sent: false, .. }),
+        "{err:?}"
+    );
+    assert!(err.nothing_sent());
+}

@@ -355,6 +355,23 @@ mod tests {
     }
 
     #[test]
+    fn an_html_page_becomes_a_short_excerpt_without_escapes_payloads_or_markup() {
+        let page = format!(
+            "<html><head><title>502 Bad Gateway</title><script>var x = 1;</script></head>\
+             <body>\u{1b}]0;PWNED\u{7}<h1>Bad\u{9b}31m gateway\u{202e}</h1>{}</body></html>",
+            "<p>more</p>".repeat(1000)
+        );
+        let err = AzureError::from_response(StatusCode::BAD_GATEWAY, "https://x", page.as_bytes());
+        let message = err.to_string();
+        assert!(message.contains("HTTP 502"), "{message}");
+        assert!(message.contains("502 Bad Gateway Bad gateway"), "{message}");
+        for unwanted in ["PWNED", "]0;", "<", "var x", "\u{1b}", "\u{9b}", "\u{202e}"] {
+            assert!(!message.contains(unwanted), "{unwanted:?} in {message}");
+        }
+        assert!(message.chars().count() < 300, "{message}");
+    }
+
+    #[test]
     fn statuses_are_distinguishable() {
         for (code, kind) in [
             (401, FailureKind::Unauthorized),
