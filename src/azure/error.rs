@@ -53,7 +53,7 @@ pub enum AzureError {
         body_hint: String,
     },
     /// A success status whose body did not have the expected shape.
-    #[error("could not read the answer of {url}: {reason}")]
+    #[error("could not read the answer of {url}: {}", excerpt(.reason))]
     Decode { url: String, reason: String },
     /// The request never got an HTTP answer (DNS, refused or reset connection, timeout).
     #[error(
@@ -156,6 +156,16 @@ fn is_bidi_control(c: char) -> bool {
 fn quoted(name: &str) -> String {
     let shown: String = safe(name).chars().take(64).collect();
     format!("{shown:?}")
+}
+
+/// Parser messages quote the text they choked on: shown only short and clean.
+fn excerpt(text: &str) -> String {
+    let clean = safe(text);
+    let mut shown: String = clean.chars().take(EXCERPT_CHARS * 2).collect();
+    if clean.chars().nth(EXCERPT_CHARS * 2).is_some() {
+        shown.push('…');
+    }
+    shown
 }
 
 fn retry_hint(retry_after: Option<Duration>) -> String {
@@ -369,6 +379,25 @@ mod tests {
             assert!(!message.contains(unwanted), "{unwanted:?} in {message}");
         }
         assert!(message.chars().count() < 300, "{message}");
+    }
+
+    #[test]
+    fn a_decode_error_quoting_the_body_is_short_and_clean() {
+        // What serde_json says of a string where a number belongs: it quotes the string.
+        let err = AzureError::Decode {
+            url: "https://x".into(),
+            reason: format!(
+                "invalid type: string \"\u{1b}]0;PWNED\u{7}{}\", expected u32",
+                "a".repeat(5000)
+            ),
+        };
+        let message = err.to_string();
+        assert!(message.contains("invalid type: string"), "{message}");
+        assert!(
+            !message.contains('\u{1b}') && !message.contains("PWNED"),
+            "{message}"
+        );
+        assert!(message.chars().count() < 400, "{message}");
     }
 
     #[test]
