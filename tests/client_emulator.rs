@@ -624,11 +624,34 @@ async fn mirror_is_refused_on_kubernetes_endpoints_and_names_are_checked() {
         "has_underscore",
         "a-very-long-endpoint-name-that-is-over-32",
     ] {
+        // The client refuses before building a URL…
         let err = client
             .begin_put_endpoint(&ws, bad, &body)
             .await
             .unwrap_err();
-        assert_eq!(api_error(&err).0, 400, "{bad} should be refused");
+        assert!(
+            matches!(err, AzureError::InvalidName { .. }) && err.nothing_sent(),
+            "{bad} should be refused locally, got {err:?}"
+        );
+        // …and the emulator refuses too, like the service, when asked directly.
+        let status = reqwest::Client::new()
+            .put(format!(
+                "{}{}/onlineEndpoints/{bad}?api-version={}",
+                emu.base_url,
+                ws.arm_id(),
+                client.api_version()
+            ))
+            .bearer_auth(&emu.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(
+            status.as_u16(),
+            400,
+            "{bad} should be refused by the emulator"
+        );
     }
     let err = client
         .begin_put_endpoint(

@@ -1,18 +1,28 @@
-//! Everything that speaks HTTP to Azure Resource Manager: typed wire format, the client, its
-//! retry and long-running-operation logic, sign-in, and the az ml YAML mapping.
+//! Everything that speaks HTTP to Azure Resource Manager: the wire (`transport`), the
+//! long-running-operation engine (`lro`), the client and its resource methods, the typed wire
+//! format (`model`), sign-in, and the az ml YAML mapping.
 
 pub mod auth;
 pub mod az_yaml;
 pub mod client;
 pub mod credentials;
+mod data_plane;
+mod deployments;
+mod endpoints;
 pub mod error;
 pub mod lro;
 pub mod model;
+mod monitor;
 pub mod retry;
+#[cfg(test)]
+mod test_server;
+mod transport;
 
 pub use auth::{StaticCredential, TokenCache};
-pub use client::{
-    AmlClient, ClientOptions, InvokeResponse, MetricsQuery, SplitChange, SplitUpdate, WorkspaceRef,
-};
+pub use client::{AmlClient, ClientOptions, MetricsQuery, WorkspaceRef};
+pub use data_plane::{InvokeResponse, MAX_INVOKE_BODY, MAX_LOGS_BODY};
+pub use endpoints::{SplitChange, SplitUpdate};
 pub use error::{AzureError, FailureKind, Result};
 pub use lro::{LroPolicy, LroProgress, Operation};
+pub use monitor::MONITOR_API_VERSION;
+pub use transport::{MAX_MANAGEMENT_BODY, MAX_PAGES};

@@ -89,8 +89,10 @@ fn azure_exit_code(error: &AzureError) -> u8 {
         {
             EXIT_SIGN_IN
         }
-        // Checked locally, before sending.
-        AzureError::InvalidInput(_) => EXIT_USAGE,
+        // Refused here by a local check: nothing was sent.
+        AzureError::InvalidInput(_) | AzureError::InvalidName { .. } => EXIT_USAGE,
+        // Everything else happened at or after the service: a refusal, a failed operation, or a
+        // change sent whose outcome is unknown (the message says to check with `endpoint show`).
         _ => EXIT_FAILED,
     }
 }
@@ -118,5 +120,31 @@ mod tests {
             br#"{"error":{"code":"InvalidAuthenticationToken","message":"bad"}}"#,
         );
         assert_eq!(CliError::from(unauthorized).exit_code(), 3);
+    }
+
+    #[test]
+    fn exit_2_only_when_nothing_was_sent() {
+        let invalid_name = AzureError::InvalidName {
+            what: "deployment",
+            name: "..".into(),
+            reason: "it has 2 characters but needs at least 3".into(),
+        };
+        assert!(invalid_name.nothing_sent());
+        assert_eq!(CliError::from(invalid_name).exit_code(), 2);
+        let server_failed = AzureError::from_response(StatusCode::BAD_GATEWAY, "u", b"<html>");
+        let unknown = server_failed.after_sending_change();
+        assert!(!unknown.nothing_sent());
+        assert!(
+            unknown.to_string().starts_with(
+                "the change was sent; its outcome is unknown: check with `endpoint show`"
+            ),
+            "{unknown}"
+        );
+        assert_eq!(CliError::from(unknown).exit_code(), 1);
+        let elsewhere = AzureError::CrossOrigin {
+            url: "http://elsewhere/op".into(),
+            arm: "http://127.0.0.1:1".into(),
+        };
+        assert_eq!(CliError::from(elsewhere).exit_code(), 1);
     }
 }

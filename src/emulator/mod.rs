@@ -174,6 +174,7 @@ impl RunningEmulator {
             base_url: self.base_url.clone(),
             lro: crate::azure::LroPolicy {
                 default_interval: Duration::from_millis(50),
+                min_interval: Duration::from_millis(20),
                 ..Default::default()
             },
             retry: crate::azure::retry::RetryPolicy {

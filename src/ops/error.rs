@@ -42,6 +42,7 @@ impl From<AzureError> for OpsError {
         match error {
             AzureError::StaleSplit { theirs } => Self::Stale { theirs: *theirs },
             AzureError::InvalidInput(message) => Self::Invalid(message),
+            e @ AzureError::InvalidName { .. } => Self::Invalid(e.to_string()),
             other => Self::Azure(Arc::new(other)),
         }
     }
@@ -50,7 +51,10 @@ impl From<AzureError> for OpsError {
 impl OpsError {
     /// True when the failure happened before any change left the machine.
     pub fn nothing_sent(&self) -> bool {
-        !matches!(self, Self::Azure(_))
+        match self {
+            Self::Azure(e) => e.nothing_sent(),
+            _ => true,
+        }
     }
 
     /// The service's answer class, for a failure the service gave.

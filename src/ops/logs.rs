@@ -89,6 +89,7 @@ mod tests {
         let transient = OpsError::from(AzureError::Transport {
             url: "u".into(),
             reason: "reset".into(),
+            sent: true,
         });
         let waits: Vec<TailVerdict> = (0..7).map(|_| poller.failed(&transient)).collect();
         assert_eq!(waits[0], TailVerdict::RetryIn(Duration::from_secs(2)));

@@ -23,7 +23,7 @@ pub use change::{
 };
 pub use diff::{DiffRow, SplitDiff, SplitState, az_update_command, diff_split};
 pub use duration::{DurationError, parse_duration};
-pub use names::{InvalidName, NameKind, NameProblem, validate_name};
+pub use names::{InvalidName, NameKind, NameProblem, arm_segment_problem, validate_name};
 pub use rebalance::{NudgeOutcome, nudge_live, nudge_mirror};
 pub use rules::{MAX_MIRROR_PERCENT, RuleViolation, SplitProposal, TrafficKind, validate_split};
 pub use split::TrafficSplit;

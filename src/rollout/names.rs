@@ -92,6 +92,29 @@ fn name_problem(name: &str) -> Option<NameProblem> {
     None
 }
 
+/// Longest subscription, resource group or workspace name ARM accepts (a resource group's).
+const MAX_ARM_SEGMENT_CHARS: usize = 90;
+
+/// Why a subscription, resource group or workspace name cannot go into an ARM path, if it
+/// cannot: ARM's common rules (1-90 letters, digits, `-`, `_`, `.`, `(`, `)`, not ending in a
+/// period), which also refuse `.`, `..` and anything that would change the path.
+pub fn arm_segment_problem(value: &str) -> Option<&'static str> {
+    if value.is_empty() {
+        Some("it is empty")
+    } else if value.chars().count() > MAX_ARM_SEGMENT_CHARS {
+        Some("it is longer than 90 characters")
+    } else if !value
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'))
+    {
+        Some("use only letters, digits, '-', '_', '.', '(' and ')'")
+    } else if value.ends_with('.') {
+        Some("it must not end with a period")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +190,31 @@ mod tests {
             message.contains("has 2 characters but needs at least 3"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn arm_segments_refuse_what_would_change_the_path() {
+        for good in [
+            "s",
+            "00000000-0000-0000-0000-000000000000",
+            "rg.prod",
+            "my_ws(1)",
+        ] {
+            assert_eq!(arm_segment_problem(good), None, "{good:?}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "a?b",
+            "a#b",
+            "rg.",
+            "a\u{1b}b",
+            &"r".repeat(91),
+        ] {
+            assert!(arm_segment_problem(bad).is_some(), "{bad:?}");
+        }
     }
 
     #[test]
