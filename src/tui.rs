@@ -1,19 +1,30 @@
-//! The terminal: raw mode and the alternate screen, restored on every way out (also a panic),
-//! and the event loop that feeds `update` and draws.
+//! The terminal: raw mode and the alternate screen, restored on every way out (a quit, an
+//! error, a panic, or a signal), and the event loop that feeds `update` and draws.
+//!
+//! Signals: SIGINT is what ctrl-c does (in raw mode the terminal sends ctrl-c as a key, so a
+//! SIGINT comes from `kill`); a second one while the console asks "quit?" confirms. SIGTERM,
+//! SIGHUP and SIGQUIT end the console at once: operations still running on Azure are written
+//! to the journal as `interrupted`, the terminal is restored, and what was left behind (running
+//! operations, unapplied drafts) is said on stderr.
 
-use std::io::{self, Stdout};
+use std::io::{self, Stdout, Write};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
-    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
+    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyCode, KeyEvent,
+    KeyEventKind, KeyModifiers,
 };
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 
+use crate::app::msg::JournalRecord;
+use crate::app::state::Dialog;
 use crate::app::{AppState, Cmd, Msg, update};
+use crate::logstream::sanitize_inline;
 use crate::worker::Worker;
 
 /// How often time advances for refreshes, toasts and the operations tray.
@@ -26,20 +37,174 @@ struct TerminalGuard;
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
-        ratatui::restore();
+        // Errors are ignored: after a SIGHUP the terminal may be gone, and there is nobody
+        // left to tell.
+        let _ = ratatui::try_restore();
     }
 }
 
-/// Runs the console until the operator quits.
+/// A signal that ends the console without asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Termination {
+    Terminate,
+    HangUp,
+    Quit,
+}
+
+impl Termination {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Terminate => "SIGTERM",
+            Self::HangUp => "SIGHUP",
+            Self::Quit => "SIGQUIT",
+        }
+    }
+
+    /// The shell's convention for "ended by signal N": 128 + N.
+    pub fn exit_code(self) -> u8 {
+        128 + match self {
+            Self::HangUp => 1,
+            Self::Quit => 3,
+            Self::Terminate => 15,
+        }
+    }
+}
+
+/// How the console ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The operator quit (a key, or SIGINT).
+    Quit,
+    /// A signal ended it.
+    Signal(Termination),
+}
+
+/// What a signal asks of the console.
+enum SignalRequest {
+    Interrupt,
+    End(Termination),
+}
+
+/// The signals the console answers. Registering them replaces the default action (which would
+/// end the process with the terminal still raw and in the alternate screen).
+struct Signals {
+    interrupt: Signal,
+    terminate: Signal,
+    hang_up: Signal,
+    quit: Signal,
+}
+
+impl Signals {
+    fn register() -> io::Result<Self> {
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+            hang_up: signal(SignalKind::hangup())?,
+            quit: signal(SignalKind::quit())?,
+        })
+    }
+
+    async fn next(&mut self) -> SignalRequest {
+        tokio::select! {
+            _ = self.interrupt.recv() => SignalRequest::Interrupt,
+            _ = self.terminate.recv() => SignalRequest::End(Termination::Terminate),
+            _ = self.hang_up.recv() => SignalRequest::End(Termination::HangUp),
+            _ = self.quit.recv() => SignalRequest::End(Termination::Quit),
+        }
+    }
+}
+
+/// SIGINT takes the ctrl-c path; a second one while the console asks whether to quit says yes.
+fn on_interrupt(state: &mut AppState) -> Vec<Cmd> {
+    if matches!(state.ui.dialog, Some(Dialog::ConfirmQuit { .. })) {
+        state.ui.quit = true;
+        return Vec::new();
+    }
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    update(state, Msg::Key(ctrl_c))
+}
+
+/// Journal records for the operations still running when `signal` ended the console: the
+/// change may have been sent, and nobody will see how it ends.
+fn interrupted_records(state: &AppState, signal: Termination) -> Vec<JournalRecord> {
+    state
+        .ui
+        .operations
+        .iter()
+        .filter(|op| op.outcome.is_none())
+        .map(|op| {
+            let what = op.kind.label();
+            let message = format!(
+                "{what} on {} was in flight (last state: {}) when {} ended the console; its outcome is unknown: check with `endpoint show`",
+                op.target,
+                op.state,
+                signal.name()
+            );
+            let (endpoint, deployment) = match op.target.split_once('/') {
+                Some((endpoint, deployment)) => (endpoint.to_string(), Some(deployment.to_string())),
+                None => (op.target.clone(), None),
+            };
+            match &op.journal {
+                Some(record) => JournalRecord {
+                    action: "interrupted".to_string(),
+                    outcome: Err(format!("{}: {message}", record.action)),
+                    ..record.clone()
+                },
+                None => JournalRecord {
+                    endpoint,
+                    deployment,
+                    action: "interrupted".to_string(),
+                    before: serde_json::Value::Null,
+                    after: serde_json::Value::Null,
+                    outcome: Err(format!("{what}: {message}")),
+                    az_command: None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// What the operator should know after a signal ended the console, printed once the terminal
+/// is restored.
+fn left_behind(state: &AppState, signal: Termination) -> Vec<String> {
+    let mut lines = vec![format!("aml-rollout: ended by {}", signal.name())];
+    for op in state.ui.operations.iter().filter(|o| o.outcome.is_none()) {
+        lines.push(format!(
+            "  still running on Azure (journaled as interrupted): {} {} ({})",
+            op.kind.label(),
+            sanitize_inline(&op.target),
+            sanitize_inline(&op.state)
+        ));
+    }
+    let mut drafts: Vec<_> = state
+        .ui
+        .drafts
+        .iter()
+        .filter(|(_, d)| !d.applying)
+        .collect();
+    drafts.sort_by(|a, b| a.0.cmp(b.0));
+    for (endpoint, draft) in drafts {
+        lines.push(format!(
+            "  unapplied draft discarded: {} {}",
+            sanitize_inline(endpoint),
+            sanitize_inline(&crate::rollout::format_traffic(&draft.proposed.live))
+        ));
+    }
+    lines
+}
+
+/// Runs the console until the operator quits or a signal ends it.
 pub async fn run(
     mut state: AppState,
     worker: Worker,
     msg_rx: &mut mpsc::UnboundedReceiver<Msg>,
-) -> io::Result<()> {
+) -> io::Result<Ending> {
+    // Registered before the terminal changes, so no signal finds it raw and unhandled.
+    let mut signals = Signals::register()?;
     // ratatui::init also installs a panic hook that restores the terminal before the panic
     // message is printed.
     let mut terminal: Terminal<CrosstermBackend<Stdout>> = ratatui::init();
-    let _guard = TerminalGuard;
+    let guard = TerminalGuard;
     let _ = crossterm::execute!(io::stdout(), EnableBracketedPaste);
     let size = terminal.size()?;
     state.size = (size.width, size.height);
@@ -82,6 +247,24 @@ pub async fn run(
             },
             Some(msg) = msg_rx.recv() => msg,
             _ = tick.tick() => Msg::Tick(Instant::now()),
+            request = signals.next() => match request {
+                SignalRequest::Interrupt => {
+                    dispatch(on_interrupt(&mut state));
+                    dirty = true;
+                    continue;
+                }
+                SignalRequest::End(termination) => {
+                    for record in interrupted_records(&state, termination) {
+                        worker.append_journal(record).await;
+                    }
+                    drop(guard);
+                    let mut stderr = io::stderr().lock();
+                    for line in left_behind(&state, termination) {
+                        let _ = writeln!(stderr, "{line}");
+                    }
+                    return Ok(Ending::Signal(termination));
+                }
+            },
         };
         state.clock = chrono::Local::now();
         dispatch(update(&mut state, msg));
@@ -91,7 +274,7 @@ pub async fn run(
         }
         dirty = true;
     }
-    Ok(())
+    Ok(Ending::Quit)
 }
 
 /// Runs the workspace picker until the operator chooses (the index into its choices) or quits.
@@ -100,6 +283,7 @@ pub async fn pick(
     no_color: bool,
 ) -> io::Result<Option<usize>> {
     use crate::app::picker::PickerOutcome;
+    let mut signals = Signals::register()?;
     let mut terminal: Terminal<CrosstermBackend<Stdout>> = ratatui::init();
     let _guard = TerminalGuard;
     let mut events = EventStream::new();
@@ -110,7 +294,12 @@ pub async fn pick(
             PickerOutcome::Cancelled => return Ok(None),
             PickerOutcome::Choosing => {}
         }
-        match events.next().await {
+        let event = tokio::select! {
+            event = events.next() => event,
+            // Nothing has been sent yet: any signal simply cancels the choice.
+            _ = signals.next() => return Ok(None),
+        };
+        match event {
             Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => picker.on_key(key),
             Some(Ok(_)) => {}
             Some(Err(e)) => return Err(e),

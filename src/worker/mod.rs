@@ -364,7 +364,7 @@ impl Worker {
         }
     }
 
-    async fn append_journal(&self, record: JournalRecord) {
+    pub(crate) async fn append_journal(&self, record: JournalRecord) {
         let Some(journal) = self.journal.clone() else {
             return;
         };
