@@ -43,6 +43,17 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// The last line of defence: text reaches the state sanitized, but should any path miss it,
+/// no cell of a frame may carry a control or bidi character to the terminal. Such a cell
+/// shows U+FFFD instead, visibly wrong rather than silently obeyed.
+fn scrub(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        if !crate::logstream::is_terminal_safe(cell.symbol()) {
+            cell.set_symbol("\u{fffd}");
+        }
+    }
+}
+
 /// A signal that ends the console without asking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Termination {
@@ -225,7 +236,10 @@ pub async fn run(
             // One synchronized update per frame: terminals that support it never show (and
             // a reader never catches) a half-drawn screen.
             let _ = crossterm::execute!(io::stdout(), BeginSynchronizedUpdate);
-            let drawn = terminal.draw(|frame| crate::ui::render(&state, frame));
+            let drawn = terminal.draw(|frame| {
+                crate::ui::render(&state, frame);
+                scrub(frame.buffer_mut());
+            });
             let _ = crossterm::execute!(io::stdout(), EndSynchronizedUpdate);
             drawn?;
             dirty = false;

@@ -102,7 +102,7 @@ pub async fn run(ctx: &Context, args: InvokeArgs) -> CliResult<()> {
                         println!("{}", sanitize_line(line, DEFAULT_MAX_LINE_CHARS));
                     }
                 }
-                json => println!("{json}"),
+                json => println!("{}", super::output::compact_json(json)),
             }
             eprintln!(
                 "HTTP {} from {} in {} ms{}",
