@@ -18,7 +18,6 @@ use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::app::msg::JournalRecord;
@@ -98,15 +97,18 @@ enum SignalRequest {
 
 /// The signals the console answers. Registering them replaces the default action (which would
 /// end the process with the terminal still raw and in the alternate screen).
+#[cfg(unix)]
 struct Signals {
-    interrupt: Signal,
-    terminate: Signal,
-    hang_up: Signal,
-    quit: Signal,
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+    hang_up: tokio::signal::unix::Signal,
+    quit: tokio::signal::unix::Signal,
 }
 
+#[cfg(unix)]
 impl Signals {
     fn register() -> io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
         Ok(Self {
             interrupt: signal(SignalKind::interrupt())?,
             terminate: signal(SignalKind::terminate())?,
@@ -121,6 +123,24 @@ impl Signals {
             _ = self.terminate.recv() => SignalRequest::End(Termination::Terminate),
             _ = self.hang_up.recv() => SignalRequest::End(Termination::HangUp),
             _ = self.quit.recv() => SignalRequest::End(Termination::Quit),
+        }
+    }
+}
+
+/// Elsewhere only ctrl-c exists as a signal.
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn register() -> io::Result<Self> {
+        Ok(Self)
+    }
+
+    async fn next(&mut self) -> SignalRequest {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => SignalRequest::Interrupt,
+            Err(_) => std::future::pending().await,
         }
     }
 }

@@ -9,7 +9,8 @@ use common::hostile_text::{HOSTILE, is_dangerous, serve};
 use headless_common::Sandbox;
 
 struct Hostile {
-    runtime: tokio::runtime::Runtime,
+    /// Serves the hostile answers for as long as the test runs.
+    _runtime: tokio::runtime::Runtime,
     base: String,
     sandbox: Sandbox,
 }
@@ -19,7 +20,7 @@ impl Hostile {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let base = serve(&runtime);
         Self {
-            runtime,
+            _runtime: runtime,
             base,
             sandbox: Sandbox::new(),
         }

@@ -83,7 +83,7 @@ fn print_endpoint_fields(view: &EndpointView) {
 /// Reads an az ml YAML file named on the command line.
 pub fn read_yaml_file(path: &std::path::Path) -> CliResult<(String, String)> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = aml_rollout::operator_file::read_text(path, aml_rollout::operator_file::AZ_ML_YAML)
         .map_err(|e| CliError::Usage(format!("cannot read {display}: {e}")))?;
     Ok((display, text))
 }

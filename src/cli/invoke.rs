@@ -3,6 +3,7 @@
 //! `azureml-model-deployment`), which works for 0% and mirror deployments too.
 
 use aml_rollout::logstream::{DEFAULT_MAX_LINE_CHARS, sanitize_inline, sanitize_line};
+use aml_rollout::operator_file;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -25,9 +26,10 @@ struct InvokeView {
 }
 
 pub async fn run(ctx: &Context, args: InvokeArgs) -> CliResult<()> {
-    let request = std::fs::read(&args.request_file).map_err(|e| {
-        CliError::Usage(format!("cannot read {}: {e}", args.request_file.display()))
-    })?;
+    let request =
+        operator_file::read(&args.request_file, operator_file::SCORING_REQUEST).map_err(|e| {
+            CliError::Usage(format!("cannot read {}: {e}", args.request_file.display()))
+        })?;
     let endpoint = ctx
         .client
         .get_endpoint(&ctx.workspace, &args.endpoint)

@@ -463,9 +463,13 @@ impl Worker {
     }
 
     async fn read_file(path: &Path) -> Result<String, String> {
-        tokio::fs::read_to_string(path)
-            .await
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        let owned = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            crate::operator_file::read_text(&owned, crate::operator_file::AZ_ML_YAML)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
     }
 
     async fn create_deployment(
@@ -540,9 +544,13 @@ impl Worker {
         deployment: Option<&str>,
         file: &Path,
     ) -> Result<InvokeOutcome, String> {
-        let body = tokio::fs::read(file)
-            .await
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let owned = file.to_path_buf();
+        let body = tokio::task::spawn_blocking(move || {
+            crate::operator_file::read(&owned, crate::operator_file::SCORING_REQUEST)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         if serde_json::from_slice::<serde_json::Value>(&body).is_err() {
             return Err(format!(
                 "{} is not valid JSON: fix the request file",
