@@ -341,3 +341,141 @@ pub async fn pick(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+
+    use super::*;
+    use crate::app::state::{AppOptions, Draft, OperationKind, OperationView, TargetLabel};
+    use crate::rollout::{TrafficSplit, parse_traffic};
+
+    fn state() -> AppState {
+        AppState::new(
+            AppOptions {
+                target: TargetLabel::Demo,
+                read_only: false,
+                refresh_interval: Duration::from_secs(5),
+                default_request_file: PathBuf::from("request.json"),
+                default_deployment_file: PathBuf::from("green.yml"),
+                default_endpoint_file: PathBuf::from("endpoint.yml"),
+                no_color: true,
+                log_buffer_lines: 100,
+            },
+            Instant::now(),
+        )
+    }
+
+    fn operation(id: u64, kind: OperationKind, target: &str) -> OperationView {
+        OperationView {
+            id,
+            kind,
+            target: target.to_string(),
+            started: Instant::now(),
+            state: "InProgress".to_string(),
+            outcome: None,
+            finished_at: None,
+            journal: None,
+            split_change: None,
+        }
+    }
+
+    fn split(live: &str) -> TrafficSplit {
+        TrafficSplit {
+            live: parse_traffic(live).unwrap(),
+            mirror: Default::default(),
+        }
+    }
+
+    #[test]
+    fn only_running_operations_are_journaled_as_interrupted() {
+        let mut state = state();
+        let mut traffic = operation(1, OperationKind::Traffic, "my-endpoint");
+        traffic.journal = Some(JournalRecord {
+            endpoint: "my-endpoint".to_string(),
+            deployment: None,
+            action: "traffic".to_string(),
+            before: serde_json::json!({"traffic": {"blue": 100}}),
+            after: serde_json::json!({"traffic": {"blue": 90, "green": 10}}),
+            outcome: Ok(String::new()),
+            az_command: Some("az ml online-endpoint update".to_string()),
+        });
+        let mut finished = operation(2, OperationKind::Scale, "my-endpoint/blue");
+        finished.outcome = Some(Ok("done".to_string()));
+        let delete = operation(3, OperationKind::Delete, "my-endpoint/green");
+        state.ui.operations = vec![traffic, finished, delete];
+
+        let records = interrupted_records(&state, Termination::HangUp);
+        assert_eq!(records.len(), 2);
+        let traffic = &records[0];
+        assert_eq!(traffic.action, "interrupted");
+        assert_eq!(traffic.after["traffic"]["green"], 10, "what was in flight");
+        assert_eq!(
+            traffic.az_command.as_deref(),
+            Some("az ml online-endpoint update")
+        );
+        let message = traffic.outcome.clone().unwrap_err();
+        assert!(message.starts_with("traffic: traffic on my-endpoint was in flight (last state: InProgress) when SIGHUP ended the console"), "{message}");
+        let delete = &records[1];
+        assert_eq!(
+            (delete.endpoint.as_str(), delete.deployment.as_deref()),
+            ("my-endpoint", Some("green"))
+        );
+        assert!(delete.outcome.clone().unwrap_err().starts_with("delete: "));
+    }
+
+    #[test]
+    fn what_was_left_behind_is_told_after_a_signal() {
+        let mut state = state();
+        state.ui.operations = vec![operation(1, OperationKind::Scale, "my-endpoint/blue")];
+        state.ui.drafts.insert(
+            "my-endpoint".to_string(),
+            Draft {
+                base: split("blue=100"),
+                proposed: split("blue=90 green=10"),
+                notes: Vec::new(),
+                applying: false,
+            },
+        );
+        assert_eq!(
+            left_behind(&state, Termination::Terminate),
+            vec![
+                "aml-rollout: ended by SIGTERM".to_string(),
+                "  still running on Azure (journaled as interrupted): scale my-endpoint/blue (InProgress)"
+                    .to_string(),
+                "  unapplied draft discarded: my-endpoint blue=90 green=10".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_second_interrupt_confirms_the_quit_the_first_asked_about() {
+        let mut state = state();
+        state.ui.operations = vec![operation(1, OperationKind::Scale, "my-endpoint/blue")];
+        on_interrupt(&mut state);
+        assert!(!state.ui.quit, "a running operation makes ctrl-c ask first");
+        assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmQuit { .. })));
+        on_interrupt(&mut state);
+        assert!(state.ui.quit);
+    }
+
+    #[test]
+    fn no_drawn_cell_carries_a_control_or_bidi_character() {
+        let mut buffer = Buffer::empty(Rect::new(0, 0, 6, 1));
+        for (x, symbol) in ["a", "\u{1b}", "\u{9b}", "\u{202e}", "\u{2066}", "é"]
+            .iter()
+            .enumerate()
+        {
+            buffer[(x as u16, 0)].set_symbol(symbol);
+        }
+        scrub(&mut buffer);
+        let shown: Vec<&str> = buffer.content.iter().map(|c| c.symbol()).collect();
+        assert_eq!(
+            shown,
+            ["a", "\u{fffd}", "\u{fffd}", "\u{fffd}", "\u{fffd}", "é"]
+        );
+    }
+}
