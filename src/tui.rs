@@ -322,7 +322,10 @@ pub async fn pick(
     let _guard = TerminalGuard;
     let mut events = EventStream::new();
     loop {
-        terminal.draw(|frame| crate::ui::picker::render(&picker, no_color, frame))?;
+        terminal.draw(|frame| {
+            crate::ui::picker::render(&picker, no_color, frame);
+            scrub(frame.buffer_mut());
+        })?;
         match picker.outcome {
             PickerOutcome::Chosen(i) => return Ok(Some(i)),
             PickerOutcome::Cancelled => return Ok(None),

@@ -484,8 +484,9 @@ impl Worker {
             .get_endpoint(&self.ws, endpoint)
             .await
             .map_err(|e| describe(&e))?;
+        // The error can quote the file, which may hold anything.
         let spec = deployment_from_yaml(&file.display().to_string(), &text, &ep.location, &self.ws)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| sanitize_inline(&e.to_string()))?;
         if let Some(named) = &spec.endpoint_name
             && !named.eq_ignore_ascii_case(endpoint)
         {
@@ -525,7 +526,7 @@ impl Worker {
             .await
             .map_err(|e| describe(&e))?;
         let spec = endpoint_from_yaml(&file.display().to_string(), &text, &workspace.location)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| sanitize_inline(&e.to_string()))?;
         if self.client.get_endpoint(&self.ws, &spec.name).await.is_ok() {
             return Err(format!("endpoint {} already exists", spec.name));
         }
