@@ -78,7 +78,11 @@ fn demo_files_dir() -> PathBuf {
     dir
 }
 
-pub async fn run(connection: Connection, settings: ConsoleSettings) -> Result<(), ConsoleError> {
+/// Runs the console; says whether the operator quit or a signal ended it.
+pub async fn run(
+    connection: Connection,
+    settings: ConsoleSettings,
+) -> Result<crate::tui::Ending, ConsoleError> {
     // Keeps the demo emulator alive for as long as the console runs.
     let mut _demo = None;
     let (client, workspace, label) = match connection {
@@ -135,6 +139,5 @@ pub async fn run(connection: Connection, settings: ConsoleSettings) -> Result<()
         settings.log_poll_interval,
     );
     let state = AppState::new(options, Instant::now());
-    crate::tui::run(state, worker, &mut rx).await?;
-    Ok(())
+    Ok(crate::tui::run(state, worker, &mut rx).await?)
 }

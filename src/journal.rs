@@ -159,9 +159,11 @@ impl Journal {
         let mut entry = entry.clone();
         redact_secrets(&mut entry.before);
         redact_secrets(&mut entry.after);
-        let mut line =
-            serde_json::to_vec(&entry).map_err(|e| JournalError::Encode(e.to_string()))?;
-        line.push(b'\n');
+        let text =
+            serde_json::to_string(&entry).map_err(|e| JournalError::Encode(e.to_string()))?;
+        // Escaped like the commands' JSON output: `cat journal.jsonl` is safe in a terminal.
+        let mut line = crate::logstream::terminal_safe_json(&text).into_owned();
+        line.push('\n');
         let write_error = |source| JournalError::Write {
             path: self.path.clone(),
             source,
@@ -174,7 +176,7 @@ impl Journal {
             .append(true)
             .open(&self.path)
             .map_err(write_error)?;
-        file.write_all(&line).map_err(write_error)
+        file.write_all(line.as_bytes()).map_err(write_error)
     }
 
     /// All readable entries, oldest first. A missing file is an empty journal.
@@ -280,6 +282,24 @@ mod tests {
         assert_eq!(contents.entries, vec![entry("traffic"), entry("mirror")]);
         let text = fs::read_to_string(journal.path()).unwrap();
         assert!(text.starts_with(r#"{"time":"2025-01-02T03:04:05Z","target":"#));
+    }
+
+    #[test]
+    fn c1_and_bidi_characters_are_stored_escaped() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path().join("journal.jsonl"));
+        let mut hostile = entry("traffic");
+        hostile.endpoint = "my\u{202e}endpoint".to_string();
+        hostile.outcome = Outcome::failed("boom \u{9b}2J \u{9d}0;title\u{7}");
+        journal.append(&hostile).unwrap();
+        let text = fs::read_to_string(journal.path()).unwrap();
+        assert!(
+            text.chars()
+                .all(|c| c == '\n' || !(c.is_control() || ('\u{2000}'..='\u{206f}').contains(&c))),
+            "{text:?}"
+        );
+        assert!(text.contains(r"my\u202eendpoint") && text.contains(r"\u009b2J"));
+        assert_eq!(journal.read_all().unwrap(), vec![hostile]);
     }
 
     #[test]

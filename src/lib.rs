@@ -8,6 +8,7 @@ pub mod console;
 pub mod emulator;
 pub mod journal;
 pub mod logstream;
+pub mod operator_file;
 pub mod ops;
 pub mod rollout;
 pub mod tui;

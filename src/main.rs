@@ -15,6 +15,7 @@ use aml_rollout::console::{self, Connection, ConsoleSettings};
 use aml_rollout::emulator::faults::FaultProfile;
 use aml_rollout::emulator::scoring::knobs::KnobSetting;
 use aml_rollout::emulator::{self, EmulatorConfig, Seed};
+use aml_rollout::tui::Ending;
 
 use cli::args::{Cli, Command, EmulatorArgs, GlobalArgs};
 use cli::error::{CliError, EXIT_USAGE};
@@ -36,7 +37,8 @@ fn main() -> ExitCode {
         Some(Command::Emulator(args)) => report_plain(runtime.block_on(run_emulator(args))),
         None => match cli::resolve_target(&cli.global) {
             Ok(target) => match runtime.block_on(run_console(&cli.global, target)) {
-                Ok(()) => ExitCode::SUCCESS,
+                Ok(Ending::Quit) => ExitCode::SUCCESS,
+                Ok(Ending::Signal(signal)) => ExitCode::from(signal.exit_code()),
                 Err(error) => {
                     cli::report(&error);
                     error.exit()
@@ -70,7 +72,7 @@ fn report_plain(result: Result<(), String>) -> ExitCode {
 
 /// The console (bare `aml-rollout`): the in-process demo when nothing is configured, else the
 /// resolved workspace (Azure, or a running emulator), signed in the same way as the commands.
-async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<(), CliError> {
+async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<Ending, CliError> {
     for warning in &target.warnings {
         eprintln!(
             "aml-rollout: warning: {}",

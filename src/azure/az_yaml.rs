@@ -19,6 +19,96 @@ pub enum YamlError {
     },
     #[error("{file}: {reason}")]
     Invalid { file: String, reason: String },
+    #[error("{file}: larger than {limit} bytes, the limit for an az ml YAML file")]
+    TooLarge { file: String, limit: usize },
+    #[error(
+        "{file}: nested deeper than {limit} levels, the limit for an az ml YAML file \
+         (indentation, `- ` entries and open brackets each count as a level)"
+    )]
+    TooDeep { file: String, limit: usize },
+}
+
+/// The largest YAML text parsed: az ml files are a few hundred bytes.
+pub const MAX_YAML_BYTES: usize = 1024 * 1024;
+
+/// The deepest nesting parsed, as [`nesting_bound`] counts it. Far more than any az ml file
+/// needs, and shallow enough to keep parsing instant: the parser's time grows with the square
+/// of the depth (50,000 levels take seconds), so the depth is checked before parsing.
+pub const MAX_YAML_DEPTH: usize = 256;
+
+/// Parses `text` after checking its size and nesting, both cheap, linear scans.
+fn parse_capped<T: serde::de::DeserializeOwned>(
+    file: &str,
+    kind: &'static str,
+    text: &str,
+) -> Result<T, YamlError> {
+    if text.len() > MAX_YAML_BYTES {
+        return Err(YamlError::TooLarge {
+            file: file.to_string(),
+            limit: MAX_YAML_BYTES,
+        });
+    }
+    if nesting_bound(text) > MAX_YAML_DEPTH {
+        return Err(YamlError::TooDeep {
+            file: file.to_string(),
+            limit: MAX_YAML_DEPTH,
+        });
+    }
+    serde_yaml_ng::from_str(text).map_err(|e| syntax_error(file, kind, &e))
+}
+
+/// An upper bound on a YAML document's nesting, without parsing it: the deepest line, counted
+/// as its indentation, plus the block sequence entries (`- `) that open on it, plus the flow
+/// collections (`[`, `{`) open there. Quoted text and comments are skipped; a bracket inside
+/// a plain word (`a[b`) does not open a collection. Overcounting only ever refuses a file far
+/// more nested than an az ml file is.
+fn nesting_bound(text: &str) -> usize {
+    let mut flow = 0usize;
+    let mut quote: Option<char> = None;
+    let mut deepest = 0usize;
+    for line in text.lines() {
+        let mut rest = line;
+        let mut depth = 0usize;
+        if quote.is_none() {
+            let content = line.trim_start_matches(' ');
+            depth = line.len() - content.len();
+            rest = content;
+            while let Some(after) = rest
+                .strip_prefix('-')
+                .filter(|after| after.is_empty() || after.starts_with(' '))
+            {
+                depth += 1;
+                rest = after.trim_start_matches(' ');
+            }
+        }
+        let mut previous = ' ';
+        let mut chars = rest.chars();
+        while let Some(c) = chars.next() {
+            if let Some(q) = quote {
+                if c == '\\' && q == '"' {
+                    chars.next();
+                } else if c == q {
+                    quote = None;
+                }
+                previous = c;
+                continue;
+            }
+            let at_token_start = matches!(previous, ' ' | '[' | '{' | ',' | ':');
+            match c {
+                '\'' | '"' if at_token_start => quote = Some(c),
+                '#' if previous == ' ' => break,
+                '[' | '{' if flow > 0 || at_token_start => {
+                    flow += 1;
+                    deepest = deepest.max(depth + flow);
+                }
+                ']' | '}' if flow > 0 => flow -= 1,
+                _ => {}
+            }
+            previous = c;
+        }
+        deepest = deepest.max(depth + flow);
+    }
+    deepest
 }
 
 /// An endpoint to create: its name and the ARM body of the PUT.
@@ -205,8 +295,7 @@ pub fn endpoint_from_yaml(
     text: &str,
     location: &str,
 ) -> Result<EndpointSpec, YamlError> {
-    let y: EndpointYaml =
-        serde_yaml_ng::from_str(text).map_err(|e| syntax_error(file, "endpoint", &e))?;
+    let y: EndpointYaml = parse_capped(file, "endpoint", text)?;
     crate::rollout::validate_name(crate::rollout::NameKind::Endpoint, &y.name)
         .map_err(|e| invalid(file, e.to_string()))?;
     let mut properties = Map::new();
@@ -372,8 +461,7 @@ pub fn deployment_from_yaml(
     location: &str,
     ws: &WorkspaceRef,
 ) -> Result<DeploymentSpec, YamlError> {
-    let y: DeploymentYaml =
-        serde_yaml_ng::from_str(text).map_err(|e| syntax_error(file, "deployment", &e))?;
+    let y: DeploymentYaml = parse_capped(file, "deployment", text)?;
     crate::rollout::validate_name(crate::rollout::NameKind::Deployment, &y.name)
         .map_err(|e| invalid(file, e.to_string()))?;
     let compute_type = match y
@@ -503,6 +591,76 @@ pub fn deployment_from_yaml(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_bound_counts_indentation_entries_and_brackets() {
+        assert_eq!(nesting_bound("a: 1\n"), 0);
+        assert_eq!(nesting_bound("a:\n  b:\n    c: 1\n"), 4);
+        assert_eq!(nesting_bound("- - - x\n"), 3);
+        assert_eq!(nesting_bound("a: [[1], {b: [2]}]\n"), 3);
+        // A flow collection may span lines.
+        assert_eq!(nesting_bound("a: [\n  [1,\n   2]]\n"), 4);
+        // Brackets in words, quotes and comments open nothing.
+        assert_eq!(
+            nesting_bound("a: x[0]y\nb: '[[[' # [[[\nc: \"\\\"[[\"\n"),
+            0
+        );
+    }
+
+    #[test]
+    fn the_demo_files_are_far_below_the_depth_limit() {
+        for text in [
+            include_str!("../../assets/demo/endpoint.yml"),
+            include_str!("../../assets/demo/blue-deployment.yml"),
+            include_str!("../../assets/demo/green-deployment.yml"),
+        ] {
+            assert!(nesting_bound(text) < 16, "{text}");
+        }
+    }
+
+    #[test]
+    fn deep_yaml_is_refused_before_parsing_and_names_the_limit() {
+        let levels = 200_000;
+        let flow = format!(
+            "name: x\ntags: {}{}\n",
+            "[".repeat(levels),
+            "]".repeat(levels)
+        );
+        let dashes = format!("name: x\ntags:\n{}x\n", "- ".repeat(levels));
+        for text in [flow, dashes] {
+            let e = endpoint_from_yaml("deep.yml", &text, "westus2").unwrap_err();
+            assert_eq!(
+                e,
+                YamlError::TooDeep {
+                    file: "deep.yml".to_string(),
+                    limit: MAX_YAML_DEPTH
+                }
+            );
+            assert!(e.to_string().contains("nested deeper than 256 levels"));
+        }
+        // At the limit, the parser decides (here: not an endpoint).
+        let at_limit = format!(
+            "{}1{}",
+            "[".repeat(MAX_YAML_DEPTH),
+            "]".repeat(MAX_YAML_DEPTH)
+        );
+        assert!(matches!(
+            endpoint_from_yaml("ok.yml", &at_limit, "westus2"),
+            Err(YamlError::Syntax { .. })
+        ));
+    }
+
+    #[test]
+    fn huge_yaml_is_refused_and_names_the_limit() {
+        let text = format!("name: x\ndescription: {}\n", "y".repeat(MAX_YAML_BYTES));
+        let e = deployment_from_yaml("huge.yml", &text, "westus2", &ws()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "huge.yml: larger than {MAX_YAML_BYTES} bytes, the limit for an az ml YAML file"
+            )
+        );
+    }
 
     fn ws() -> WorkspaceRef {
         WorkspaceRef::new("sub", "rg", "ws")

@@ -10,7 +10,7 @@ use super::args::InvokeArgs;
 use super::context::Context;
 use super::error::{CliError, CliResult};
 use super::output::{Output, print_json};
-use aml_rollout::ops::{MAX_REQUEST_FILE_BYTES, read_operator_file};
+use aml_rollout::ops::read_request_file;
 
 #[derive(Debug, Serialize)]
 struct InvokeView {
@@ -26,7 +26,7 @@ struct InvokeView {
 }
 
 pub async fn run(ctx: &Context, args: InvokeArgs) -> CliResult<()> {
-    let request = read_operator_file(&args.request_file, MAX_REQUEST_FILE_BYTES)?;
+    let request = read_request_file(&args.request_file)?;
     let answer = ctx
         .ops
         .invoke(&args.endpoint, args.deployment.as_deref(), request)
@@ -50,7 +50,7 @@ pub async fn run(ctx: &Context, args: InvokeArgs) -> CliResult<()> {
                         println!("{}", sanitize_line(line, DEFAULT_MAX_LINE_CHARS));
                     }
                 }
-                json => println!("{json}"),
+                json => println!("{}", super::output::compact_json(json)),
             }
             eprintln!(
                 "HTTP {} from {} in {} ms{}",

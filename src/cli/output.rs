@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use aml_rollout::azure::LroProgress;
-use aml_rollout::logstream::sanitize_inline;
+use aml_rollout::logstream::{sanitize_inline, terminal_safe_json};
 use serde::Serialize;
 
 use super::error::{CliError, CliResult};
@@ -17,12 +17,18 @@ pub enum Output {
     Json,
 }
 
-/// Pretty JSON on stdout. serde_json escapes control characters, so JSON needs no sanitizing.
+/// Pretty JSON on stdout. serde_json escapes C0 controls but not C1 or bidi controls, which
+/// are escaped too, so that piping the output to a terminal is safe.
 pub fn print_json<T: Serialize>(value: &T) -> CliResult<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Failed(format!("cannot encode the output: {e}")))?;
-    println!("{text}");
+    println!("{}", terminal_safe_json(&text));
     Ok(())
+}
+
+/// Compact JSON for a terminal, escaped as [`print_json`] does.
+pub fn compact_json(value: &serde_json::Value) -> String {
+    terminal_safe_json(&value.to_string()).into_owned()
 }
 
 /// Columns aligned by the width of their widest cell; cells are sanitized.

@@ -121,7 +121,7 @@ pub(crate) fn load(dir: &Path) -> AzCliState {
 /// Reads a file as text; "not there" (file or any parent directory missing) is
 /// `Ok(None)` rather than an error, because most machines have no az CLI.
 fn read_optional(path: &Path) -> io::Result<Option<String>> {
-    match std::fs::read(path) {
+    match crate::operator_file::read(path, crate::operator_file::AZ_CLI_FILE) {
         Ok(bytes) => {
             let text = String::from_utf8(bytes)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;

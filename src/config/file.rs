@@ -128,7 +128,7 @@ pub fn load_config_file(path: &Path) -> Result<FileConfig, ConfigError> {
 
 /// Loads a config file; `Ok(None)` if it does not exist.
 pub(crate) fn load_optional(path: &Path) -> Result<Option<FileConfig>, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::operator_file::read_text(path, crate::operator_file::CONFIG_FILE) {
         Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) if e.kind() == io::ErrorKind::InvalidData => {

@@ -14,8 +14,8 @@ pub mod sanitize;
 pub use merge::{MergeEvent, TailMerger};
 pub use ring::{DEFAULT_RING_CAPACITY, LogEntry, LogRing};
 pub use sanitize::{
-    DEFAULT_MAX_LINE_CHARS, sanitize_bytes, sanitize_inline, sanitize_line, sanitize_line_cow,
-    sanitize_line_owned,
+    DEFAULT_MAX_LINE_CHARS, is_terminal_safe, sanitize_bytes, sanitize_inline, sanitize_line,
+    sanitize_line_cow, sanitize_line_owned, terminal_safe_json,
 };
 
 /// Marker row inserted when consecutive windows do not overlap.

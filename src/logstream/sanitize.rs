@@ -1,36 +1,37 @@
-//! Makes untrusted remote text safe to draw in a terminal pane.
+//! Makes untrusted remote text safe to show in a terminal: the one sanitizer for everything
+//! that reaches one (tables, logs, errors, dialogs, toasts, titles, and JSON output).
 //!
-//! Container logs and error messages come from code we do not control. Printed
-//! verbatim, a single line could clear the screen, move the cursor over other
-//! panes, recolour the UI, set the window title (OSC 0/2) or, on some
-//! terminals, query/answer back. Everything produced here is therefore limited
-//! to printable characters: every escape/control sequence is either removed
-//! (if it is a terminal command) or rendered visibly (if it is a lone control
-//! character that a human may want to notice).
+//! Container logs, resource names, error messages and scoring answers come from code we do
+//! not control. Printed verbatim, a single string could clear the screen, move the cursor
+//! over other panes, recolour the UI, set the window title (OSC 0/2), query the terminal, or
+//! reorder what the operator reads (U+202E before `een` makes `green` display as `grnee`). Everything produced here is therefore limited to printable characters.
 //!
 //! Policy, in one place:
-//! * ANSI/ECMA-48 sequences are removed entirely: CSI (`ESC [` … final byte),
-//!   OSC (`ESC ]` … BEL or ST, this covers window-title OSC 0/2 and hyperlinks
-//!   OSC 8), DCS/SOS/PM/APC strings (`ESC P`, `ESC X`, `ESC ^`, `ESC _` … ST),
-//!   nF sequences (`ESC (` `B` …) and two-byte `ESC x` sequences. Colours are
-//!   lost on purpose: the UI styles lines itself.
-//! * 8-bit C1 controls U+0080–U+009F are removed as well; U+009B (CSI),
-//!   U+009D (OSC), U+0090/98/9E/9F (DCS/SOS/PM/APC) swallow their parameters
-//!   or string exactly like their 7-bit `ESC` forms, because some terminals
-//!   honour them in UTF-8 mode.
-//! * Other C0 controls and DEL are shown in caret notation (`^@`, `^G`, `^H`,
-//!   `^M`, `^?` …), as `cat -v` does. We chose caret notation over `�`
-//!   because it keeps the information (a stray `^M` tells the reader the
-//!   producer wrote CRLF or a progress bar) while being plain ASCII that every
-//!   font renders.
-//! * Tab is expanded to spaces up to the next multiple of 8 output
-//!   characters. Columns are counted in chars, not display cells: the crate
-//!   does not depend on a width table and tabs after wide CJK text are rare.
+//! * 7-bit ANSI/ECMA-48 sequences are removed entirely: CSI (`ESC [` … final byte), OSC
+//!   (`ESC ]` … BEL or ST, this covers window-title OSC 0/2 and hyperlinks OSC 8),
+//!   DCS/SOS/PM/APC strings (`ESC P`, `ESC X`, `ESC ^`, `ESC _` … ST), nF sequences
+//!   (`ESC (` `B` …) and two-byte `ESC x` sequences. Colours are lost on purpose: the UI
+//!   styles lines itself, and coloured logs are common enough that marking every colour
+//!   change would bury the text.
+//! * Every other control character is replaced by a visible marker, `<U+XXXX>` (the code
+//!   point in upper-case hex, at least four digits): C0 controls and DEL (`<U+0007>` for BEL),
+//!   the 8-bit C1 controls U+0080–U+009F (`<U+009B>` for CSI: its parameters stay as plain
+//!   text, harmless once the CSI itself is gone), and the bidirectional controls (Unicode's
+//!   Bidi_Control: U+061C, U+200E, U+200F, the embeddings and overrides U+202A–U+202E and the
+//!   isolates U+2066–U+2069). One notation for all of them, in the form Unicode itself uses,
+//!   so a hidden character is never silently dropped and never mistaken for a letter: a name
+//!   that contains one plainly does not read as a name.
+//! * Tab is expanded to spaces up to the next multiple of 8 output characters. Columns are
+//!   counted in chars, not display cells: the crate does not depend on a width table and
+//!   tabs after wide CJK text are rare.
 //! * A single trailing CR (the remnant of CRLF line endings) is dropped.
-//! * U+2028/U+2029 (line/paragraph separator) become a space, because some
-//!   renderers treat them as line breaks.
-//! * Lines longer than `max_chars` output characters are cut to exactly
-//!   `max_chars` characters, the last one being `…`.
+//! * U+2028/U+2029 (line/paragraph separator) become a space, because some renderers treat
+//!   them as line breaks.
+//! * Lines longer than `max_chars` output characters are cut to exactly `max_chars`
+//!   characters, the last one being `…`.
+//! * JSON meant for a terminal ([`terminal_safe_json`]) keeps its meaning: the characters
+//!   above that serde_json leaves raw (DEL, C1, bidi controls, U+2028/U+2029) are written as
+//!   `\u` escapes (`\u009b`), which every JSON reader decodes back to the same string.
 
 use std::borrow::Cow;
 
@@ -139,7 +140,44 @@ fn is_printable_ascii(bytes: &[u8]) -> bool {
 }
 
 fn needs_rewrite(c: char) -> bool {
-    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}' || is_bidi_control(c)
+}
+
+/// True when `text` needs no sanitizing to be shown: no control, bidi control or line
+/// separator (the check the console applies to every cell it draws).
+pub fn is_terminal_safe(text: &str) -> bool {
+    !text.chars().any(needs_rewrite)
+}
+
+/// Unicode's Bidi_Control characters: they reorder the text around them without being seen.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Characters serde_json writes raw that a terminal would act on or that reorder text.
+fn needs_json_escape(c: char) -> bool {
+    matches!(c, '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}') || is_bidi_control(c)
+}
+
+/// JSON text (as serde_json writes it) made safe to print to a terminal: see the module
+/// documentation. Outside strings JSON is ASCII, so every character replaced here sits inside
+/// a string, where a `\u` escape means the same character.
+pub fn terminal_safe_json(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(needs_json_escape) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if needs_json_escape(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Accumulates output characters while enforcing the length cap.
@@ -163,9 +201,11 @@ impl Output {
         true
     }
 
-    fn push_caret(&mut self, control: u8) -> bool {
-        // ^@ for NUL … ^_ for 0x1F, ^? for DEL: flipping bit 6 maps them.
-        self.push('^') && self.push(char::from(control ^ 0x40))
+    /// `<U+XXXX>`: the visible stand-in for a character that must not reach the terminal.
+    fn push_marker(&mut self, c: char) -> bool {
+        format!("<U+{:04X}>", u32::from(c))
+            .chars()
+            .all(|m| self.push(m))
     }
 
     fn finish(mut self) -> String {
@@ -209,7 +249,8 @@ fn sanitize_slow(raw: &str, max_chars: usize, mode: Mode) -> String {
                 // CRLF remnant: the line ended here anyway.
                 b'\r' if i == bytes.len() => true,
                 0x00..=0x1f | DEL => {
-                    flush_pending_break(&mut out, &mut pending_break) && out.push_caret(b)
+                    flush_pending_break(&mut out, &mut pending_break)
+                        && out.push_marker(char::from(b))
                 }
                 _ => push_text(&mut out, &mut pending_break, char::from(b)),
             };
@@ -225,15 +266,9 @@ fn sanitize_slow(raw: &str, max_chars: usize, mode: Mode) -> String {
         };
         i += c.len_utf8();
         let keep_going = match c {
-            '\u{9b}' => {
-                i = skip_csi_body(bytes, i);
-                true
+            c if c.is_control() || is_bidi_control(c) => {
+                flush_pending_break(&mut out, &mut pending_break) && out.push_marker(c)
             }
-            '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => {
-                i = skip_string_body(bytes, i);
-                true
-            }
-            '\u{80}'..='\u{9f}' => true,
             '\u{2028}' | '\u{2029}' if mode == Mode::Inline => {
                 pending_break = out.chars > 0;
                 true
@@ -342,6 +377,10 @@ mod tests {
             );
             assert_ne!(c, '\u{2028}');
             assert_ne!(c, '\u{2029}');
+            assert!(
+                !is_bidi_control(c),
+                "bidi control {c:?} survived in {output:?}"
+            );
         }
     }
 
@@ -409,26 +448,56 @@ mod tests {
     #[test]
     fn lone_esc_is_dropped() {
         assert_eq!(clean("end\x1b"), "end");
-        assert_eq!(clean("a\x1b\x07b"), "a^Gb");
+        assert_eq!(clean("a\x1b\x07b"), "a<U+0007>b");
     }
 
     #[test]
-    fn strips_c1_controls() {
-        assert_eq!(clean("a\u{9b}31mb"), "ab");
-        assert_eq!(clean("a\u{9b}2J\u{9b}Hb"), "ab");
-        assert_eq!(clean("a\u{9d}0;title\u{9c}b"), "ab");
-        assert_eq!(clean("a\u{9d}0;title\x07b"), "ab");
-        assert_eq!(clean("a\u{85}b\u{90}dcs\u{9c}c"), "abc");
+    fn shows_c1_controls_as_markers() {
+        assert_eq!(clean("a\u{9b}31mb"), "a<U+009B>31mb");
+        assert_eq!(clean("a\u{9d}0;title\u{9c}b"), "a<U+009D>0;title<U+009C>b");
+        assert_eq!(clean("a\u{85}b"), "a<U+0085>b");
+        assert_eq!(sanitize_inline("x\u{9b}2J"), "x<U+009B>2J");
     }
 
     #[test]
-    fn shows_c0_controls_in_caret_notation() {
-        assert_eq!(clean("ding\x07"), "ding^G");
-        assert_eq!(clean("abc\x08\x08x"), "abc^H^Hx");
-        assert_eq!(clean("a\0b"), "a^@b");
-        assert_eq!(clean("a\x7fb"), "a^?b");
-        assert_eq!(clean("10%\r20%"), "10%^M20%");
-        assert_eq!(clean("a\nb"), "a^Jb");
+    fn shows_bidi_controls_as_markers() {
+        assert_eq!(clean("gr\u{202e}een"), "gr<U+202E>een");
+        assert_eq!(sanitize_inline("gr\u{202e}een"), "gr<U+202E>een");
+        for c in [
+            '\u{61c}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{202d}', '\u{2066}', '\u{2069}',
+        ] {
+            let shown = clean(&format!("a{c}b"));
+            assert_eq!(shown, format!("a<U+{:04X}>b", u32::from(c)));
+        }
+        // Joiners are part of ordinary text (emoji, Indic scripts) and stay.
+        assert_eq!(clean("a\u{200d}b"), "a\u{200d}b");
+    }
+
+    #[test]
+    fn shows_c0_controls_as_markers() {
+        assert_eq!(clean("ding\x07"), "ding<U+0007>");
+        assert_eq!(clean("abc\x08\x08x"), "abc<U+0008><U+0008>x");
+        assert_eq!(clean("a\0b"), "a<U+0000>b");
+        assert_eq!(clean("a\x7fb"), "a<U+007F>b");
+        assert_eq!(clean("10%\r20%"), "10%<U+000D>20%");
+        assert_eq!(clean("a\nb"), "a<U+000A>b");
+    }
+
+    #[test]
+    fn json_for_a_terminal_escapes_c1_and_bidi_and_keeps_its_meaning() {
+        let value = serde_json::json!({"name": "gr\u{202e}een", "log": "\u{9b}2J\u{7f}\u{2028}", "ok": "modèle ✓"});
+        let text = serde_json::to_string(&value).unwrap();
+        let safe = terminal_safe_json(&text);
+        assert!(safe.contains(r"gr\u202eeen"), "{safe}");
+        assert!(safe.contains(r"\u009b2J\u007f\u2028"), "{safe}");
+        assert!(safe.contains("modèle ✓"));
+        assert!(
+            safe.chars()
+                .all(|c| !needs_json_escape(c) && !c.is_control())
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, value);
+        assert!(matches!(terminal_safe_json("{\"a\":1}"), Cow::Borrowed(_)));
     }
 
     #[test]
@@ -506,6 +575,7 @@ mod tests {
             "\x1b\x1b[31m",
             "\x1b[\x1b]\x1bP",
             "\u{2028}\u{2029}\u{85}",
+            "\u{202e}\u{2066}\u{200f}",
             "plain text",
         ];
         for a in corpus {
@@ -524,7 +594,7 @@ mod tests {
     /// and the length cap holds.
     #[test]
     fn random_bytes_never_yield_controls() {
-        const ALPHABET: &[u8] = b"\x1b[]P\\_^X;0123m?Hh\x07\x08\r\n\t\0\x7f\x18\x1a\xc2\x9b\x9c\x9d\x85\xe2\x80\xa8a \xff";
+        const ALPHABET: &[u8] = b"\xe2\x80\xae\xe2\x81\xa6\x1b[]P\\_^X;0123m?Hh\x07\x08\r\n\t\0\x7f\x18\x1a\xc2\x9b\x9c\x9d\x85\xe2\x80\xa8a \xff";
         let mut state: u64 = 0x2545_f491_4f6c_dd1d;
         let mut next = || {
             // xorshift64*: deterministic, no dependency needed.

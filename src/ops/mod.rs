@@ -26,7 +26,7 @@ use crate::rollout::Change;
 pub use changes::check_split;
 pub use create::DeploymentCreateOptions;
 pub use error::{OpsError, OpsResult};
-pub use files::{MAX_REQUEST_FILE_BYTES, read_operator_file};
+pub use files::read_request_file;
 pub use invoke::{Credentials, InvokeAnswer};
 pub use logs::{LogPoller, TailVerdict};
 
@@ -219,9 +219,25 @@ impl Ops {
         }
     }
 
+    /// Records a change that was in flight when the program was ended (`why`: the signal):
+    /// its outcome is unknown.
+    pub async fn journal_interrupted(&self, change: &Change, why: &str) {
+        let message = format!(
+            "{}: {} was in flight when {why} ended the console; its outcome is unknown: check with `endpoint show`",
+            change.action(),
+            change.target()
+        );
+        self.write_journal(change, "interrupted", Outcome::failed(message))
+            .await;
+    }
+
     /// Appends a change's record. A journal that cannot be written is a warning, not a
     /// failure: the change itself already happened (or failed) on the service.
     pub async fn journal(&self, change: &Change, outcome: Outcome) {
+        self.write_journal(change, change.action(), outcome).await;
+    }
+
+    async fn write_journal(&self, change: &Change, action: &str, outcome: Outcome) {
         let Some(journal) = self.journal.clone() else {
             return;
         };
@@ -230,7 +246,7 @@ impl Ops {
             target: self.target_label.clone(),
             endpoint: change.endpoint.clone(),
             deployment: change.deployment.clone(),
-            action: change.action().to_string(),
+            action: action.to_string(),
             before: change.before.clone(),
             after: change.after.clone(),
             outcome,

@@ -4,7 +4,9 @@
 //! whatever an operator copies from a runbook also works here):
 //! - pairs `name=percent` separated by any mix of spaces, tabs, newlines and commas;
 //! - names are lower-cased (Azure names are case-insensitive, and az lower-cases them too);
-//! - empty or blank input means the empty map `{}` — az accepts `--traffic ""` to clear traffic;
+//! - empty or blank input is an error, not the empty map: az accepts `--traffic ""` and drains
+//!   the endpoint, so a script's `"$SPLIT"` with `SPLIT` unset would take production to 0%.
+//!   Turning traffic off is written out as intent: each deployment at 0 (`"blue=0 green=0"`);
 //! - percent is a whole number 0..=100; the range is checked here, the sum is not (a map that
 //!   does not total 100 is a rule violation judged by `validate_split`, not a syntax error).
 //!
@@ -25,6 +27,11 @@ const MAX_PERCENT: u32 = 100;
 /// Why an az-style traffic string could not be read. Every message names the offending token.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ParseError {
+    #[error(
+        "the split is empty; write each deployment with its percentage, like `blue=90 green=10` \
+         (to turn traffic off on purpose, set each deployment to 0: `blue=0 green=0`)"
+    )]
+    Blank,
     #[error("`{token}` is not a name=percent pair; write it like `blue=90` (no spaces around '=')")]
     MissingEquals { token: String },
     #[error("`{token}` has no deployment name before '='; write it like `blue=90`")]
@@ -46,12 +53,16 @@ pub enum ParseError {
 }
 
 /// Parse an az-style map (`"blue=90 green=10"`, `"blue=90,green=10"`); see the module docs for
-/// the exact syntax. Blank input yields an empty map, meaning "no traffic".
+/// the exact syntax. Blank input is [`ParseError::Blank`]: see the module docs for why.
 pub fn parse_traffic(input: &str) -> Result<TrafficMap, ParseError> {
     let mut map = TrafficMap::new();
-    let tokens = input
+    let mut tokens = input
         .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|token| !token.is_empty());
+        .filter(|token| !token.is_empty())
+        .peekable();
+    if tokens.peek().is_none() {
+        return Err(ParseError::Blank);
+    }
     for token in tokens {
         let (name, value) = parse_pair(token)?;
         if map.insert(name.clone(), value).is_some() {
@@ -156,14 +167,18 @@ mod tests {
     }
 
     #[test]
-    fn blank_input_is_the_empty_map() {
-        for input in ["", "   ", "\t", ",", " , "] {
+    fn blank_input_is_an_error_and_all_off_is_written_out() {
+        for input in ["", "   ", "\t", "\n", ",", " , "] {
             assert_eq!(
                 parse_traffic(input),
-                Ok(TrafficMap::new()),
+                Err(ParseError::Blank),
                 "input {input:?}"
             );
         }
+        assert_eq!(
+            parse_traffic("blue=0 green=0"),
+            Ok(map(&[("blue", 0), ("green", 0)]))
+        );
     }
 
     #[test]

@@ -23,9 +23,10 @@ use crate::azure::{AmlClient, AzureError, LroProgress, WorkspaceRef};
 use crate::journal::Journal;
 use crate::logstream::sanitize_inline;
 use crate::ops::{
-    DeploymentCreateOptions, LogPoller, MAX_REQUEST_FILE_BYTES, Ops, OpsError, OpsResult, Prepared,
-    TailVerdict, Wait, read_operator_file,
+    DeploymentCreateOptions, LogPoller, Ops, OpsError, OpsResult, Prepared, TailVerdict, Wait,
+    read_request_file,
 };
+use crate::rollout::Change;
 
 /// Deployment lists fetched at once during a refresh.
 const REFRESH_CONCURRENCY: usize = 8;
@@ -40,6 +41,9 @@ pub struct Worker {
     log_poll_interval: Duration,
     /// Running log tailers, so a closed pane's tailer can be stopped.
     tailers: Arc<Mutex<HashMap<TailerId, AbortHandle>>>,
+    /// Changes sent and not yet finished: if a signal ends the console, the journal says what
+    /// was in flight.
+    in_flight: Arc<Mutex<HashMap<OpId, Change>>>,
 }
 
 impl Worker {
@@ -67,6 +71,20 @@ impl Worker {
             journal,
             log_poll_interval,
             tailers: Arc::new(Mutex::new(HashMap::new())),
+            in_flight: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<OpId, Change>> {
+        self.in_flight.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Journals every change still in flight as `interrupted`: the console is ending (`why`,
+    /// e.g. SIGTERM) and nobody will see how they end.
+    pub async fn journal_interrupted(&self, why: &str) {
+        let changes: Vec<Change> = self.in_flight().drain().map(|(_, c)| c).collect();
+        for change in changes {
+            self.ops.journal_interrupted(&change, why).await;
         }
     }
 
@@ -186,10 +204,15 @@ impl Worker {
                 state: sanitize_inline(&p.state),
             });
         };
-        self.ops
-            .apply(prepared?, Wait::UntilDone, &mut progress)
+        let prepared = prepared?;
+        self.in_flight().insert(op, prepared.change.clone());
+        let result = self
+            .ops
+            .apply(prepared, Wait::UntilDone, &mut progress)
             .await
-            .map(|_| ())
+            .map(|_| ());
+        self.in_flight().remove(&op);
+        result
     }
 
     fn finish(&self, op: OpId, outcome: Result<String, OpsError>) {
@@ -395,10 +418,9 @@ impl Worker {
         file: &Path,
     ) -> OpsResult<InvokeOutcome> {
         let path = file.to_path_buf();
-        let body =
-            tokio::task::spawn_blocking(move || read_operator_file(&path, MAX_REQUEST_FILE_BYTES))
-                .await
-                .map_err(|e| OpsError::File(e.to_string()))??;
+        let body = tokio::task::spawn_blocking(move || read_request_file(&path))
+            .await
+            .map_err(|e| OpsError::File(e.to_string()))??;
         let answer = self.ops.invoke(endpoint, deployment, body).await?;
         let text: String = answer.body.chars().take(MAX_INVOKE_BODY).collect();
         Ok(InvokeOutcome {

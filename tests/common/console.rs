@@ -23,6 +23,15 @@ pub fn options() -> AppOptions {
     }
 }
 
+/// A map from az syntax; blank is the empty map here (the product refuses a blank split).
+fn traffic(text: &str) -> aml_rollout::rollout::TrafficMap {
+    if text.trim().is_empty() {
+        Default::default()
+    } else {
+        parse_traffic(text).unwrap()
+    }
+}
+
 pub fn endpoint(name: &str, live: &str, mirror: &str) -> EndpointView {
     EndpointView {
         name: name.to_string(),
@@ -30,8 +39,8 @@ pub fn endpoint(name: &str, live: &str, mirror: &str) -> EndpointView {
         kubernetes: false,
         state: "Succeeded".to_string(),
         split: TrafficSplit {
-            live: parse_traffic(live).unwrap(),
-            mirror: parse_traffic(mirror).unwrap(),
+            live: traffic(live),
+            mirror: traffic(mirror),
         },
         scoring_uri: Some(format!("http://127.0.0.1:1/inference/{name}/score")),
         swagger_uri: None,
@@ -121,7 +130,7 @@ pub fn typed(text: &str) -> Vec<Msg> {
 
 pub fn split(live: &str, mirror: &str) -> TrafficSplit {
     TrafficSplit {
-        live: parse_traffic(live).unwrap(),
-        mirror: parse_traffic(mirror).unwrap(),
+        live: traffic(live),
+        mirror: traffic(mirror),
     }
 }

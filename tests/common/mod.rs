@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod console;
+pub mod hostile_text;
 pub mod pty;
 
 use std::time::Duration;

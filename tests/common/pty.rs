@@ -120,6 +120,29 @@ impl Pty {
         }
     }
 
+    /// Sends `signal` (a name as `kill -s` takes it: TERM, HUP…) to the console's process.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.process_id().expect("the console's process id");
+        let status = std::process::Command::new("kill")
+            .args(["-s", signal, &pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -s {signal} {pid}: {status:?}");
+    }
+
+    /// `stty -a` of the pseudo-terminal, i.e. the modes the console left it in.
+    pub fn stty(&self) -> String {
+        let path = self.master.tty_name().expect("the pty's device name");
+        let tty = std::fs::File::open(&path).expect("open the pty's device");
+        let out = std::process::Command::new("stty")
+            .arg("-a")
+            .stdin(tty)
+            .output()
+            .expect("run stty");
+        assert!(out.status.success(), "stty -a: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let start = Instant::now();
         loop {
