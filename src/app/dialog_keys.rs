@@ -5,14 +5,12 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::changes::{create_from_file, delete, parse_instances, scale};
 use super::drafts::{confirm_apply, confirm_draft_of};
+use super::effects::{refuse_read_only, start_operation, toast};
 use super::msg::Cmd;
-use super::state::{
-    AppState, DeleteFocus, DeleteTarget, Dialog, InvokeRouting, OperationKind, ToastLevel,
-};
-use super::update::{
-    input_request, on_text_input, parse_instances, refuse_read_only, scale, start_operation, toast,
-};
+use super::state::{AppState, DeleteFocus, Dialog, InvokeRouting, OperationKind, ToastLevel};
+use super::text_input::{edit, input_request};
 use crate::rollout::KeySlot;
 
 pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
@@ -85,7 +83,7 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
             },
             _ => {
                 if let Some(r) = input_request(&key) {
-                    on_text_input(state, r);
+                    edit(state, r);
                 }
                 Vec::new()
             }
@@ -125,7 +123,7 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
             }
             _ => {
                 if let Some(r) = input_request(&key) {
-                    on_text_input(state, r);
+                    edit(state, r);
                 }
                 Vec::new()
             }
@@ -174,7 +172,7 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
             }
             _ => {
                 if let Some(r) = input_request(&key) {
-                    on_text_input(state, r);
+                    edit(state, r);
                 }
                 Vec::new()
             }
@@ -201,22 +199,11 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
                 }
                 let file = PathBuf::from(path);
                 close(state);
-                match endpoint {
-                    Some(endpoint) => {
-                        let target = format!("{endpoint} ← {}", file.display());
-                        let op = start_operation(state, OperationKind::CreateDeployment, target);
-                        vec![Cmd::CreateDeployment { op, endpoint, file }]
-                    }
-                    None => {
-                        let target = file.display().to_string();
-                        let op = start_operation(state, OperationKind::CreateEndpoint, target);
-                        vec![Cmd::CreateEndpoint { op, file }]
-                    }
-                }
+                create_from_file(state, endpoint, file)
             }
             _ => {
                 if let Some(r) = input_request(&key) {
-                    on_text_input(state, r);
+                    edit(state, r);
                 }
                 Vec::new()
             }
@@ -315,17 +302,4 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
             _ => Vec::new(),
         },
     }
-}
-
-fn delete(state: &mut AppState, target: DeleteTarget) -> Vec<Cmd> {
-    let label = match &target.deployment {
-        Some(d) => format!("{}/{d}", target.endpoint),
-        None => target.endpoint.clone(),
-    };
-    let op = start_operation(state, OperationKind::Delete, label);
-    vec![Cmd::Delete {
-        op,
-        endpoint: target.endpoint,
-        deployment: target.deployment,
-    }]
 }

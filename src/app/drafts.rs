@@ -3,15 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use super::effects::{refuse_read_only, request_refresh, start_operation, toast};
 use super::ids::OpId;
 use super::msg::Cmd;
 use super::state::{AppState, Dialog, Draft, OperationKind, SliderMode, ToastLevel};
-use super::update::{refuse_read_only, request_refresh, start_operation, toast};
 use crate::rollout::{
-    SplitProposal, TrafficMap, TrafficSplit, nudge_live, nudge_mirror, validate_split,
+    SplitProposal, TrafficMap, TrafficSplit, format_traffic, nudge_live, nudge_mirror,
+    validate_split,
 };
 
-/// Makes `proposed` the endpoint's draft (or drops the draft if it changes nothing).
 /// The message when an endpoint's draft cannot change because its apply is running.
 pub(super) const APPLYING: &str = "an apply of this endpoint is running; wait for it";
 
@@ -246,4 +246,16 @@ pub(super) fn on_stale(
         });
     }
     request_refresh(state)
+}
+
+/// A split as a toast or a log marker says it: `blue=90 green=10, mirror green=10`.
+pub(super) fn describe_split(split: &TrafficSplit) -> String {
+    let live = format_traffic(&split.normalized().live);
+    let mirror = format_traffic(&split.normalized().mirror);
+    match (live.is_empty(), mirror.is_empty()) {
+        (true, true) => "no traffic".to_string(),
+        (false, true) => live,
+        (true, false) => format!("no live traffic, mirror {mirror}"),
+        (false, false) => format!("{live}, mirror {mirror}"),
+    }
 }
