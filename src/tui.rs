@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-use crate::app::{AppState, Cmd, Msg, update};
+use crate::app::{AppState, Msg, step};
 use crate::worker::Worker;
 
 /// How often time advances for refreshes, toasts and the operations tray.
@@ -44,12 +44,15 @@ pub async fn run(
     let size = terminal.size()?;
     state.size = (size.width, size.height);
 
-    let dispatch = |cmds: Vec<Cmd>| {
-        for cmd in cmds {
+    // Hands the message's work to the worker; true if it changed what the screen shows.
+    let dispatch = |state: &mut AppState, msg: Msg| {
+        let step = step(state, msg);
+        for cmd in step.cmds {
             worker.spawn(cmd);
         }
+        step.changed
     };
-    dispatch(update(&mut state, Msg::Tick(Instant::now())));
+    dispatch(&mut state, Msg::Tick(Instant::now()));
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -84,12 +87,11 @@ pub async fn run(
             _ = tick.tick() => Msg::Tick(Instant::now()),
         };
         state.clock = chrono::Local::now();
-        dispatch(update(&mut state, msg));
-        // Drain what else has arrived, then draw once.
+        dirty |= dispatch(&mut state, msg);
+        // Drain what else has arrived, then draw once, and only if something changed.
         while let Ok(msg) = msg_rx.try_recv() {
-            dispatch(update(&mut state, msg));
+            dirty |= dispatch(&mut state, msg);
         }
-        dirty = true;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use aml_rollout::app::msg::LoadedWorkspace;
 use aml_rollout::app::state::{
     DeleteFocus, Dialog, Focus, InvokeRouting, KeysInfo, Prompt, SliderMode, ToastLevel,
 };
-use aml_rollout::app::{Cmd, Msg, update};
+use aml_rollout::app::{Cmd, Msg, step, update};
 use aml_rollout::ops::OpsError;
 use aml_rollout::rollout::KeySlot;
 use common::console::*;
@@ -881,4 +881,39 @@ fn toasts_and_finished_operations_fade() {
     update(&mut state, Msg::Tick(later));
     assert!(state.ui.operations.is_empty());
     assert!(state.ui.toasts.is_empty());
+}
+
+#[test]
+fn only_messages_that_change_the_screen_ask_for_a_frame() {
+    let mut state = blue_green("blue=100", "");
+    // Loaded a moment ago, no toast, nothing running: time passing changes nothing shown.
+    let idle = state.now + Duration::from_millis(250);
+    let tick = step(&mut state, Msg::Tick(idle));
+    assert!(!tick.changed, "an idle tick draws nothing");
+    assert!(tick.cmds.is_empty(), "no refresh due yet");
+
+    let selected = state.selected_deployment().unwrap().name.clone();
+    let down = step(&mut state, key(KeyCode::Down));
+    assert_ne!(state.selected_deployment().unwrap().name, selected);
+    assert!(down.changed, "a key that moves the selection draws");
+
+    // A toast that expires, and a running operation's seconds, are changes.
+    feed(&mut state, [ch('r')]);
+    assert!(!state.ui.toasts.is_empty());
+    let later = state.now + Duration::from_secs(30);
+    assert!(step(&mut state, Msg::Tick(later)).changed, "a toast fades");
+    assert!(
+        !step(&mut state, Msg::Tick(later)).changed,
+        "same instant, nothing new"
+    );
+    feed(&mut state, [ch(':')]);
+    feed(&mut state, typed("scale blue 3"));
+    feed(&mut state, [key(KeyCode::Enter)]);
+    let same_second = state.now + Duration::from_millis(100);
+    assert!(!step(&mut state, Msg::Tick(same_second)).changed);
+    let next_second = state.now + Duration::from_secs(1);
+    assert!(
+        step(&mut state, Msg::Tick(next_second)).changed,
+        "the tray counts the running scale's seconds"
+    );
 }

@@ -24,4 +24,4 @@ pub mod update;
 
 pub use msg::{Cmd, Msg};
 pub use state::AppState;
-pub use update::update;
+pub use update::{Step, step, update};

@@ -1,6 +1,7 @@
 //! `update(&mut AppState, Msg) -> Vec<Cmd>`: every behaviour of the console, synchronous and
 //! free of I/O, so that it can be driven by messages in tests. This module only routes each
-//! message to the module whose job it is.
+//! message to the module whose job it is. `step` is the same, and also says whether the
+//! message changed what the screen shows, so that the event loop draws only then.
 
 use crossterm::event::KeyEvent;
 
@@ -12,8 +13,28 @@ use super::tick;
 use super::{actions, command_bar, dialog_keys, drafts, help, log_actions, results, text_input};
 use crate::logstream::sanitize_inline;
 
+/// What one message did.
+#[derive(Debug)]
+pub struct Step {
+    /// Work for the worker.
+    pub cmds: Vec<Cmd>,
+    /// False only when the screen would be drawn exactly as before.
+    pub changed: bool,
+}
+
+/// Handles one message; see [`step`] for whether it needs a frame.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
-    match msg {
+    step(state, msg).cmds
+}
+
+/// Handles one message and says whether the screen must be drawn again. Only ticks can leave
+/// it unchanged; every other message is input or news, and counts as a change.
+pub fn step(state: &mut AppState, msg: Msg) -> Step {
+    let cmds = match msg {
+        Msg::Tick(now) => {
+            let (cmds, changed) = tick::on_tick(state, now);
+            return Step { cmds, changed };
+        }
         Msg::Key(key) => on_key(state, key),
         Msg::Paste(text) => {
             text_input::paste(state, &text);
@@ -23,7 +44,6 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
             state.size = (w, h);
             Vec::new()
         }
-        Msg::Tick(now) => tick::on_tick(state, now),
         Msg::Loaded { request, result } => results::on_loaded(state, request, result),
         Msg::MetricsLoaded {
             request,
@@ -86,6 +106,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Cmd> {
             );
             Vec::new()
         }
+    };
+    Step {
+        cmds,
+        changed: true,
     }
 }
 
