@@ -1,18 +1,18 @@
 //! What the panels' keys do, once the keymap has turned them into actions: quit, focus,
 //! refresh, open a prompt or a dialog, move the selection, draft traffic.
 
-use tui_input::Input;
-
 use super::drafts::{describe_split, nudge, open_apply_confirmation, start_draft};
 use super::effects::{refuse_read_only, request_refresh, toast};
 use super::keymap::Action;
 use super::log_actions;
 use super::msg::Cmd;
 use super::selection;
-use super::state::{
-    AppState, DeleteFocus, DeleteTarget, Dialog, Focus, InvokeRouting, Prompt, SliderMode,
-    ToastLevel,
+use tui_input::Input;
+
+use super::dialogs::{
+    ConfirmQuit, CreateFromFile, Delete, DeleteTarget, Dialog, Invoke, Journal, Keys, Scale,
 };
+use super::state::{AppState, Focus, Prompt, SliderMode, ToastLevel};
 use crate::rollout::{TrafficMap, TrafficSplit};
 
 pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
@@ -30,9 +30,9 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                         "{running} operation(s) are still running on Azure (they will finish without you)"
                     ));
                 }
-                state.ui.dialog = Some(Dialog::ConfirmQuit {
+                state.ui.dialog = Some(Dialog::ConfirmQuit(ConfirmQuit {
                     reason: parts.join("; "),
-                });
+                }));
             } else {
                 state.ui.quit = true;
             }
@@ -84,10 +84,7 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             Vec::new()
         }
         Action::Journal => {
-            state.ui.dialog = Some(Dialog::Journal {
-                lines: None,
-                scroll: 0,
-            });
+            state.ui.dialog = Some(Dialog::Journal(Journal::default()));
             let request = state.requests.request();
             state.requests.awaited_journal = Some(request);
             vec![Cmd::LoadJournal { request }]
@@ -96,11 +93,10 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             if refuse_read_only(state, "creating an endpoint") {
                 return Vec::new();
             }
-            state.ui.dialog = Some(Dialog::CreateFromFile {
-                endpoint: None,
-                input: path_input(&state.options.default_endpoint_file),
-                error: None,
-            });
+            state.ui.dialog = Some(Dialog::CreateFromFile(CreateFromFile::new(
+                None,
+                path_text(&state.options.default_endpoint_file),
+            )));
             Vec::new()
         }
         Action::Up => selection::move_by(state, -1),
@@ -235,13 +231,7 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             ) else {
                 return Vec::new();
             };
-            state.ui.dialog = Some(Dialog::Scale {
-                endpoint: ep.name,
-                deployment: d.name,
-                input: Input::new(d.instances.to_string()),
-                untouched: true,
-                error: None,
-            });
+            state.ui.dialog = Some(Dialog::Scale(Scale::new(ep.name, d.name, d.instances)));
             Vec::new()
         }
         Action::Invoke => {
@@ -251,19 +241,11 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             let deployment = (state.ui.focus == Focus::Deployments)
                 .then(|| state.selected_deployment().map(|d| d.name.clone()))
                 .flatten();
-            let routing = if deployment.is_some() {
-                InvokeRouting::Pinned
-            } else {
-                InvokeRouting::Endpoint
-            };
-            state.ui.dialog = Some(Dialog::Invoke {
-                endpoint: ep.name,
+            state.ui.dialog = Some(Dialog::Invoke(Invoke::new(
+                ep.name,
                 deployment,
-                routing,
-                input: path_input(&state.options.default_request_file),
-                running: false,
-                outcome: None,
-            });
+                path_text(&state.options.default_request_file),
+            )));
             Vec::new()
         }
         Action::CreateDeployment => {
@@ -278,23 +260,17 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 );
                 return Vec::new();
             };
-            state.ui.dialog = Some(Dialog::CreateFromFile {
-                endpoint: Some(ep.name),
-                input: path_input(&state.options.default_deployment_file),
-                error: None,
-            });
+            state.ui.dialog = Some(Dialog::CreateFromFile(CreateFromFile::new(
+                Some(ep.name),
+                path_text(&state.options.default_deployment_file),
+            )));
             Vec::new()
         }
         Action::ShowKeys => {
             let Some(ep) = state.selected_endpoint().cloned() else {
                 return Vec::new();
             };
-            state.ui.dialog = Some(Dialog::Keys {
-                endpoint: ep.name.clone(),
-                info: None,
-                revealed: false,
-                confirm_regenerate: false,
-            });
+            state.ui.dialog = Some(Dialog::Keys(Keys::new(ep.name.clone())));
             let request = state.requests.request();
             state.requests.awaited_keys = Some(request);
             vec![Cmd::LoadKeys {
@@ -312,8 +288,9 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
     }
 }
 
-fn path_input(path: &std::path::Path) -> Input {
-    Input::new(path.display().to_string())
+/// A default file as a dialog's field offers it.
+fn path_text(path: &std::path::Path) -> String {
+    path.display().to_string()
 }
 
 fn open_delete(state: &mut AppState) {
@@ -359,10 +336,5 @@ fn open_delete(state: &mut AppState) {
             }
         }
     };
-    state.ui.dialog = Some(Dialog::Delete {
-        target,
-        input: Input::default(),
-        focus: DeleteFocus::Cancel,
-        error: None,
-    });
+    state.ui.dialog = Some(Dialog::Delete(Delete::new(target)));
 }

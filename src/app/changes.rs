@@ -6,18 +6,6 @@ use std::path::PathBuf;
 use super::effects::start_operation;
 use super::msg::Cmd;
 use super::state::{AppState, DeleteTarget, OperationKind};
-use crate::rollout::{MAX_INSTANCES, MIN_INSTANCES, check_instance_count};
-
-/// An instance count as typed, within the limits the service accepts.
-pub(super) fn parse_instances(text: &str) -> Result<u32, String> {
-    match text.trim().parse::<u32>() {
-        Ok(n) => check_instance_count(n),
-        Err(_) => Err(format!(
-            "instance count must be a whole number from {MIN_INSTANCES} to {MAX_INSTANCES}, got {:?}",
-            text.trim()
-        )),
-    }
-}
 
 pub(super) fn scale(
     state: &mut AppState,

@@ -3,13 +3,15 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::changes::{parse_instances, scale};
+use super::changes::scale;
+use super::dialogs::scale::parse_instances;
 use super::drafts::{APPLYING, open_apply_confirmation, start_draft, violations_of};
+use super::field_keys::input_request;
 use super::log_actions;
 use super::msg::Cmd;
 use super::selection;
 use super::state::{AppState, Prompt};
-use super::text_input::{edit, input_request};
+use super::text_input::edit;
 use crate::rollout::{TrafficSplit, parse_traffic};
 
 const USAGE: &str = "commands: traffic blue=90 green=10 · mirror green=10 · scale blue 2";

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use super::dialogs::{ConfirmApply, Dialog, Stale};
 use super::effects::{refuse_read_only, request_refresh, start_operation, toast};
 use super::ids::OpId;
 use super::msg::Cmd;
-use super::state::{AppState, Dialog, Draft, OperationKind, SliderMode, ToastLevel};
+use super::state::{AppState, Draft, OperationKind, SliderMode, ToastLevel};
 use crate::rollout::{
     SplitProposal, TrafficMap, TrafficSplit, format_traffic, nudge_live, nudge_mirror,
     validate_split,
@@ -185,11 +186,11 @@ pub(super) fn confirm_draft_of(state: &mut AppState, endpoint: &str) {
         toast(state, ToastLevel::Error, format!("not valid: {first}"));
         return;
     }
-    state.ui.dialog = Some(Dialog::ConfirmApply {
+    state.ui.dialog = Some(Dialog::ConfirmApply(ConfirmApply {
         endpoint: endpoint.to_string(),
         diff: draft.diff(),
         az_command: draft.az_command(endpoint),
-    });
+    }));
 }
 
 pub(super) fn confirm_apply(state: &mut AppState, endpoint: &str) -> Vec<Cmd> {
@@ -238,12 +239,12 @@ pub(super) fn on_stale(
             ),
         );
     } else {
-        state.ui.dialog = Some(Dialog::Stale {
+        state.ui.dialog = Some(Dialog::Stale(Stale {
             endpoint,
             base,
             theirs,
             yours,
-        });
+        }));
     }
     request_refresh(state)
 }

@@ -4,13 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use super::dialogs::{Dialog, ErrorNotice};
 use super::drafts::describe_split;
 use super::effects::{request_refresh, toast};
 use super::ids::{OpId, RequestId};
 use super::log_actions;
 use super::msg::{Cmd, LoadedWorkspace};
 use super::selection;
-use super::state::{AppState, DeploymentMetrics, Dialog, InvokeOutcome, KeysInfo};
+use super::state::{AppState, DeploymentMetrics, InvokeOutcome, KeysInfo};
 use super::state::{OperationKind, ToastLevel};
 use crate::logstream::sanitize_inline;
 use crate::ops::OpsError;
@@ -196,10 +197,10 @@ pub(super) fn on_operation_finished(
                     ToastLevel::Error,
                     format!("{} {} failed", kind.label(), view.target),
                 );
-                state.ui.dialog = Some(Dialog::Error {
+                state.ui.dialog = Some(Dialog::Error(ErrorNotice {
                     title: format!("{} of {} failed", kind.label(), view.target),
                     message: format!("{message}{kept}"),
-                });
+                }));
             }
         }
     }
@@ -212,14 +213,10 @@ pub(super) fn on_invoke_finished(
     outcome: Result<InvokeOutcome, OpsError>,
 ) {
     if state.requests.awaited_invoke == Some(request)
-        && let Some(Dialog::Invoke {
-            running,
-            outcome: slot,
-            ..
-        }) = &mut state.ui.dialog
+        && let Some(Dialog::Invoke(dialog)) = &mut state.ui.dialog
     {
-        *running = false;
-        *slot = Some(outcome.map_err(|e| sanitize_inline(&e.to_string())));
+        dialog.running = false;
+        dialog.outcome = Some(outcome.map_err(|e| sanitize_inline(&e.to_string())));
     }
 }
 
@@ -234,14 +231,10 @@ pub(super) fn on_keys_loaded(
         return;
     }
     let result = result.map_err(|e| sanitize_inline(&e.to_string()));
-    if let Some(Dialog::Keys {
-        endpoint: open,
-        info,
-        ..
-    }) = &mut state.ui.dialog
-        && open.eq_ignore_ascii_case(endpoint)
+    if let Some(Dialog::Keys(dialog)) = &mut state.ui.dialog
+        && dialog.endpoint.eq_ignore_ascii_case(endpoint)
     {
-        *info = Some(result);
+        dialog.info = Some(result);
     }
 }
 
@@ -254,7 +247,7 @@ pub(super) fn on_journal_loaded(
         return;
     }
     let result = result.map_err(|e| sanitize_inline(&e.to_string()));
-    if let Some(Dialog::Journal { lines, .. }) = &mut state.ui.dialog {
-        *lines = Some(result);
+    if let Some(Dialog::Journal(journal)) = &mut state.ui.dialog {
+        journal.lines = Some(result);
     }
 }
