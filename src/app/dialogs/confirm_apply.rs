@@ -12,7 +12,7 @@ pub struct ConfirmApply {
     pub az_command: String,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Apply,
     Back,

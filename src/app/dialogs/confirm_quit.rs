@@ -10,7 +10,7 @@ pub struct ConfirmQuit {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Quit,
     Stay,

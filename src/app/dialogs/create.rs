@@ -16,7 +16,7 @@ pub struct CreateFromFile {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Create,
     Cancel,

@@ -34,7 +34,7 @@ pub struct Delete {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     MoveFocus,
     /// Deletes when the name has the focus; on the Cancel button, cancels.

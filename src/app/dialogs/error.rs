@@ -10,7 +10,7 @@ pub struct ErrorNotice {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Close,
 }

@@ -29,7 +29,7 @@ pub struct Invoke {
     pub outcome: Option<Result<InvokeOutcome, String>>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Send,
     Close,

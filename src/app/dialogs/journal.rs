@@ -11,7 +11,7 @@ pub struct Journal {
     pub scroll: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     ScrollDown,
     ScrollUp,

@@ -14,7 +14,7 @@ pub struct Keys {
     pub confirm_regenerate: bool,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     ToggleReveal,
     Regenerate,

@@ -198,3 +198,62 @@ impl Dialog {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyModifiers;
+
+    /// Every key of every row reaches that row's action: no row is shadowed by an earlier one,
+    /// so a hint never names a key that does something else.
+    fn every_key_reaches_its_row<A: Copy + PartialEq + std::fmt::Debug>(table: &[DialogKey<A>]) {
+        for row in table {
+            for code in row.keys {
+                let event = KeyEvent::new(*code, KeyModifiers::NONE);
+                assert_eq!(action_in(table, &event), Some(row.action), "{}", row.label);
+            }
+        }
+    }
+
+    #[test]
+    fn hints_name_keys_that_do_what_they_say() {
+        every_key_reaches_its_row(confirm_apply::KEYS);
+        every_key_reaches_its_row(stale::KEYS);
+        every_key_reaches_its_row(scale::KEYS);
+        every_key_reaches_its_row(delete::KEYS);
+        every_key_reaches_its_row(invoke::KEYS);
+        every_key_reaches_its_row(invoke::KEYS_WITH_PINNING);
+        every_key_reaches_its_row(create::KEYS);
+        every_key_reaches_its_row(keys::KEYS_MASKED);
+        every_key_reaches_its_row(keys::KEYS_REVEALED);
+        every_key_reaches_its_row(keys::KEYS_CONFIRMING);
+        every_key_reaches_its_row(journal::KEYS);
+        every_key_reaches_its_row(confirm_quit::KEYS);
+        every_key_reaches_its_row(error::KEYS);
+    }
+
+    #[test]
+    fn a_dialog_shows_the_keys_that_work_in_its_state() {
+        let mut dialog = Dialog::Keys(Keys::new("ep".into()));
+        let labels = |d: &Dialog| d.hints().iter().map(|h| h.does).collect::<Vec<_>>();
+        assert_eq!(
+            labels(&dialog),
+            ["reveal", "regenerate primary key", "close"]
+        );
+        let context = Context { read_only: false };
+        dialog.on_key(
+            &KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE),
+            context,
+        );
+        assert_eq!(labels(&dialog), ["mask", "regenerate primary key", "close"]);
+        dialog.on_key(
+            &KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT),
+            context,
+        );
+        assert_eq!(labels(&dialog), ["regenerate", "cancel"]);
+        let pinned = Dialog::Invoke(Invoke::new("ep".into(), Some("blue".into()), "f".into()));
+        let routed = Dialog::Invoke(Invoke::new("ep".into(), None, "f".into()));
+        assert!(labels(&pinned).contains(&"pinned / endpoint routing"));
+        assert!(!labels(&routed).contains(&"pinned / endpoint routing"));
+    }
+}

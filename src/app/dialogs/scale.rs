@@ -17,7 +17,7 @@ pub struct Scale {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Scale,
     Cancel,

@@ -14,7 +14,7 @@ pub struct Stale {
     pub yours: TrafficSplit,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     KeepMine,
     TakeTheirs,
