@@ -9,7 +9,7 @@ use super::dialogs::{Context, Outcome, Request};
 use super::drafts::{confirm_apply, confirm_draft_of};
 use super::effects::{refuse_read_only, start_operation, toast};
 use super::msg::Cmd;
-use super::state::{AppState, OperationKind, ToastLevel};
+use super::state::{AppState, DeleteTarget, OperationKind, ToastLevel};
 use crate::rollout::KeySlot;
 
 pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
@@ -62,7 +62,16 @@ fn carry_out(state: &mut AppState, request: Request) -> Vec<Cmd> {
             deployment,
             instances,
         } => scale(state, &endpoint, &deployment, instances),
-        Request::Delete(target) => delete(state, target),
+        Request::Delete {
+            endpoint,
+            deployment,
+        } => delete(
+            state,
+            DeleteTarget {
+                endpoint,
+                deployment,
+            },
+        ),
         Request::Invoke {
             endpoint,
             deployment,

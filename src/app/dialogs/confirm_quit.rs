@@ -2,7 +2,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::{DialogKey, Outcome, Request, action_in};
+use super::binding::{DialogKey, action_in};
+use super::outcome::{Outcome, Request};
 
 #[derive(Debug, Clone)]
 pub struct ConfirmQuit {

@@ -6,7 +6,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 use tui_input::{Input, InputRequest};
 
 use super::super::field_keys::input_request;
-use super::{DialogKey, Outcome, Request, action_in};
+use super::binding::{DialogKey, action_in};
+use super::outcome::{Outcome, Request};
 
 /// A file path for a create: a deployment of `endpoint`, or (`None`) an endpoint.
 #[derive(Debug, Clone)]

@@ -4,7 +4,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 use tui_input::{Input, InputRequest};
 
 use super::super::field_keys::input_request;
-use super::{DialogKey, Outcome, Request, action_in};
+use super::binding::{DialogKey, action_in};
+use super::outcome::{Outcome, Request};
 
 /// What a delete dialog would remove.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +89,10 @@ impl Delete {
             }
             (Some(Action::Confirm), DeleteFocus::Name) => {
                 if self.input.value() == self.target.name() {
-                    Outcome::CloseAnd(Request::Delete(self.target.clone()))
+                    Outcome::CloseAnd(Request::Delete {
+                        endpoint: self.target.endpoint.clone(),
+                        deployment: self.target.deployment.clone(),
+                    })
                 } else {
                     self.error = Some(format!(
                         "type {} exactly to confirm, or esc to cancel",

@@ -2,7 +2,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::{DialogKey, Outcome, action_in};
+use super::binding::{DialogKey, action_in};
+use super::outcome::Outcome;
 
 #[derive(Debug, Clone)]
 pub struct ErrorNotice {

@@ -3,7 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::{Context, DialogKey, Outcome, Request, action_in};
+use super::binding::{DialogKey, action_in};
+use super::outcome::{Context, Outcome, Request};
 use crate::app::snapshot::KeysInfo;
 
 #[derive(Debug, Clone)]

@@ -3,6 +3,7 @@
 //! does to it. A dialog only changes itself; what it asks of the rest of the console comes
 //! back as an [`Outcome`] that `dialog_keys` carries out.
 
+mod binding;
 pub mod confirm_apply;
 pub mod confirm_quit;
 pub mod create;
@@ -11,16 +12,15 @@ pub mod error;
 pub mod invoke;
 pub mod journal;
 pub mod keys;
+mod outcome;
 pub mod scale;
 pub mod stale;
 
-use std::path::PathBuf;
-
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use tui_input::InputRequest;
 
-use crate::rollout::TrafficSplit;
-
+use binding::hints_of;
+pub use binding::{DialogKey, Hint};
 pub use confirm_apply::ConfirmApply;
 pub use confirm_quit::ConfirmQuit;
 pub use create::CreateFromFile;
@@ -29,110 +29,9 @@ pub use error::ErrorNotice;
 pub use invoke::{Invoke, InvokeRouting};
 pub use journal::Journal;
 pub use keys::Keys;
+pub use outcome::{Context, Outcome, Request};
 pub use scale::Scale;
 pub use stale::Stale;
-
-/// One row of a dialog's key table.
-#[derive(Debug, Clone, Copy)]
-pub struct DialogKey<A> {
-    /// The keys, whatever the modifiers (a letter's case says whether shift was held).
-    pub keys: &'static [KeyCode],
-    /// How the keys are written on screen.
-    pub label: &'static str,
-    /// What they do, in a few words; empty keeps the row out of the hints.
-    pub does: &'static str,
-    pub action: A,
-}
-
-/// A row as the views show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hint {
-    pub label: &'static str,
-    pub does: &'static str,
-}
-
-/// The action of `key` in a table, if any.
-fn action_in<A: Copy>(table: &[DialogKey<A>], key: &KeyEvent) -> Option<A> {
-    table
-        .iter()
-        .find(|row| row.keys.contains(&key.code))
-        .map(|row| row.action)
-}
-
-/// The rows of a table that the hints show.
-fn hints_of<A>(table: &[DialogKey<A>]) -> Vec<Hint> {
-    table
-        .iter()
-        .filter(|row| !row.does.is_empty())
-        .map(|row| Hint {
-            label: row.label,
-            does: row.does,
-        })
-        .collect()
-}
-
-/// What the console around a dialog tells it.
-#[derive(Debug, Clone, Copy)]
-pub struct Context {
-    pub read_only: bool,
-}
-
-/// What a key press did to a dialog.
-#[derive(Debug)]
-pub enum Outcome {
-    /// The dialog stays open (it may have changed itself).
-    Keep,
-    /// The dialog closes.
-    Close,
-    /// The dialog stays open and asks the console for this.
-    KeepAnd(Request),
-    /// The dialog closes and asks the console for this.
-    CloseAnd(Request),
-}
-
-/// What a dialog asks of the console when a key decides something.
-#[derive(Debug)]
-pub enum Request {
-    /// Send the endpoint's draft.
-    ApplyDraft {
-        endpoint: String,
-    },
-    /// Keep my draft on top of their split, and review it again.
-    ReviewOnTheirs {
-        endpoint: String,
-        theirs: TrafficSplit,
-    },
-    /// Drop my draft and show their split.
-    TakeTheirs {
-        endpoint: String,
-    },
-    Scale {
-        endpoint: String,
-        deployment: String,
-        instances: u32,
-    },
-    Delete(DeleteTarget),
-    /// Send the request file; the answer comes back to this dialog.
-    Invoke {
-        endpoint: String,
-        deployment: Option<String>,
-        file: PathBuf,
-    },
-    /// The invoke dialog closed: a late answer has nowhere to go.
-    ForgetInvoke,
-    /// A deployment of `endpoint` from `file`, or (`None`) an endpoint.
-    Create {
-        endpoint: Option<String>,
-        file: PathBuf,
-    },
-    /// Regenerate the endpoint's primary key; the keys are read again into this dialog.
-    RegenerateKey {
-        endpoint: String,
-    },
-    /// Refused because the console is read-only; says so, naming what was refused.
-    ReadOnly(&'static str),
-    Quit,
-}
 
 /// A modal dialog; at most one is open.
 #[derive(Debug, Clone)]
@@ -201,8 +100,9 @@ impl Dialog {
 
 #[cfg(test)]
 mod tests {
+    use super::binding::action_in;
     use super::*;
-    use crossterm::event::KeyModifiers;
+    use crossterm::event::{KeyCode, KeyModifiers};
 
     /// Every key of every row reaches that row's action: no row is shadowed by an earlier one,
     /// so a hint never names a key that does something else.

@@ -3,7 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::{DialogKey, Outcome, Request, action_in};
+use super::binding::{DialogKey, action_in};
+use super::outcome::{Outcome, Request};
 use crate::rollout::TrafficSplit;
 
 #[derive(Debug, Clone)]
