@@ -21,7 +21,7 @@ use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
 use crate::app::state::Dialog;
-use crate::app::{AppState, Cmd, Msg, update};
+use crate::app::{AppState, Cmd, Msg, step, update};
 use crate::logstream::sanitize_inline;
 use crate::worker::Worker;
 
@@ -199,12 +199,15 @@ pub async fn run(
     let size = terminal.size()?;
     state.size = (size.width, size.height);
 
-    let dispatch = |cmds: Vec<Cmd>| {
-        for cmd in cmds {
+    // Hands the message's work to the worker; true if it changed what the screen shows.
+    let dispatch = |state: &mut AppState, msg: Msg| {
+        let step = step(state, msg);
+        for cmd in step.cmds {
             worker.spawn(cmd);
         }
+        step.changed
     };
-    dispatch(update(&mut state, Msg::Tick(Instant::now())));
+    dispatch(&mut state, Msg::Tick(Instant::now()));
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -242,7 +245,9 @@ pub async fn run(
             _ = tick.tick() => Msg::Tick(Instant::now()),
             request = signals.next() => match request {
                 SignalRequest::Interrupt => {
-                    dispatch(on_interrupt(&mut state));
+                    for cmd in on_interrupt(&mut state) {
+                        worker.spawn(cmd);
+                    }
                     dirty = true;
                     continue;
                 }
@@ -258,12 +263,11 @@ pub async fn run(
             },
         };
         state.clock = chrono::Local::now();
-        dispatch(update(&mut state, msg));
-        // Drain what else has arrived, then draw once.
+        dirty |= dispatch(&mut state, msg);
+        // Drain what else has arrived, then draw once, and only if something changed.
         while let Ok(msg) = msg_rx.try_recv() {
-            dispatch(update(&mut state, msg));
+            dirty |= dispatch(&mut state, msg);
         }
-        dirty = true;
     }
     Ok(Ending::Quit)
 }

@@ -4,12 +4,15 @@ mod common;
 
 use std::time::Duration;
 
+use aml_rollout::app::dialogs::{
+    ConfirmApply, ConfirmQuit, Delete, ErrorNotice, Invoke, Keys, Scale, Stale,
+};
 use aml_rollout::app::ids::{OpId, RequestId};
 use aml_rollout::app::msg::LoadedWorkspace;
 use aml_rollout::app::state::{
     DeleteFocus, Dialog, Focus, InvokeRouting, KeysInfo, Prompt, SliderMode, ToastLevel,
 };
-use aml_rollout::app::{Cmd, Msg, update};
+use aml_rollout::app::{Cmd, Msg, step, update};
 use aml_rollout::ops::OpsError;
 use aml_rollout::rollout::KeySlot;
 use common::console::*;
@@ -90,7 +93,7 @@ fn traffic_can_be_turned_off_and_on_again_deliberately() {
     assert!(draft.proposed.live.values().all(|p| *p == 0));
     feed(&mut state, [key(KeyCode::Enter)]);
     assert!(
-        matches!(state.ui.dialog, Some(Dialog::ConfirmApply { .. })),
+        matches!(state.ui.dialog, Some(Dialog::ConfirmApply(_))),
         "a total of 0 is valid"
     );
     feed(&mut state, [key(KeyCode::Esc)]);
@@ -114,9 +117,9 @@ fn an_apply_goes_through_confirmation_the_worker_and_back() {
     feed(&mut state, [ch('L')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
     assert!(cmds.is_empty(), "enter only opens the confirmation");
-    let Some(Dialog::ConfirmApply {
+    let Some(Dialog::ConfirmApply(ConfirmApply {
         az_command, diff, ..
-    }) = &state.ui.dialog
+    })) = &state.ui.dialog
     else {
         panic!("expected the confirmation, got {:?}", state.ui.dialog);
     };
@@ -182,7 +185,7 @@ fn a_failed_apply_keeps_the_draft_and_shows_the_service_error() {
     assert!(!draft.applying);
     assert_eq!(draft.proposed.normalized(), split("blue=90 green=10", ""));
     match &state.ui.dialog {
-        Some(Dialog::Error { message, .. }) => {
+        Some(Dialog::Error(ErrorNotice { message, .. })) => {
             assert!(message.contains("another operation"), "{message}");
             assert!(message.contains("draft is kept"), "{message}");
         }
@@ -190,7 +193,7 @@ fn a_failed_apply_keeps_the_draft_and_shows_the_service_error() {
     }
     // The retry is one enter away once the dialog is closed.
     feed(&mut state, [key(KeyCode::Esc), key(KeyCode::Enter)]);
-    assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply { .. })));
+    assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply(_))));
 }
 
 #[test]
@@ -208,12 +211,12 @@ fn a_stale_draft_asks_the_operator() {
         }],
     );
     assert!(cmds.iter().any(|c| matches!(c, Cmd::Refresh { .. })));
-    let Some(Dialog::Stale {
+    let Some(Dialog::Stale(Stale {
         base,
         theirs,
         yours,
         ..
-    }) = &state.ui.dialog
+    })) = &state.ui.dialog
     else {
         panic!("expected the stale dialog");
     };
@@ -222,7 +225,7 @@ fn a_stale_draft_asks_the_operator() {
     assert_eq!(yours.normalized(), split("blue=90 green=10", ""));
     // Keep mine on top of theirs: the new base is theirs, and it is reviewed again.
     feed(&mut state, [ch('y')]);
-    assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply { .. })));
+    assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply(_))));
     let (_, base, _) = apply_cmd(&feed(&mut state, [ch('y')]));
     assert_eq!(base, split("blue=50 green=50", ""));
 
@@ -270,7 +273,7 @@ fn mirror_mode_moves_the_mirror_share_and_refuses_what_azure_refuses() {
         "clamped at 50"
     );
     feed(&mut state, [key(KeyCode::Enter)]);
-    let Some(Dialog::ConfirmApply { az_command, .. }) = &state.ui.dialog else {
+    let Some(Dialog::ConfirmApply(ConfirmApply { az_command, .. })) = &state.ui.dialog else {
         panic!()
     };
     assert!(
@@ -314,9 +317,9 @@ fn live_traffic_onto_the_mirror_target_clears_its_mirror_in_the_same_draft() {
         draft.notes
     );
     feed(&mut state, [key(KeyCode::Enter)]);
-    let Some(Dialog::ConfirmApply {
+    let Some(Dialog::ConfirmApply(ConfirmApply {
         az_command, diff, ..
-    }) = &state.ui.dialog
+    })) = &state.ui.dialog
     else {
         panic!()
     };
@@ -386,7 +389,7 @@ fn esc_discards_and_undo_and_known_good_make_new_drafts() {
 
     // The known-good split is what the console first saw: blue=100.
     feed(&mut state, [ch('Z')]);
-    let Some(Dialog::ConfirmApply { diff, .. }) = &state.ui.dialog else {
+    let Some(Dialog::ConfirmApply(ConfirmApply { diff, .. })) = &state.ui.dialog else {
         panic!("Z confirms at once")
     };
     assert!(
@@ -408,7 +411,7 @@ fn the_command_bar_drafts_traffic_and_mirror_and_scales() {
     feed(&mut state, [ch(':')]);
     feed(&mut state, typed("traffic blue=90 green=10"));
     feed(&mut state, [key(KeyCode::Enter)]);
-    assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply { .. })));
+    assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply(_))));
     assert_eq!(
         state.draft_of("my-endpoint").unwrap().proposed.live,
         split("blue=90 green=10", "").live
@@ -441,7 +444,7 @@ fn the_command_bar_drafts_traffic_and_mirror_and_scales() {
     feed(&mut state, typed("traffic blue=0 green=0"));
     feed(&mut state, [key(KeyCode::Enter)]);
     assert!(
-        matches!(state.ui.dialog, Some(Dialog::ConfirmApply { .. })),
+        matches!(state.ui.dialog, Some(Dialog::ConfirmApply(_))),
         "{:?}",
         state.ui.prompt
     );
@@ -477,13 +480,13 @@ fn typing_a_count_replaces_the_current_one() {
 fn scaling_validates_the_instance_count() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch('s')]);
-    assert!(matches!(state.ui.dialog, Some(Dialog::Scale { .. })));
+    assert!(matches!(state.ui.dialog, Some(Dialog::Scale(_))));
     for bad in ["0", "51", "two"] {
         feed(&mut state, [ctrl('u')]);
         feed(&mut state, typed(bad));
         let cmds = feed(&mut state, [key(KeyCode::Enter)]);
         assert!(cmds.is_empty(), "{bad}");
-        let Some(Dialog::Scale { error: Some(e), .. }) = &state.ui.dialog else {
+        let Some(Dialog::Scale(Scale { error: Some(e), .. })) = &state.ui.dialog else {
             panic!("{bad}: no error")
         };
         assert!(e.contains("1 to 50"), "{e}");
@@ -518,7 +521,7 @@ fn deleting_needs_the_typed_name_and_never_a_deployment_with_traffic() {
     );
     select_green(&mut state);
     feed(&mut state, [ctrl('d')]);
-    let Some(Dialog::Delete { focus, target, .. }) = &state.ui.dialog else {
+    let Some(Dialog::Delete(Delete { focus, target, .. })) = &state.ui.dialog else {
         panic!()
     };
     assert_eq!(*focus, DeleteFocus::Cancel, "Cancel is focused");
@@ -530,7 +533,7 @@ fn deleting_needs_the_typed_name_and_never_a_deployment_with_traffic() {
     feed(&mut state, typed("gren"));
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
     assert!(cmds.is_empty());
-    let Some(Dialog::Delete { error: Some(e), .. }) = &state.ui.dialog else {
+    let Some(Dialog::Delete(Delete { error: Some(e), .. })) = &state.ui.dialog else {
         panic!()
     };
     assert!(e.contains("type green exactly"), "{e}");
@@ -546,7 +549,7 @@ fn deleting_needs_the_typed_name_and_never_a_deployment_with_traffic() {
     );
     // Endpoints are deleted from the endpoints list.
     feed(&mut state, [key(KeyCode::BackTab), ctrl('d')]);
-    let Some(Dialog::Delete { target, .. }) = &state.ui.dialog else {
+    let Some(Dialog::Delete(Delete { target, .. })) = &state.ui.dialog else {
         panic!()
     };
     assert_eq!(target.deployment, None);
@@ -581,11 +584,11 @@ fn invoking_pins_the_selected_deployment_or_uses_the_endpoints_routing() {
             outcome: Err(OpsError::Invalid("stale".into())),
         }],
     );
-    let Some(Dialog::Invoke {
+    let Some(Dialog::Invoke(Invoke {
         running: true,
         outcome: None,
         ..
-    }) = &state.ui.dialog
+    })) = &state.ui.dialog
     else {
         panic!("stale answers are ignored")
     };
@@ -601,17 +604,17 @@ fn invoking_pins_the_selected_deployment_or_uses_the_endpoints_routing() {
             }),
         }],
     );
-    let Some(Dialog::Invoke {
+    let Some(Dialog::Invoke(Invoke {
         running: false,
         outcome: Some(Ok(o)),
         ..
-    }) = &state.ui.dialog
+    })) = &state.ui.dialog
     else {
         panic!()
     };
     assert_eq!(o.deployment.as_deref(), Some("green"));
     feed(&mut state, [key(KeyCode::Tab)]);
-    let Some(Dialog::Invoke { routing, .. }) = &state.ui.dialog else {
+    let Some(Dialog::Invoke(Invoke { routing, .. })) = &state.ui.dialog else {
         panic!()
     };
     assert_eq!(*routing, InvokeRouting::Endpoint);
@@ -660,14 +663,14 @@ fn create_show_keys_journal_help_focus_and_filter() {
             }),
         }],
     );
-    let Some(Dialog::Keys {
+    let Some(Dialog::Keys(Keys {
         revealed: false, ..
-    }) = &state.ui.dialog
+    })) = &state.ui.dialog
     else {
         panic!("masked by default")
     };
     feed(&mut state, [ch('v')]);
-    let Some(Dialog::Keys { revealed: true, .. }) = &state.ui.dialog else {
+    let Some(Dialog::Keys(Keys { revealed: true, .. })) = &state.ui.dialog else {
         panic!()
     };
     let cmds = feed(&mut state, [ch('R'), ch('y')]);
@@ -772,7 +775,7 @@ fn quitting_asks_only_when_something_would_be_lost() {
     select_green(&mut state);
     feed(&mut state, [ch('l'), ch('q')]);
     assert!(!state.ui.quit);
-    let Some(Dialog::ConfirmQuit { reason }) = &state.ui.dialog else {
+    let Some(Dialog::ConfirmQuit(ConfirmQuit { reason })) = &state.ui.dialog else {
         panic!()
     };
     assert!(reason.contains("draft"), "{reason}");
@@ -881,4 +884,39 @@ fn toasts_and_finished_operations_fade() {
     update(&mut state, Msg::Tick(later));
     assert!(state.ui.operations.is_empty());
     assert!(state.ui.toasts.is_empty());
+}
+
+#[test]
+fn only_messages_that_change_the_screen_ask_for_a_frame() {
+    let mut state = blue_green("blue=100", "");
+    // Loaded a moment ago, no toast, nothing running: time passing changes nothing shown.
+    let idle = state.now + Duration::from_millis(250);
+    let tick = step(&mut state, Msg::Tick(idle));
+    assert!(!tick.changed, "an idle tick draws nothing");
+    assert!(tick.cmds.is_empty(), "no refresh due yet");
+
+    let selected = state.selected_deployment().unwrap().name.clone();
+    let down = step(&mut state, key(KeyCode::Down));
+    assert_ne!(state.selected_deployment().unwrap().name, selected);
+    assert!(down.changed, "a key that moves the selection draws");
+
+    // A toast that expires, and a running operation's seconds, are changes.
+    feed(&mut state, [ch('r')]);
+    assert!(!state.ui.toasts.is_empty());
+    let later = state.now + Duration::from_secs(30);
+    assert!(step(&mut state, Msg::Tick(later)).changed, "a toast fades");
+    assert!(
+        !step(&mut state, Msg::Tick(later)).changed,
+        "same instant, nothing new"
+    );
+    feed(&mut state, [ch(':')]);
+    feed(&mut state, typed("scale blue 3"));
+    feed(&mut state, [key(KeyCode::Enter)]);
+    let same_second = state.now + Duration::from_millis(100);
+    assert!(!step(&mut state, Msg::Tick(same_second)).changed);
+    let next_second = state.now + Duration::from_secs(1);
+    assert!(
+        step(&mut state, Msg::Tick(next_second)).changed,
+        "the tray counts the running scale's seconds"
+    );
 }

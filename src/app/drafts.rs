@@ -3,15 +3,16 @@
 
 use std::collections::BTreeMap;
 
+use super::dialogs::{ConfirmApply, Dialog, Stale};
+use super::effects::{refuse_read_only, request_refresh, start_operation, toast};
 use super::ids::OpId;
 use super::msg::Cmd;
-use super::state::{AppState, Dialog, Draft, OperationKind, SliderMode, ToastLevel};
-use super::update::{refuse_read_only, request_refresh, start_operation, toast};
+use super::state::{AppState, Draft, OperationKind, SliderMode, ToastLevel};
 use crate::rollout::{
-    SplitProposal, TrafficMap, TrafficSplit, nudge_live, nudge_mirror, validate_split,
+    SplitProposal, TrafficMap, TrafficSplit, format_traffic, nudge_live, nudge_mirror,
+    validate_split,
 };
 
-/// Makes `proposed` the endpoint's draft (or drops the draft if it changes nothing).
 /// The message when an endpoint's draft cannot change because its apply is running.
 pub(super) const APPLYING: &str = "an apply of this endpoint is running; wait for it";
 
@@ -185,11 +186,11 @@ pub(super) fn confirm_draft_of(state: &mut AppState, endpoint: &str) {
         toast(state, ToastLevel::Error, format!("not valid: {first}"));
         return;
     }
-    state.ui.dialog = Some(Dialog::ConfirmApply {
+    state.ui.dialog = Some(Dialog::ConfirmApply(ConfirmApply {
         endpoint: endpoint.to_string(),
         diff: draft.diff(),
         az_command: draft.az_command(endpoint),
-    });
+    }));
 }
 
 pub(super) fn confirm_apply(state: &mut AppState, endpoint: &str) -> Vec<Cmd> {
@@ -238,12 +239,24 @@ pub(super) fn on_stale(
             ),
         );
     } else {
-        state.ui.dialog = Some(Dialog::Stale {
+        state.ui.dialog = Some(Dialog::Stale(Stale {
             endpoint,
             base,
             theirs,
             yours,
-        });
+        }));
     }
     request_refresh(state)
+}
+
+/// A split as a toast or a log marker says it: `blue=90 green=10, mirror green=10`.
+pub(super) fn describe_split(split: &TrafficSplit) -> String {
+    let live = format_traffic(&split.normalized().live);
+    let mirror = format_traffic(&split.normalized().mirror);
+    match (live.is_empty(), mirror.is_empty()) {
+        (true, true) => "no traffic".to_string(),
+        (false, true) => live,
+        (true, false) => format!("no live traffic, mirror {mirror}"),
+        (false, false) => format!("{live}, mirror {mirror}"),
+    }
 }

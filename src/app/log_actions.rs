@@ -3,6 +3,7 @@
 
 use tui_input::Input;
 
+use super::effects::toast;
 use super::ids::TailerId;
 use super::keymap::Action;
 use super::logs::{
@@ -10,7 +11,6 @@ use super::logs::{
 };
 use super::msg::Cmd;
 use super::state::{AppState, Focus, Prompt, ToastLevel};
-use super::update::toast;
 use crate::azure::model::ContainerType;
 
 /// The (endpoint, deployment) pairs that should have a pane now.

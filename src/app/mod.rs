@@ -1,18 +1,29 @@
 //! The console's state machine: pure, no I/O, no terminal. `update` takes a message and
 //! returns the work the worker must do.
 
+mod actions;
+mod changes;
+mod command_bar;
 mod dialog_keys;
+pub mod dialogs;
 mod drafts;
+mod effects;
+mod field_keys;
+mod help;
 pub mod ids;
 pub mod keymap;
 mod log_actions;
 pub mod logs;
 pub mod msg;
 pub mod picker;
+mod results;
+mod selection;
 pub mod snapshot;
 pub mod state;
+mod text_input;
+mod tick;
 pub mod update;
 
 pub use msg::{Cmd, Msg};
 pub use state::AppState;
-pub use update::update;
+pub use update::{Step, step, update};

@@ -9,6 +9,7 @@ use tui_input::Input;
 
 use crate::rollout::{SplitDiff, TrafficSplit};
 
+pub use super::dialogs::{DeleteFocus, DeleteTarget, Dialog, InvokeRouting};
 use super::ids::{OpId, RequestId, TailerId};
 pub use super::snapshot::{
     DeploymentMetrics, DeploymentView, EndpointView, InvokeOutcome, KeysInfo, Snapshot,
@@ -143,96 +144,6 @@ impl OperationKind {
             Self::RegenerateKey => "regenerate key",
         }
     }
-}
-
-/// What a delete dialog would remove.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeleteTarget {
-    pub endpoint: String,
-    pub deployment: Option<String>,
-}
-
-impl DeleteTarget {
-    /// The name the operator must type.
-    pub fn name(&self) -> &str {
-        self.deployment.as_deref().unwrap_or(&self.endpoint)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeleteFocus {
-    Cancel,
-    Name,
-}
-
-/// Where an invoke goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InvokeRouting {
-    /// Pinned to the selected deployment with `azureml-model-deployment`.
-    Pinned,
-    /// The endpoint's own traffic routing.
-    Endpoint,
-}
-
-/// A modal dialog; at most one is open.
-#[derive(Debug, Clone)]
-pub enum Dialog {
-    ConfirmApply {
-        endpoint: String,
-        diff: SplitDiff,
-        az_command: String,
-    },
-    Stale {
-        endpoint: String,
-        base: TrafficSplit,
-        theirs: TrafficSplit,
-        yours: TrafficSplit,
-    },
-    Scale {
-        endpoint: String,
-        deployment: String,
-        /// Opens with the current count, which the first typed digit replaces.
-        input: Input,
-        untouched: bool,
-        error: Option<String>,
-    },
-    Delete {
-        target: DeleteTarget,
-        input: Input,
-        focus: DeleteFocus,
-        error: Option<String>,
-    },
-    Invoke {
-        endpoint: String,
-        deployment: Option<String>,
-        routing: InvokeRouting,
-        input: Input,
-        running: bool,
-        outcome: Option<Result<InvokeOutcome, String>>,
-    },
-    /// A file path for a create: a deployment of `endpoint`, or (`None`) an endpoint.
-    CreateFromFile {
-        endpoint: Option<String>,
-        input: Input,
-        error: Option<String>,
-    },
-    Keys {
-        endpoint: String,
-        info: Option<Result<KeysInfo, String>>,
-        revealed: bool,
-        confirm_regenerate: bool,
-    },
-    Journal {
-        lines: Option<Result<Vec<String>, String>>,
-        scroll: usize,
-    },
-    ConfirmQuit {
-        reason: String,
-    },
-    Error {
-        title: String,
-        message: String,
-    },
 }
 
 /// The `:` command bar or a `/` filter while they are being typed.

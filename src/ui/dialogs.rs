@@ -1,5 +1,5 @@
 //! Modal dialogs: apply confirmation, stale draft, scale, delete, invoke, create, keys,
-//! journal, quit, errors.
+//! journal, quit, errors. The keys each one shows come from its table in `app::dialogs`.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,7 +11,10 @@ use super::draft::diff_lines;
 use super::theme::Theme;
 use super::widgets::{centered, mask};
 use crate::app::AppState;
-use crate::app::state::{DeleteFocus, Dialog, InvokeRouting};
+use crate::app::dialogs::{
+    ConfirmApply, ConfirmQuit, CreateFromFile, Delete, DeleteFocus, Dialog, ErrorNotice, Hint,
+    Invoke, InvokeRouting, Journal, Keys, Scale, Stale,
+};
 use crate::rollout::{TrafficSplit, format_traffic};
 
 fn split_text(split: &TrafficSplit) -> String {
@@ -36,13 +39,23 @@ fn input_line<'a>(label: &'a str, input: &Input, theme: Theme) -> Line<'a> {
     ])
 }
 
-fn keys_line(pairs: &[(&'static str, &'static str)], theme: Theme) -> Line<'static> {
+/// `enter apply   esc cancel`, the keys highlighted.
+fn keys_line(hints: &[Hint], theme: Theme) -> Line<'static> {
     let mut spans = Vec::new();
-    for (k, label) in pairs {
-        spans.push(Span::styled(*k, theme.key()));
-        spans.push(Span::raw(format!(" {label}   ")));
+    for hint in hints {
+        spans.push(Span::styled(hint.label, theme.key()));
+        spans.push(Span::raw(format!(" {}   ", hint.does)));
     }
     Line::from(spans)
+}
+
+/// `tab: move to the name · esc: cancel`, as one run of text.
+fn keys_sentence(hints: &[Hint]) -> String {
+    hints
+        .iter()
+        .map(|h| format!("{}: {}", h.label, h.does))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn draw(
@@ -77,12 +90,13 @@ fn draw(
 }
 
 pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame, area: Rect) {
+    let hints = dialog.hints();
     match dialog {
-        Dialog::ConfirmApply {
+        Dialog::ConfirmApply(ConfirmApply {
             endpoint,
             diff,
             az_command,
-        } => {
+        }) => {
             let mut lines = vec![
                 Line::raw(format!("Apply this traffic change to {endpoint}?")),
                 Line::raw(""),
@@ -94,10 +108,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 Span::raw(az_command.clone()),
             ]));
             lines.push(Line::raw(""));
-            lines.push(keys_line(
-                &[("enter/y", "apply"), ("esc/n", "back to the draft")],
-                theme,
-            ));
+            lines.push(keys_line(&hints, theme));
             draw(
                 frame,
                 area,
@@ -107,12 +118,12 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 false,
             );
         }
-        Dialog::Stale {
+        Dialog::Stale(Stale {
             endpoint,
             base,
             theirs,
             yours,
-        } => {
+        }) => {
             let lines = vec![
                 Line::raw(format!(
                     "Nothing was sent: {endpoint}'s traffic changed since your draft began."
@@ -131,14 +142,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                     Span::raw(split_text(yours)),
                 ]),
                 Line::raw(""),
-                keys_line(
-                    &[
-                        ("y", "review yours again on top of theirs"),
-                        ("t", "take theirs, drop yours"),
-                        ("esc", "decide later"),
-                    ],
-                    theme,
-                ),
+                keys_line(&hints, theme),
             ];
             draw(
                 frame,
@@ -149,13 +153,13 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 true,
             );
         }
-        Dialog::Scale {
+        Dialog::Scale(Scale {
             endpoint,
             deployment,
             input,
             error,
             ..
-        } => {
+        }) => {
             let mut lines = vec![
                 Line::raw(format!(
                     "Scale {endpoint}/{deployment} to how many instances (1-50)?"
@@ -167,7 +171,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
             }
             lines.push(Line::raw(""));
-            lines.push(keys_line(&[("enter", "scale"), ("esc", "cancel")], theme));
+            lines.push(keys_line(&hints, theme));
             draw(
                 frame,
                 area,
@@ -177,12 +181,12 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 false,
             );
         }
-        Dialog::Delete {
+        Dialog::Delete(Delete {
             target,
             input,
             focus,
             error,
-        } => {
+        }) => {
             let what = match &target.deployment {
                 Some(d) => format!(
                     "This deletes deployment {d} of endpoint {}: its instances stop and its logs are gone.",
@@ -213,21 +217,18 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![
                 Span::styled(" [ Cancel ] ", cancel),
-                Span::styled(
-                    "   tab: move to the name · enter on the name: delete · esc: cancel",
-                    theme.dim(),
-                ),
+                Span::styled(format!("   {}", keys_sentence(&hints)), theme.dim()),
             ]));
             draw(frame, area, " Delete ".into(), lines, theme, true);
         }
-        Dialog::Invoke {
+        Dialog::Invoke(Invoke {
             endpoint,
             deployment,
             routing,
             input,
             running,
             outcome,
-        } => {
+        }) => {
             let route = match (routing, deployment) {
                 (InvokeRouting::Pinned, Some(d)) => {
                     format!("pinned to {d} (azureml-model-deployment: {d})")
@@ -265,18 +266,14 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 None => {}
             }
             lines.push(Line::raw(""));
-            let mut keys = vec![("enter", "send"), ("esc", "close")];
-            if deployment.is_some() {
-                keys.push(("tab", "pinned / endpoint routing"));
-            }
-            lines.push(keys_line(&keys, theme));
+            lines.push(keys_line(&hints, theme));
             draw(frame, area, " Invoke ".into(), lines, theme, false);
         }
-        Dialog::CreateFromFile {
+        Dialog::CreateFromFile(CreateFromFile {
             endpoint,
             input,
             error,
-        } => {
+        }) => {
             let (what, title) = match endpoint {
                 Some(ep) => (
                     format!("Create a deployment of {ep} from an az ml deployment YAML (created at 0% traffic)"),
@@ -292,15 +289,15 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
             }
             lines.push(Line::raw(""));
-            lines.push(keys_line(&[("enter", "create"), ("esc", "cancel")], theme));
+            lines.push(keys_line(&hints, theme));
             draw(frame, area, title.into(), lines, theme, false);
         }
-        Dialog::Keys {
+        Dialog::Keys(Keys {
             endpoint,
             info,
             revealed,
             confirm_regenerate,
-        } => {
+        }) => {
             let mut lines = vec![Line::raw(format!("Endpoint {endpoint}")), Line::raw("")];
             match info {
                 None => lines.push(Line::from(Span::styled("loading…", theme.dim()))),
@@ -337,18 +334,14 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             lines.push(Line::raw(""));
             if *confirm_regenerate {
                 lines.push(Line::from(Span::styled(
-                    "Regenerate the primary key? Callers using it stop working. y: regenerate · any other key: cancel",
+                    format!(
+                        "Regenerate the primary key? Callers using it stop working. {}",
+                        keys_sentence(&hints)
+                    ),
                     theme.error(),
                 )));
             } else {
-                lines.push(keys_line(
-                    &[
-                        ("v", if *revealed { "mask" } else { "reveal" }),
-                        ("R", "regenerate primary key"),
-                        ("esc", "close"),
-                    ],
-                    theme,
-                ));
+                lines.push(keys_line(&hints, theme));
             }
             draw(
                 frame,
@@ -359,10 +352,10 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 *confirm_regenerate,
             );
         }
-        Dialog::Journal {
+        Dialog::Journal(Journal {
             lines: entries,
             scroll,
-        } => {
+        }) => {
             let mut lines = Vec::new();
             match entries {
                 None => lines.push(Line::from(Span::styled("loading…", theme.dim()))),
@@ -382,7 +375,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 }
             }
             lines.push(Line::raw(""));
-            lines.push(keys_line(&[("j/k", "scroll"), ("esc", "close")], theme));
+            lines.push(keys_line(&hints, theme));
             draw(
                 frame,
                 area,
@@ -392,20 +385,20 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 false,
             );
         }
-        Dialog::ConfirmQuit { reason } => {
+        Dialog::ConfirmQuit(ConfirmQuit { reason }) => {
             let lines = vec![
                 Line::raw("Quit aml-rollout?"),
                 Line::from(Span::styled(reason.clone(), theme.warn())),
                 Line::raw(""),
-                keys_line(&[("y", "quit"), ("esc/n", "stay")], theme),
+                keys_line(&hints, theme),
             ];
             draw(frame, area, " Quit ".into(), lines, theme, true);
         }
-        Dialog::Error { title, message } => {
+        Dialog::Error(ErrorNotice { title, message }) => {
             let lines = vec![
                 Line::from(Span::styled(message.clone(), theme.error())),
                 Line::raw(""),
-                keys_line(&[("esc", "close")], theme),
+                keys_line(&hints, theme),
             ];
             draw(frame, area, format!(" {title} "), lines, theme, true);
         }

@@ -1,5 +1,5 @@
-//! The status bar: the keys that work in the focused panel, from the keymap; or the prompt
-//! being typed.
+//! The status bar: the keys that work now, from the open dialog's table or else the focused
+//! panel's keymap; or the prompt being typed.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -41,8 +41,13 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
             frame.set_cursor_position((area.x + cursor.min(area.width.saturating_sub(1)), area.y));
         }
         None => {
+            // Keys go to the open dialog, so its keys are the ones that work.
+            let hints: Vec<(&str, &str)> = match &state.ui.dialog {
+                Some(dialog) => dialog.hints().iter().map(|h| (h.label, h.does)).collect(),
+                None => status_hints(state.ui.focus),
+            };
             let mut spans = Vec::new();
-            for (keys, hint) in status_hints(state.ui.focus) {
+            for (keys, hint) in hints {
                 spans.push(Span::styled(keys, theme.key()));
                 spans.push(Span::raw(format!(" {hint}  ")));
             }

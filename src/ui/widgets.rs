@@ -1,8 +1,6 @@
 //! Small drawing helpers shared by the screens.
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::style::Style;
-use ratatui::text::Span;
 
 /// `[██████░░░░]` for `value` out of `max`, `width` cells wide.
 pub fn slider(value: u32, max: u32, width: usize) -> String {
@@ -29,14 +27,6 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         .flex(Flex::Center)
         .areas(row);
     cell
-}
-
-pub fn key_hint<'a>(keys: &'a str, label: &'a str, key_style: Style) -> [Span<'a>; 3] {
-    [
-        Span::styled(keys, key_style),
-        Span::raw(" "),
-        Span::raw(label),
-    ]
 }
 
 /// `abc…` so that the result has at most `max` characters.

@@ -1,0 +1,57 @@
+//! Changes other than traffic, started from a dialog or the command bar: scale, delete,
+//! create from a YAML file. Each puts an operation in the tray and asks the worker to run it.
+
+use std::path::PathBuf;
+
+use super::effects::start_operation;
+use super::msg::Cmd;
+use super::state::{AppState, DeleteTarget, OperationKind};
+
+pub(super) fn scale(
+    state: &mut AppState,
+    endpoint: &str,
+    deployment: &str,
+    instances: u32,
+) -> Vec<Cmd> {
+    let target = format!("{endpoint}/{deployment}");
+    let op = start_operation(state, OperationKind::Scale, target);
+    vec![Cmd::Scale {
+        op,
+        endpoint: endpoint.to_string(),
+        deployment: deployment.to_string(),
+        instances,
+    }]
+}
+
+pub(super) fn delete(state: &mut AppState, target: DeleteTarget) -> Vec<Cmd> {
+    let label = match &target.deployment {
+        Some(d) => format!("{}/{d}", target.endpoint),
+        None => target.endpoint.clone(),
+    };
+    let op = start_operation(state, OperationKind::Delete, label);
+    vec![Cmd::Delete {
+        op,
+        endpoint: target.endpoint,
+        deployment: target.deployment,
+    }]
+}
+
+/// A deployment of `endpoint` from `file`, or (`None`) an endpoint.
+pub(super) fn create_from_file(
+    state: &mut AppState,
+    endpoint: Option<String>,
+    file: PathBuf,
+) -> Vec<Cmd> {
+    match endpoint {
+        Some(endpoint) => {
+            let target = format!("{endpoint} ← {}", file.display());
+            let op = start_operation(state, OperationKind::CreateDeployment, target);
+            vec![Cmd::CreateDeployment { op, endpoint, file }]
+        }
+        None => {
+            let target = file.display().to_string();
+            let op = start_operation(state, OperationKind::CreateEndpoint, target);
+            vec![Cmd::CreateEndpoint { op, file }]
+        }
+    }
+}

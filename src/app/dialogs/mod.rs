@@ -1,0 +1,159 @@
+//! The modal dialogs, one module each: its state, a table of its keys (which the views, the
+//! status bar and the help overlay read, so hints cannot disagree with keys) and what a key
+//! does to it. A dialog only changes itself; what it asks of the rest of the console comes
+//! back as an [`Outcome`] that `dialog_keys` carries out.
+
+mod binding;
+pub mod confirm_apply;
+pub mod confirm_quit;
+pub mod create;
+pub mod delete;
+pub mod error;
+pub mod invoke;
+pub mod journal;
+pub mod keys;
+mod outcome;
+pub mod scale;
+pub mod stale;
+
+use crossterm::event::KeyEvent;
+use tui_input::InputRequest;
+
+use binding::hints_of;
+pub use binding::{DialogKey, Hint};
+pub use confirm_apply::ConfirmApply;
+pub use confirm_quit::ConfirmQuit;
+pub use create::CreateFromFile;
+pub use delete::{Delete, DeleteFocus, DeleteTarget};
+pub use error::ErrorNotice;
+pub use invoke::{Invoke, InvokeRouting};
+pub use journal::Journal;
+pub use keys::Keys;
+pub use outcome::{Context, Outcome, Request};
+pub use scale::Scale;
+pub use stale::Stale;
+
+/// A modal dialog; at most one is open.
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    ConfirmApply(ConfirmApply),
+    Stale(Stale),
+    Scale(Scale),
+    Delete(Delete),
+    Invoke(Invoke),
+    CreateFromFile(CreateFromFile),
+    Keys(Keys),
+    Journal(Journal),
+    ConfirmQuit(ConfirmQuit),
+    Error(ErrorNotice),
+}
+
+impl Dialog {
+    /// Handles one key.
+    pub(crate) fn on_key(&mut self, key: &KeyEvent, context: Context) -> Outcome {
+        match self {
+            Self::ConfirmApply(d) => d.on_key(key),
+            Self::Stale(d) => d.on_key(key),
+            Self::Scale(d) => d.on_key(key),
+            Self::Delete(d) => d.on_key(key),
+            Self::Invoke(d) => d.on_key(key),
+            Self::CreateFromFile(d) => d.on_key(key),
+            Self::Keys(d) => d.on_key(key, context),
+            Self::Journal(d) => d.on_key(key),
+            Self::ConfirmQuit(d) => d.on_key(key),
+            Self::Error(d) => d.on_key(key),
+        }
+    }
+
+    /// Typed or pasted text, for the dialogs with a text field.
+    pub(crate) fn edit(&mut self, request: InputRequest) {
+        match self {
+            Self::Scale(d) => d.edit(request),
+            Self::Delete(d) => d.edit(request),
+            Self::Invoke(d) => d.edit(request),
+            Self::CreateFromFile(d) => d.edit(request),
+            Self::ConfirmApply(_)
+            | Self::Stale(_)
+            | Self::Keys(_)
+            | Self::Journal(_)
+            | Self::ConfirmQuit(_)
+            | Self::Error(_) => {}
+        }
+    }
+
+    /// The keys that work now, from the dialog's table.
+    pub fn hints(&self) -> Vec<Hint> {
+        match self {
+            Self::ConfirmApply(_) => hints_of(confirm_apply::KEYS),
+            Self::Stale(_) => hints_of(stale::KEYS),
+            Self::Scale(_) => hints_of(scale::KEYS),
+            Self::Delete(_) => hints_of(delete::KEYS),
+            Self::Invoke(d) => hints_of(d.keys()),
+            Self::CreateFromFile(_) => hints_of(create::KEYS),
+            Self::Keys(d) => hints_of(d.keys()),
+            Self::Journal(_) => hints_of(journal::KEYS),
+            Self::ConfirmQuit(_) => hints_of(confirm_quit::KEYS),
+            Self::Error(_) => hints_of(error::KEYS),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::binding::action_in;
+    use super::*;
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    /// Every key of every row reaches that row's action: no row is shadowed by an earlier one,
+    /// so a hint never names a key that does something else.
+    fn every_key_reaches_its_row<A: Copy + PartialEq + std::fmt::Debug>(table: &[DialogKey<A>]) {
+        for row in table {
+            for code in row.keys {
+                let event = KeyEvent::new(*code, KeyModifiers::NONE);
+                assert_eq!(action_in(table, &event), Some(row.action), "{}", row.label);
+            }
+        }
+    }
+
+    #[test]
+    fn hints_name_keys_that_do_what_they_say() {
+        every_key_reaches_its_row(confirm_apply::KEYS);
+        every_key_reaches_its_row(stale::KEYS);
+        every_key_reaches_its_row(scale::KEYS);
+        every_key_reaches_its_row(delete::KEYS);
+        every_key_reaches_its_row(invoke::KEYS);
+        every_key_reaches_its_row(invoke::KEYS_WITH_PINNING);
+        every_key_reaches_its_row(create::KEYS);
+        every_key_reaches_its_row(keys::KEYS_MASKED);
+        every_key_reaches_its_row(keys::KEYS_REVEALED);
+        every_key_reaches_its_row(keys::KEYS_CONFIRMING);
+        every_key_reaches_its_row(journal::KEYS);
+        every_key_reaches_its_row(confirm_quit::KEYS);
+        every_key_reaches_its_row(error::KEYS);
+    }
+
+    #[test]
+    fn a_dialog_shows_the_keys_that_work_in_its_state() {
+        let mut dialog = Dialog::Keys(Keys::new("ep".into()));
+        let labels = |d: &Dialog| d.hints().iter().map(|h| h.does).collect::<Vec<_>>();
+        assert_eq!(
+            labels(&dialog),
+            ["reveal", "regenerate primary key", "close"]
+        );
+        let context = Context { read_only: false };
+        dialog.on_key(
+            &KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE),
+            context,
+        );
+        assert_eq!(labels(&dialog), ["mask", "regenerate primary key", "close"]);
+        dialog.on_key(
+            &KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT),
+            context,
+        );
+        assert_eq!(labels(&dialog), ["regenerate", "cancel"]);
+        let pinned = Dialog::Invoke(Invoke::new("ep".into(), Some("blue".into()), "f".into()));
+        let routed = Dialog::Invoke(Invoke::new("ep".into(), None, "f".into()));
+        assert!(labels(&pinned).contains(&"pinned / endpoint routing"));
+        assert!(!labels(&routed).contains(&"pinned / endpoint routing"));
+    }
+}

@@ -1,0 +1,72 @@
+//! What a key press did to a dialog, and what the dialog asks of the console around it.
+
+use std::path::PathBuf;
+
+use crate::rollout::TrafficSplit;
+
+/// What the console around a dialog tells it.
+#[derive(Debug, Clone, Copy)]
+pub struct Context {
+    pub read_only: bool,
+}
+
+/// What a key press did to a dialog.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The dialog stays open (it may have changed itself).
+    Keep,
+    /// The dialog closes.
+    Close,
+    /// The dialog stays open and asks the console for this.
+    KeepAnd(Request),
+    /// The dialog closes and asks the console for this.
+    CloseAnd(Request),
+}
+
+/// What a dialog asks of the console when a key decides something.
+#[derive(Debug)]
+pub enum Request {
+    /// Send the endpoint's draft.
+    ApplyDraft {
+        endpoint: String,
+    },
+    /// Keep my draft on top of their split, and review it again.
+    ReviewOnTheirs {
+        endpoint: String,
+        theirs: TrafficSplit,
+    },
+    /// Drop my draft and show their split.
+    TakeTheirs {
+        endpoint: String,
+    },
+    Scale {
+        endpoint: String,
+        deployment: String,
+        instances: u32,
+    },
+    /// Delete the deployment of the endpoint, or (`None`) the endpoint.
+    Delete {
+        endpoint: String,
+        deployment: Option<String>,
+    },
+    /// Send the request file; the answer comes back to this dialog.
+    Invoke {
+        endpoint: String,
+        deployment: Option<String>,
+        file: PathBuf,
+    },
+    /// The invoke dialog closed: a late answer has nowhere to go.
+    ForgetInvoke,
+    /// A deployment of `endpoint` from `file`, or (`None`) an endpoint.
+    Create {
+        endpoint: Option<String>,
+        file: PathBuf,
+    },
+    /// Regenerate the endpoint's primary key; the keys are read again into this dialog.
+    RegenerateKey {
+        endpoint: String,
+    },
+    /// Refused because the console is read-only; says so, naming what was refused.
+    ReadOnly(&'static str),
+    Quit,
+}

@@ -1,0 +1,253 @@
+//! What the worker sends back: a reloaded workspace, metrics, an operation's progress and
+//! end, an invoke's answer, keys, the journal. Answers to a request no longer awaited are
+//! dropped; everything from the service is sanitized before it reaches the state.
+
+use std::collections::BTreeMap;
+
+use super::dialogs::{Dialog, ErrorNotice};
+use super::drafts::describe_split;
+use super::effects::{request_refresh, toast};
+use super::ids::{OpId, RequestId};
+use super::log_actions;
+use super::msg::{Cmd, LoadedWorkspace};
+use super::selection;
+use super::state::{AppState, DeploymentMetrics, InvokeOutcome, KeysInfo};
+use super::state::{OperationKind, ToastLevel};
+use crate::logstream::sanitize_inline;
+use crate::ops::OpsError;
+
+pub(super) fn on_loaded(
+    state: &mut AppState,
+    request: RequestId,
+    result: Result<LoadedWorkspace, OpsError>,
+) -> Vec<Cmd> {
+    if state.requests.awaited_refresh != Some(request)
+        || request < state.requests.latest_refresh_applied
+    {
+        return Vec::new();
+    }
+    state.requests.awaited_refresh = None;
+    state.requests.latest_refresh_applied = request;
+    let loaded = match result {
+        Ok(l) => l,
+        Err(e) => {
+            let e = sanitize_inline(&e.to_string());
+            let first_failure = state.azure.last_error.is_none();
+            state.azure.last_error = Some(e.clone());
+            if first_failure {
+                toast(state, ToastLevel::Error, format!("refresh failed: {e}"));
+            }
+            return Vec::new();
+        }
+    };
+    let selected_endpoint = state.selected_endpoint().map(|e| e.name.clone());
+    let selected_deployment = state.selected_deployment().map(|d| d.name.clone());
+    let old_metrics: BTreeMap<(String, String), _> = state
+        .azure
+        .deployments
+        .iter()
+        .flat_map(|(ep, ds)| {
+            ds.iter()
+                .map(move |d| ((ep.clone(), d.name.clone()), d.metrics))
+        })
+        .collect();
+
+    state.azure.endpoints = loaded.endpoints;
+    state.azure.endpoints.sort_by(|a, b| a.name.cmp(&b.name));
+    state.azure.deployments = loaded
+        .deployments
+        .into_iter()
+        .map(|(ep, mut ds)| {
+            let key = ep.to_lowercase();
+            ds.sort_by(|a, b| a.name.cmp(&b.name));
+            for d in &mut ds {
+                if d.metrics.is_none() {
+                    d.metrics = old_metrics
+                        .get(&(key.clone(), d.name.clone()))
+                        .copied()
+                        .flatten();
+                }
+            }
+            (key, ds)
+        })
+        .collect();
+    state.azure.loaded = true;
+    if state.azure.last_error.take().is_some() {
+        toast(state, ToastLevel::Info, "connection restored");
+    }
+    for ep in &state.azure.endpoints {
+        state
+            .ui
+            .known_good
+            .entry(ep.name.to_lowercase())
+            .or_insert_with(|| ep.split.clone());
+    }
+    selection::keep_on(state, selected_endpoint, selected_deployment);
+    selection::follow_selected_endpoint(state)
+}
+
+pub(super) fn on_metrics(
+    state: &mut AppState,
+    request: RequestId,
+    endpoint: &str,
+    result: Result<Vec<(String, DeploymentMetrics)>, OpsError>,
+) {
+    // An older answer landing after a newer one would show older numbers.
+    let newest = state
+        .requests
+        .metrics_applied
+        .entry(endpoint.to_lowercase())
+        .or_default();
+    if request < *newest {
+        return;
+    }
+    *newest = request;
+    let metrics = match result {
+        Ok(metrics) => {
+            state.azure.metrics_errors.remove(&endpoint.to_lowercase());
+            metrics
+        }
+        Err(error) => {
+            // Shown as unavailable with the reason, never as zeros.
+            state
+                .azure
+                .metrics_errors
+                .insert(endpoint.to_lowercase(), sanitize_inline(&error.to_string()));
+            Vec::new()
+        }
+    };
+    if let Some(list) = state.azure.deployments.get_mut(&endpoint.to_lowercase()) {
+        for d in list.iter_mut() {
+            d.metrics = metrics
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(&d.name))
+                .map(|(_, m)| *m);
+        }
+    }
+}
+
+pub(super) fn on_progress(state: &mut AppState, op: OpId, progress: String) {
+    if let Some(o) = state.ui.operations.iter_mut().find(|o| o.id == op)
+        && o.outcome.is_none()
+    {
+        o.state = progress;
+    }
+}
+
+pub(super) fn on_operation_finished(
+    state: &mut AppState,
+    op: OpId,
+    outcome: Result<String, OpsError>,
+) -> Vec<Cmd> {
+    let outcome = outcome.map_err(|e| sanitize_inline(&e.to_string()));
+    let Some(view) = state.ui.operations.iter_mut().find(|o| o.id == op) else {
+        return Vec::new();
+    };
+    view.outcome = Some(outcome.clone());
+    view.finished_at = Some(state.now);
+    view.state = if outcome.is_ok() {
+        "Succeeded"
+    } else {
+        "Failed"
+    }
+    .to_string();
+    let view = view.clone();
+    match (&outcome, view.kind) {
+        (Ok(_), OperationKind::Traffic) => {
+            let key = view.target.to_lowercase();
+            state.ui.drafts.remove(&key);
+            if let Some((before, after)) = &view.split_change {
+                state.ui.last_replaced.insert(key, before.clone());
+                let marker = format!(
+                    "-- traffic {} applied at {} --",
+                    describe_split(after),
+                    state.clock.format("%H:%M:%S")
+                );
+                log_actions::mark_all(state, &marker);
+                toast(
+                    state,
+                    ToastLevel::Success,
+                    format!("{}: traffic {} applied", view.target, describe_split(after)),
+                );
+            }
+        }
+        (Ok(message), _) => toast(state, ToastLevel::Success, message.clone()),
+        (Err(message), kind) => {
+            if kind == OperationKind::Traffic
+                && let Some(d) = state.ui.drafts.get_mut(&view.target.to_lowercase())
+            {
+                d.applying = false;
+            }
+            let kept = if kind == OperationKind::Traffic {
+                " Your draft is kept: fix and apply again, or esc to discard."
+            } else {
+                ""
+            };
+            if state.ui.dialog.is_some() {
+                // Never replace what the operator is in the middle of (a half-typed delete, a
+                // confirmation): the reason goes into the toast and the tray instead.
+                toast(
+                    state,
+                    ToastLevel::Error,
+                    format!("{} {} failed: {message}", kind.label(), view.target),
+                );
+            } else {
+                toast(
+                    state,
+                    ToastLevel::Error,
+                    format!("{} {} failed", kind.label(), view.target),
+                );
+                state.ui.dialog = Some(Dialog::Error(ErrorNotice {
+                    title: format!("{} of {} failed", kind.label(), view.target),
+                    message: format!("{message}{kept}"),
+                }));
+            }
+        }
+    }
+    request_refresh(state)
+}
+
+pub(super) fn on_invoke_finished(
+    state: &mut AppState,
+    request: RequestId,
+    outcome: Result<InvokeOutcome, OpsError>,
+) {
+    if state.requests.awaited_invoke == Some(request)
+        && let Some(Dialog::Invoke(dialog)) = &mut state.ui.dialog
+    {
+        dialog.running = false;
+        dialog.outcome = Some(outcome.map_err(|e| sanitize_inline(&e.to_string())));
+    }
+}
+
+pub(super) fn on_keys_loaded(
+    state: &mut AppState,
+    request: RequestId,
+    endpoint: &str,
+    result: Result<KeysInfo, OpsError>,
+) {
+    // A slower, older read must not overwrite the keys a regeneration just returned.
+    if state.requests.awaited_keys != Some(request) {
+        return;
+    }
+    let result = result.map_err(|e| sanitize_inline(&e.to_string()));
+    if let Some(Dialog::Keys(dialog)) = &mut state.ui.dialog
+        && dialog.endpoint.eq_ignore_ascii_case(endpoint)
+    {
+        dialog.info = Some(result);
+    }
+}
+
+pub(super) fn on_journal_loaded(
+    state: &mut AppState,
+    request: RequestId,
+    result: Result<Vec<String>, OpsError>,
+) {
+    if state.requests.awaited_journal != Some(request) {
+        return;
+    }
+    let result = result.map_err(|e| sanitize_inline(&e.to_string()));
+    if let Some(Dialog::Journal(journal)) = &mut state.ui.dialog {
+        journal.lines = Some(result);
+    }
+}
