@@ -14,7 +14,7 @@ use aml_rollout::app::{Cmd, Msg};
 use aml_rollout::azure::model::ContainerType;
 use aml_rollout::journal::{Journal, JournalEntry, OutcomeStatus};
 use aml_rollout::ops::OpsError;
-use aml_rollout::rollout::{KeySlot, TrafficSplit, parse_traffic};
+use aml_rollout::rollout::{KeySlot, TrafficMap, TrafficSplit, parse_traffic};
 use aml_rollout::worker::Worker;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
@@ -28,8 +28,17 @@ fn demo_file(name: &str) -> PathBuf {
 
 fn split(live: &str, mirror: &str) -> TrafficSplit {
     TrafficSplit {
-        live: parse_traffic(live).expect("live"),
-        mirror: parse_traffic(mirror).expect("mirror"),
+        live: parse_or_empty(live),
+        mirror: parse_or_empty(mirror),
+    }
+}
+
+/// An empty map for "", as a split in a test reads more plainly that way.
+fn parse_or_empty(text: &str) -> TrafficMap {
+    if text.is_empty() {
+        TrafficMap::new()
+    } else {
+        parse_traffic(text).expect("a split")
     }
 }
 

@@ -393,8 +393,17 @@ mod tests {
 
     fn split(live: &str, mirror: &str) -> TrafficSplit {
         TrafficSplit {
-            live: parse_traffic(live).unwrap(),
-            mirror: parse_traffic(mirror).unwrap(),
+            live: parse_or_empty(live),
+            mirror: parse_or_empty(mirror),
+        }
+    }
+
+    /// An empty map for "", as a split in a test reads more plainly that way.
+    fn parse_or_empty(text: &str) -> TrafficMap {
+        if text.is_empty() {
+            TrafficMap::new()
+        } else {
+            parse_traffic(text).expect("a split")
         }
     }
 
