@@ -36,7 +36,7 @@ fn modules(src: &Path) -> BTreeMap<Vec<String>, PathBuf> {
 /// The code of a file without comments, string contents and its `#[cfg(test)] mod tests`
 /// (tests may reach anywhere).
 fn code_of(text: &str) -> String {
-    let text = match text.find("#[cfg(test)]\nmod tests") {
+    let text = match text.find("#[cfg(test)]\nmod tests {") {
         Some(i) => &text[..i],
         None => text,
     };
@@ -130,6 +130,26 @@ fn edges(
     let path_re =
         regex::Regex::new(r"\b(?:crate|super|self)(?:::(?:\{[^;]*\}|[A-Za-z_][A-Za-z0-9_]*))+")
             .expect("regex");
+    // `use child::Item` in a module names its own child: relative to the module itself.
+    let relative_use = regex::Regex::new(
+        r"(?m)^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+([A-Za-z_][A-Za-z0-9_]*(?:::[^;]*)?);",
+    )
+    .expect("regex");
+    for found in relative_use.captures_iter(&code) {
+        let path = &found[1];
+        let first = path.split("::").next().unwrap_or_default();
+        if matches!(first, "crate" | "super" | "self") {
+            continue;
+        }
+        for p in expand(&format!("self::{path}")) {
+            if let Some(target) = resolve(module, &p, known)
+                && target != module
+                && !target.is_empty()
+            {
+                out.insert(target);
+            }
+        }
+    }
     for found in path_re.find_iter(&code) {
         for p in expand(found.as_str()) {
             if let Some(target) = resolve(module, &p, known)

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{ConfigError, Source, Sourced};
+use super::source::{ConfigError, Source, Sourced};
 
 pub const DEFAULT_REFRESH_INTERVAL_SECS: u64 = 5;
 pub const DEFAULT_LOG_POLL_INTERVAL_MS: u64 = 1_000;

@@ -43,104 +43,19 @@
 
 mod az_cli;
 mod file;
+mod source;
 mod target;
 #[cfg(test)]
 mod tests;
-
-use std::fmt;
-use std::path::PathBuf;
 
 pub use az_cli::SubscriptionInfo;
 pub use file::{
     DEFAULT_LOG_BUFFER_LINES, DEFAULT_LOG_POLL_INTERVAL_MS, DEFAULT_REFRESH_INTERVAL_SECS,
     FileConfig, Settings, default_config_file, load_config_file,
 };
+pub use source::{ConfigError, MissingPart, Source, Sourced};
 pub use target::{
     ConfigFileLocation, DEFAULT_API_VERSION, DEFAULT_ARM_ENDPOINT, DEMO_RESOURCE_GROUP,
-    DEMO_SUBSCRIPTION_ID, DEMO_WORKSPACE, DescribeRow, EnvVars, MissingPart, ResolvedTarget,
-    TargetFlags, TargetInputs, TargetKind, WorkspaceRef, default_az_config_dir, demo_workspace,
-    resolve,
+    DEMO_SUBSCRIPTION_ID, DEMO_WORKSPACE, DescribeRow, EnvVars, ResolvedTarget, TargetFlags,
+    TargetInputs, TargetKind, WorkspaceRef, default_az_config_dir, demo_workspace, resolve,
 };
-
-/// Where a resolved value came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A command-line flag; the payload is the flag's spelling, e.g. `--workspace`.
-    Flag(&'static str),
-    /// An environment variable, by name.
-    Env(&'static str),
-    /// `[defaults]` in the az CLI's `config` INI file.
-    AzCliConfig(PathBuf),
-    /// The az CLI's `azureProfile.json` (default subscription, or its cloud).
-    AzCliProfile(PathBuf),
-    /// aml-rollout's own TOML config file.
-    ConfigFile(PathBuf),
-    /// A built-in default (including the demo's ids).
-    Default,
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Flag(flag) => write!(f, "flag {flag}"),
-            Source::Env(var) => write!(f, "env {var}"),
-            Source::AzCliConfig(path) => write!(f, "az config {}", path.display()),
-            Source::AzCliProfile(path) => write!(f, "az profile {}", path.display()),
-            Source::ConfigFile(path) => write!(f, "config file {}", path.display()),
-            Source::Default => f.write_str("default"),
-        }
-    }
-}
-
-/// A value together with the place it was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sourced<T> {
-    pub value: T,
-    pub source: Source,
-}
-
-impl<T> Sourced<T> {
-    pub fn new(value: T, source: Source) -> Self {
-        Self { value, source }
-    }
-}
-
-/// Problems that stop resolution (see the module docs for what is only a warning).
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("config file {} not found", path.display())]
-    ConfigFileNotFound { path: PathBuf },
-
-    #[error("cannot read config file {}: {source}", path.display())]
-    ConfigFileRead {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-
-    /// TOML syntax errors, unknown keys and wrong types; `message` is the TOML
-    /// parser's text, which names the key and shows the offending line.
-    #[error("invalid config file {}: {message}", path.display())]
-    ConfigFileParse { path: PathBuf, message: String },
-
-    // The origin is not called `source`: thiserror would treat that field as
-    // the underlying error.
-    #[error("invalid {field} {value:?} (from {origin}): {reason}")]
-    InvalidValue {
-        field: &'static str,
-        value: String,
-        origin: Source,
-        reason: String,
-    },
-
-    #[error("{}", join_hints(missing))]
-    Incomplete { missing: Vec<MissingPart> },
-}
-
-fn join_hints(missing: &[MissingPart]) -> String {
-    missing
-        .iter()
-        .map(|m| m.hint())
-        .collect::<Vec<_>>()
-        .join("; ")
-}

@@ -1,12 +1,11 @@
 //! The resolution itself: flags > environment > az CLI files > config file > default.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::az_cli::{self, AzCliState, SubscriptionInfo};
 use super::file::{self, FileConfig, Settings};
-use super::{ConfigError, Source, Sourced};
+use super::source::{ConfigError, FLAG_SUBSCRIPTION, MissingPart, Source, Sourced};
 
 pub use crate::azure::client::{DEFAULT_API_VERSION, DEFAULT_ARM_ENDPOINT};
 
@@ -24,7 +23,6 @@ const ENV_ARM_ENDPOINT: &str = "AML_ROLLOUT_ARM_ENDPOINT";
 const ENV_API_VERSION: &str = "AML_ROLLOUT_API_VERSION";
 const ENV_EMULATOR: &str = "AML_ROLLOUT_EMULATOR";
 
-const FLAG_SUBSCRIPTION: &str = "--subscription";
 const FLAG_GROUP: &str = "--resource-group";
 const FLAG_WORKSPACE: &str = "--workspace";
 const FLAG_ARM_ENDPOINT: &str = "--arm-endpoint";
@@ -155,55 +153,6 @@ pub use crate::azure::WorkspaceRef;
 /// The workspace the demo emulator seeds.
 pub fn demo_workspace() -> WorkspaceRef {
     WorkspaceRef::new(DEMO_SUBSCRIPTION_ID, DEMO_RESOURCE_GROUP, DEMO_WORKSPACE)
-}
-
-/// A part of the target that could not be resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MissingPart {
-    Subscription,
-    ResourceGroup,
-    Workspace,
-}
-
-impl MissingPart {
-    /// The field name used in `config show` and the config file.
-    pub fn field(self) -> &'static str {
-        match self {
-            Self::Subscription => "subscription",
-            Self::ResourceGroup => "resource_group",
-            Self::Workspace => "workspace",
-        }
-    }
-
-    /// The flag that supplies it.
-    pub fn flag(self) -> &'static str {
-        match self {
-            Self::Subscription => FLAG_SUBSCRIPTION,
-            Self::ResourceGroup => "-g/--resource-group",
-            Self::Workspace => "-w/--workspace",
-        }
-    }
-
-    /// A one-line message telling the user every way to supply it.
-    pub fn hint(self) -> &'static str {
-        match self {
-            Self::Subscription => {
-                "no subscription chosen: pass --subscription, set AZURE_SUBSCRIPTION_ID, or run `az login` / `az account set --subscription ID`"
-            }
-            Self::ResourceGroup => {
-                "no resource group chosen: pass -g/--resource-group, set AZURE_DEFAULTS_GROUP, or run `az configure --defaults group=NAME`"
-            }
-            Self::Workspace => {
-                "no workspace chosen: pass -w/--workspace, set AZURE_DEFAULTS_WORKSPACE, or run `az configure --defaults workspace=NAME`"
-            }
-        }
-    }
-}
-
-impl fmt::Display for MissingPart {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.hint())
-    }
 }
 
 /// What the tool will talk to.

@@ -12,8 +12,8 @@ use crate::rollout::{
     split_value, validate_split,
 };
 
+use super::apply::{Ops, Prepared, Request};
 use super::error::{OpsError, OpsResult};
-use super::{Ops, Prepared, Request};
 
 impl Ops {
     /// A new split for `endpoint`. `expect` is the split the operator's draft began from: if

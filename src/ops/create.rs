@@ -11,9 +11,9 @@ use crate::azure::az_yaml::{deployment_from_yaml, endpoint_from_yaml};
 use crate::azure::model::OnlineEndpoint;
 use crate::rollout::{Change, ChangeKind};
 
+use super::apply::{Ops, Prepared, Request};
 use super::error::{OpsError, OpsResult};
 use super::files::read_spec_file;
-use super::{Ops, Prepared, Request};
 
 /// Where a deployment create goes when the file and the caller may both name the endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use crate::azure::InvokeResponse;
 use crate::azure::model::OnlineEndpoint;
 
-use super::Ops;
+use super::apply::Ops;
 use super::error::{OpsError, OpsResult};
 
 /// A scoring answer, raw: each front end sanitizes and trims it for its own display.

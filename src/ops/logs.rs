@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::azure::FailureKind;
 use crate::azure::model::ContainerType;
 
-use super::Ops;
+use super::apply::Ops;
 use super::error::{OpsError, OpsResult};
 
 /// The longest a failing tail waits before trying again.

@@ -7,9 +7,9 @@
 
 use serde_json::{Value, json};
 
+use super::diff::{SplitState, az_update_command};
 use super::split::TrafficSplit;
 use super::traffic::TrafficMap;
-use super::{SplitState, az_update_command};
 
 /// The fewest and most instances a managed deployment may run (the service's limits). The
 /// console's scale dialog and the commands both check against these before sending.
