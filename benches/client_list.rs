@@ -3,6 +3,8 @@
 //! deployments), what the console does on every full refresh.
 //!
 //! Run: `cargo bench --bench client_list`
+// A benchmark's setup failing is a panic: there is no one to report an error to.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 

@@ -3,6 +3,8 @@
 //! heap those panes take.
 //!
 //! Run: `cargo bench --bench console`
+// A benchmark's setup failing is a panic: there is no one to report an error to.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

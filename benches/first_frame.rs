@@ -2,6 +2,8 @@
 //! first full frame, and to the first frame showing the workspace's data, in a pseudo-terminal.
 //!
 //! Run: `cargo bench --bench first_frame`
+// A benchmark's setup failing is a panic: there is no one to report an error to.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Read;
 use std::sync::mpsc;

@@ -8,6 +8,8 @@
 //!   sending the demo's sample request, server and clients sharing one 2-thread runtime.
 //!
 //! Run: `cargo bench --bench scoring_router` (criterion reports elements/s = requests/s).
+// A benchmark's setup failing is a panic: there is no one to report an error to.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! Microsoft's published examples (tests/fixtures/azureml-examples, see SOURCE.md there) against
 //! both sides: every response parses with the client's types without losing a field, and the
 //! emulator's answers have the examples' field names, nesting and JSON types.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

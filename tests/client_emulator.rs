@@ -1,5 +1,6 @@
 //! The real AmlClient against the real emulator over HTTP on 127.0.0.1: every operation,
 //! every server-side rule, every long-running-operation path.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

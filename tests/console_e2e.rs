@@ -4,6 +4,7 @@
 //! screen is checked to show it before the next step begins (the console's draft would otherwise
 //! start from a split it has not seen yet). Everything is asynchronous, so every check waits for
 //! a condition to hold; the deadlines only bound a hang.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The console attached to a hostile service: names, states and descriptions laden with
 //! escape sequences, C1 controls and bidi overrides are drawn as visible markers, and the raw
 //! byte stream to the terminal carries none of what the service sent.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The log panes through the real `update()`: tailers started and stopped with the selection,
 //! windows merged, pane keys; and their rendering.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! A subscription without a workspace: the console lists the workspaces and opens the one
 //! chosen. Signed in through a fake `az` that hands out the emulator's token, with the ARM
 //! endpoint pointed at the emulator.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The real binary in a pseudo-terminal.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Screens rendered with ratatui's TestBackend: snapshots of the text, and cell styles where
 //! colour carries meaning.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

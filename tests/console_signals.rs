@@ -1,6 +1,7 @@
 //! Signals to the real binary in a pseudo-terminal: whatever ends the console gives the
 //! terminal back (alternate screen left, cursor shown, cooked mode), and work in flight is
 //! journaled.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The console's behaviour, driven through the real `update()` with real messages.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

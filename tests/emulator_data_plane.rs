@@ -4,6 +4,7 @@
 //!
 //! Statistical assertions use bounds of about five standard deviations, so they do not flake;
 //! nothing asserts on how long the test itself took.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! Real sign-in code paths: azure_identity's AzureCliCredential runs a fake `az` found on PATH
 //! (it executes `/bin/sh -c "cd /bin && az account get-access-token -o json --scope …"`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod headless_common;
 

@@ -3,6 +3,7 @@
 //! is a usage error (exit 2: nothing was sent), checked by the emulator's state and the
 //! journal, which must not have changed. Files are read with a cap, devices and FIFOs are
 //! refused (a FIFO with no writer would otherwise hang the command).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod headless_common;
 

@@ -1,5 +1,6 @@
 //! `config show` end to end: the az CLI's own files (azureProfile.json with its UTF-8 BOM,
 //! `config` INI), precedence of flags and environment, and missing files.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod headless_common;
 

@@ -1,6 +1,7 @@
 //! A hostile service answers with names, descriptions, states and scoring answers laden with
 //! escape sequences, 8-bit C1 controls and bidi overrides. Whatever the output format, the raw
 //! bytes the commands print carry none of them: tables show markers, JSON escapes them.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 mod headless_common;

@@ -1,5 +1,6 @@
 //! `invoke`: a scoring request through the endpoint's scoring URI, pinned to a deployment.
 //! Needs the emulator's scoring route (data plane).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod headless_common;
 

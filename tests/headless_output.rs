@@ -1,4 +1,5 @@
 //! The JSON output shapes scripts rely on, and the target errors a script can hit.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod headless_common;
 

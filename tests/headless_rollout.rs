@@ -1,6 +1,7 @@
 //! The seed's blue/green rollout, step by step through the real binary against the emulator:
 //! state checked through the client, output and exit codes checked on the command line,
 //! refused steps checked to have sent nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod headless_common;
 

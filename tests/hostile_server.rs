@@ -2,6 +2,7 @@
 //! status URLs to another origin, HTML error pages full of escape sequences, throttling.
 //! The real client and the real binary's headless commands run against it; every case must end
 //! with a clear error, the right exit code, and nothing injected into the terminal.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod headless_common;
 

@@ -1,6 +1,7 @@
 //! The worker's contract, against the real emulator over HTTP: for each command, the messages
 //! it sends back (in order, each carrying the command's id), what it journals, and that the
 //! console's journal records are the headless commands' records.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 mod headless_common;

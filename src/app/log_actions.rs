@@ -66,7 +66,7 @@ fn start(
 }
 
 /// Opens panes that should be open and closes the others, keeping the ones that stay.
-pub fn sync_panes(state: &mut AppState) -> Vec<Cmd> {
+pub(super) fn sync_panes(state: &mut AppState) -> Vec<Cmd> {
     let wanted = wanted(state);
     let mut cmds = Vec::new();
     let mut old = std::mem::take(&mut state.logs.panes);
@@ -108,13 +108,13 @@ pub fn sync_panes(state: &mut AppState) -> Vec<Cmd> {
     cmds
 }
 
-pub fn on_window(state: &mut AppState, tailer: TailerId, content: &str) {
+pub(super) fn on_window(state: &mut AppState, tailer: TailerId, content: &str) {
     if let Some(pane) = state.logs.panes.iter_mut().find(|p| p.tailer == tailer) {
         pane.ingest(content);
     }
 }
 
-pub fn on_error(state: &mut AppState, tailer: TailerId, error: String, retry_in_secs: u64) {
+pub(super) fn on_error(state: &mut AppState, tailer: TailerId, error: String, retry_in_secs: u64) {
     if let Some(pane) = state.logs.panes.iter_mut().find(|p| p.tailer == tailer) {
         pane.status = PaneStatus::BackingOff {
             error,
@@ -124,7 +124,7 @@ pub fn on_error(state: &mut AppState, tailer: TailerId, error: String, retry_in_
 }
 
 /// A line in every open pane, e.g. when a traffic change lands, so cause and effect line up.
-pub fn mark_all(state: &mut AppState, text: &str) {
+pub(super) fn mark_all(state: &mut AppState, text: &str) {
     for pane in &mut state.logs.panes {
         pane.stream.push_marker(text);
     }
@@ -150,7 +150,7 @@ fn page_rows(state: &AppState) -> i64 {
     i64::from(state.size.1 / 3).max(5)
 }
 
-pub fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
+pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
     if action == Action::ToggleLogs {
         state.logs.hidden = !state.logs.hidden;
         toast(
@@ -278,7 +278,7 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
 }
 
 /// Applies the filter typed for pane `i`; empty clears it.
-pub fn apply_filter(state: &mut AppState, i: usize, text: &str) {
+pub(super) fn apply_filter(state: &mut AppState, i: usize, text: &str) {
     let Some(pane) = state.logs.panes.get_mut(i) else {
         return;
     };

@@ -47,20 +47,6 @@ pub enum AuthChoice {
     Workload,
 }
 
-impl AuthChoice {
-    /// The spelling of `--auth`.
-    pub fn flag_value(self) -> &'static str {
-        match self {
-            Self::Auto => "auto",
-            Self::Cli => "cli",
-            Self::DevTools => "devtools",
-            Self::ServicePrincipal => "sp",
-            Self::ManagedIdentity => "msi",
-            Self::Workload => "workload",
-        }
-    }
-}
-
 /// A concrete way to sign in, after `auto` has been decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {

@@ -33,7 +33,7 @@ pub(crate) struct TestServer {
 
 impl TestServer {
     /// Requests seen so far for `path` (without the query).
-    pub fn hits(&self, path: &str) -> usize {
+    pub(super) fn hits(&self, path: &str) -> usize {
         self.hits
             .lock()
             .map(|h| h.get(path).copied().unwrap_or(0))
@@ -41,7 +41,7 @@ impl TestServer {
     }
 
     /// A transport to this server, without retries unless given a policy.
-    pub fn transport(&self, retry: RetryPolicy) -> Transport {
+    pub(super) fn transport(&self, retry: RetryPolicy) -> Transport {
         Transport::new(
             Url::parse(&self.base).expect("test server URL"),
             "2025-12-01".to_string(),

@@ -37,7 +37,7 @@ pub(crate) struct RawResponse {
 }
 
 impl RawResponse {
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| AzureError::Decode {
             url: self.url.clone(),
             reason: e.to_string(),
@@ -45,7 +45,7 @@ impl RawResponse {
     }
 
     /// `None` for an empty body (204, or a 200 without content).
-    pub fn json_opt(&self) -> Result<Option<Value>> {
+    pub(crate) fn json_opt(&self) -> Result<Option<Value>> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             Ok(None)
         } else {
@@ -64,7 +64,7 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    pub fn new(
+    pub(crate) fn new(
         base: Url,
         api_version: String,
         tokens: TokenCache,
@@ -87,21 +87,21 @@ impl Transport {
         })
     }
 
-    pub fn http(&self) -> &reqwest::Client {
+    pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
     }
 
-    pub fn base(&self) -> &Url {
+    pub(crate) fn base(&self) -> &Url {
         &self.base
     }
 
-    pub fn api_version(&self) -> &str {
+    pub(crate) fn api_version(&self) -> &str {
         &self.api_version
     }
 
     /// `base/segments…?api-version=…`. Segments are percent-encoded by the URL library, but `.`
     /// and `..` would still be resolved away: callers validate names first.
-    pub fn url(&self, segments: &[&str]) -> Result<Url> {
+    pub(crate) fn url(&self, segments: &[&str]) -> Result<Url> {
         let mut url = self.base.clone();
         url.path_segments_mut()
             .map_err(|()| AzureError::InvalidInput(format!("{} cannot be a base URL", self.base)))?
@@ -126,7 +126,7 @@ impl Transport {
     }
 
     /// Sends one ARM request with the management body cap.
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         method: Method,
         url: Url,
@@ -139,7 +139,7 @@ impl Transport {
     /// Sends one ARM request, retrying what is safe to retry, and turns error statuses into
     /// [`AzureError`]. A 401 invalidates the cached token and is tried once more. A success body
     /// over `cap` bytes is an error, read no further than the cap.
-    pub async fn send_capped(
+    pub(crate) async fn send_capped(
         &self,
         method: Method,
         url: Url,
@@ -249,7 +249,7 @@ impl Transport {
     }
 
     /// GET of a URL the service handed us (`nextLink`, an operation monitor).
-    pub async fn get_absolute(&self, url: &str) -> Result<RawResponse> {
+    pub(crate) async fn get_absolute(&self, url: &str) -> Result<RawResponse> {
         let url = Url::parse(url).map_err(|e| AzureError::Decode {
             url: crate::logstream::sanitize_inline(url)
                 .chars()
@@ -260,7 +260,7 @@ impl Transport {
         self.send(Method::GET, url, None).await
     }
 
-    pub async fn get_json<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<T> {
+    pub(crate) async fn get_json<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<T> {
         self.send(Method::GET, self.url(segments)?, None)
             .await?
             .json()
@@ -268,7 +268,7 @@ impl Transport {
 
     /// All pages of a list, following `nextLink`. Stops with an error on a link already
     /// followed, after [`MAX_PAGES`] pages, or once the pages together pass the body cap.
-    pub async fn list_all<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<Vec<T>> {
+    pub(crate) async fn list_all<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<Vec<T>> {
         let first = self.send(Method::GET, self.url(segments)?, None).await?;
         let mut total_bytes = first.body.len();
         let mut page: ArmList<T> = first.json()?;

@@ -19,7 +19,7 @@ use aml_rollout::azure::model::ContainerType;
         Exit codes: 0 success; 1 the service refused or the operation failed; 2 bad usage or \
         invalid input (nothing was changed); 3 sign-in failed."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -27,7 +27,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Subscription id or name (else AZURE_SUBSCRIPTION_ID, else az's default subscription).
     #[arg(long, global = true, value_name = "ID")]
     pub subscription: Option<String>,
@@ -115,13 +115,13 @@ impl From<AuthArg> for AuthChoice {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputArg {
+pub(crate) enum OutputArg {
     Table,
     Json,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Online endpoints (az ml online-endpoint).
     #[command(subcommand)]
     Endpoint(EndpointCommand),
@@ -146,7 +146,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum EndpointCommand {
+pub(crate) enum EndpointCommand {
     /// List the workspace's online endpoints.
     List,
     /// Show one endpoint.
@@ -160,7 +160,7 @@ pub enum EndpointCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum DeploymentCommand {
+pub(crate) enum DeploymentCommand {
     /// List an endpoint's deployments with their traffic.
     List(EndpointArg),
     /// Show one deployment.
@@ -176,27 +176,27 @@ pub enum DeploymentCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
+pub(crate) enum ConfigCommand {
     /// The resolved target and where each part came from.
     Show,
 }
 
 #[derive(Debug, Args)]
-pub struct NameArg {
+pub(crate) struct NameArg {
     /// Endpoint name.
     #[arg(short = 'n', long)]
     pub name: String,
 }
 
 #[derive(Debug, Args)]
-pub struct FileArg {
+pub(crate) struct FileArg {
     /// az ml YAML file.
     #[arg(short = 'f', long)]
     pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
-pub struct GetCredentialsArgs {
+pub(crate) struct GetCredentialsArgs {
     /// Endpoint name.
     #[arg(short = 'n', long)]
     pub name: String,
@@ -206,7 +206,7 @@ pub struct GetCredentialsArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DeleteEndpointArgs {
+pub(crate) struct DeleteEndpointArgs {
     /// Endpoint name.
     #[arg(short = 'n', long)]
     pub name: String,
@@ -216,14 +216,14 @@ pub struct DeleteEndpointArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct EndpointArg {
+pub(crate) struct EndpointArg {
     /// Endpoint name.
     #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
     pub endpoint: String,
 }
 
 #[derive(Debug, Args)]
-pub struct DeploymentRef {
+pub(crate) struct DeploymentRef {
     /// Endpoint name.
     #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
     pub endpoint: String,
@@ -233,7 +233,7 @@ pub struct DeploymentRef {
 }
 
 #[derive(Debug, Args)]
-pub struct CreateDeploymentArgs {
+pub(crate) struct CreateDeploymentArgs {
     /// Endpoint name (default: the YAML's endpoint_name).
     #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
     pub endpoint: Option<String>,
@@ -250,7 +250,7 @@ pub struct CreateDeploymentArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct UpdateDeploymentArgs {
+pub(crate) struct UpdateDeploymentArgs {
     #[command(flatten)]
     pub target: DeploymentRef,
     /// KEY=VALUE, repeatable. Keys: instance_count, description, tags.<name>,
@@ -260,7 +260,7 @@ pub struct UpdateDeploymentArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ScaleArgs {
+pub(crate) struct ScaleArgs {
     #[command(flatten)]
     pub target: DeploymentRef,
     /// The new instance count.
@@ -268,7 +268,7 @@ pub struct ScaleArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DeleteDeploymentArgs {
+pub(crate) struct DeleteDeploymentArgs {
     #[command(flatten)]
     pub target: DeploymentRef,
     /// Do not ask for confirmation (required without a terminal).
@@ -277,7 +277,7 @@ pub struct DeleteDeploymentArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct TrafficArgs {
+pub(crate) struct TrafficArgs {
     /// Endpoint name.
     #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
     pub endpoint: String,
@@ -286,7 +286,7 @@ pub struct TrafficArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct LogsArgs {
+pub(crate) struct LogsArgs {
     /// Endpoint name.
     #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
     pub endpoint: String,
@@ -310,7 +310,7 @@ fn parse_container(s: &str) -> Result<ContainerType, String> {
 }
 
 #[derive(Debug, Args)]
-pub struct InvokeArgs {
+pub(crate) struct InvokeArgs {
     /// Endpoint name.
     #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
     pub endpoint: String,
@@ -323,19 +323,19 @@ pub struct InvokeArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ShellArg {
+pub(crate) enum ShellArg {
     Bash,
     Zsh,
     Fish,
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     pub shell: ShellArg,
 }
 
 #[derive(Debug, Args)]
-pub struct EmulatorArgs {
+pub(crate) struct EmulatorArgs {
     /// Port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     pub port: u16,

@@ -13,7 +13,10 @@ use super::views::{ChangeStatus, ChangeView};
 
 /// Sends `prepared`, waits for it unless --no-wait. Returns the view to print and the final
 /// resource, if the operation returned one.
-pub async fn apply(ctx: &Context, prepared: Prepared) -> CliResult<(ChangeView, Option<Value>)> {
+pub(super) async fn apply(
+    ctx: &Context,
+    prepared: Prepared,
+) -> CliResult<(ChangeView, Option<Value>)> {
     let (wait, mut on_progress): (_, Box<dyn FnMut(LroProgress) + Send>) = if ctx.no_wait {
         (Wait::Accepted, Box::new(|_| {}))
     } else {

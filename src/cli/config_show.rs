@@ -24,7 +24,7 @@ struct ConfigView {
     warnings: Vec<String>,
 }
 
-pub fn run(global: &GlobalArgs) -> CliResult<()> {
+pub(super) fn run(global: &GlobalArgs) -> CliResult<()> {
     let resolved = resolve_target(global)?;
     let mut fields: Vec<Row> = resolved
         .describe()

@@ -8,7 +8,7 @@ use aml_rollout::logstream::sanitize_inline;
 use super::error::{CliError, CliResult};
 
 /// `what` is e.g. "deployment blue of endpoint my-endpoint"; `name` is what must be typed.
-pub fn confirm_delete(what: &str, name: &str, yes: bool) -> CliResult<()> {
+pub(super) fn confirm_delete(what: &str, name: &str, yes: bool) -> CliResult<()> {
     if yes {
         return Ok(());
     }

@@ -18,7 +18,7 @@ use super::error::{CliError, CliResult};
 use super::output::Output;
 
 /// Resolves the target from flags, environment, az CLI files and the config file.
-pub fn resolve_target(global: &GlobalArgs) -> Result<ResolvedTarget, ConfigError> {
+pub(crate) fn resolve_target(global: &GlobalArgs) -> Result<ResolvedTarget, ConfigError> {
     let flags = TargetFlags {
         subscription: global.subscription.clone(),
         resource_group: global.resource_group.clone(),
@@ -33,7 +33,7 @@ pub fn resolve_target(global: &GlobalArgs) -> Result<ResolvedTarget, ConfigError
 /// A client signed in as the flags say: the emulator's token for an emulator (unless a real
 /// sign-in method is asked for: the tests exercise the az CLI credential that way), else the
 /// chosen azure_identity credential.
-pub fn signed_in_client(
+pub(crate) fn signed_in_client(
     global: &GlobalArgs,
     resolved: &ResolvedTarget,
     base_url: String,
@@ -72,7 +72,7 @@ pub fn signed_in_client(
     )?)
 }
 
-pub fn output_format(global: &GlobalArgs) -> Output {
+pub(super) fn output_format(global: &GlobalArgs) -> Output {
     match global.output {
         Some(OutputArg::Json) => Output::Json,
         Some(OutputArg::Table) => Output::Table,
@@ -82,7 +82,7 @@ pub fn output_format(global: &GlobalArgs) -> Output {
     }
 }
 
-pub struct Context {
+pub(crate) struct Context {
     pub client: Arc<AmlClient>,
     /// The workflows every change goes through (they journal it).
     pub ops: Ops,
@@ -96,7 +96,7 @@ pub struct Context {
 impl Context {
     /// Resolves the target and signs in. A headless command never falls back to the demo: a
     /// script that silently changed a demo instead of production would be worse than failing.
-    pub fn build(global: &GlobalArgs) -> CliResult<Self> {
+    pub(crate) fn build(global: &GlobalArgs) -> CliResult<Self> {
         let resolved = resolve_target(global)?;
         for warning in &resolved.warnings {
             eprintln!("aml-rollout: warning: {}", sanitize_inline(warning));
@@ -160,7 +160,7 @@ impl Context {
     }
 
     /// Called by every command that changes something, before it sends anything.
-    pub fn ensure_writable(&self, what: &str) -> CliResult<()> {
+    pub(crate) fn ensure_writable(&self, what: &str) -> CliResult<()> {
         if self.read_only {
             Err(CliError::Usage(format!(
                 "--read-only: refusing to {what}; nothing was sent"

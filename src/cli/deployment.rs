@@ -16,7 +16,7 @@ use super::error::{CliError, CliResult};
 use super::output::{Output, print_fields, print_json, print_table};
 use super::views::{DeploymentView, short_asset, split_of};
 
-pub async fn run(ctx: &Context, command: DeploymentCommand) -> CliResult<()> {
+pub(super) async fn run(ctx: &Context, command: DeploymentCommand) -> CliResult<()> {
     match command {
         DeploymentCommand::List(args) => list(ctx, args).await,
         DeploymentCommand::Show(args) => show(ctx, args).await,

@@ -10,7 +10,7 @@ use super::error::CliResult;
 use super::output::{Output, print_fields, print_json, print_table, split_text};
 use super::views::{ChangeStatus, ChangeView, EndpointView};
 
-pub async fn run(ctx: &Context, command: EndpointCommand) -> CliResult<()> {
+pub(super) async fn run(ctx: &Context, command: EndpointCommand) -> CliResult<()> {
     match command {
         EndpointCommand::List => list(ctx).await,
         EndpointCommand::Show(args) => show(ctx, args).await,
@@ -167,7 +167,7 @@ async fn delete(ctx: &Context, args: DeleteEndpointArgs) -> CliResult<()> {
 
 /// The table form of a change: one sentence (or "accepted" for --no-wait), then the az
 /// equivalent.
-pub fn print_change(ctx: &Context, view: &ChangeView, done: &str) -> CliResult<()> {
+pub(super) fn print_change(ctx: &Context, view: &ChangeView, done: &str) -> CliResult<()> {
     match ctx.output {
         Output::Json => print_json(view),
         Output::Table => {

@@ -15,12 +15,12 @@ use reqwest::StatusCode;
 
 /// 0 success; 1 the service refused or the operation failed; 2 bad usage or invalid input,
 /// refused before any change was sent; 3 sign-in failed.
-pub const EXIT_FAILED: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
-pub const EXIT_SIGN_IN: u8 = 3;
+pub(crate) const EXIT_FAILED: u8 = 1;
+pub(crate) const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_SIGN_IN: u8 = 3;
 
 #[derive(Debug, thiserror::Error)]
-pub enum CliError {
+pub(crate) enum CliError {
     /// Bad usage: a missing flag, a refused confirmation, --read-only.
     #[error("{0}")]
     Usage(String),
@@ -63,7 +63,7 @@ impl From<OpsError> for CliError {
 }
 
 impl CliError {
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             Self::Usage(_) | Self::Config(_) | Self::Parse(_) | Self::Yaml(_) | Self::Rules(_) => {
                 EXIT_USAGE
@@ -74,7 +74,7 @@ impl CliError {
         }
     }
 
-    pub fn exit(&self) -> ExitCode {
+    pub(crate) fn exit(&self) -> ExitCode {
         ExitCode::from(self.exit_code())
     }
 }
@@ -97,7 +97,7 @@ fn azure_exit_code(error: &AzureError) -> u8 {
     }
 }
 
-pub type CliResult<T> = Result<T, CliError>;
+pub(crate) type CliResult<T> = Result<T, CliError>;
 
 #[cfg(test)]
 mod tests {

@@ -25,7 +25,7 @@ struct InvokeView {
     body: Value,
 }
 
-pub async fn run(ctx: &Context, args: InvokeArgs) -> CliResult<()> {
+pub(super) async fn run(ctx: &Context, args: InvokeArgs) -> CliResult<()> {
     let request = read_request_file(&args.request_file)?;
     let answer = ctx
         .ops

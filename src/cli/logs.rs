@@ -34,7 +34,7 @@ struct FollowRow<'a> {
     text: &'a str,
 }
 
-pub async fn run(ctx: &Context, args: LogsArgs) -> CliResult<()> {
+pub(super) async fn run(ctx: &Context, args: LogsArgs) -> CliResult<()> {
     if args.follow {
         return follow(ctx, args).await;
     }

@@ -1,14 +1,14 @@
 //! The headless commands: one file per command group, all sharing [`context::Context`] (target,
 //! signed-in client, output format, journal) and [`error::CliError`] (exit codes).
 
-pub mod args;
+pub(crate) mod args;
 mod change;
 mod config_show;
 mod confirm;
 mod context;
 mod deployment;
 mod endpoint;
-pub mod error;
+pub(crate) mod error;
 mod invoke;
 mod logs;
 mod output;
@@ -21,13 +21,13 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use aml_rollout::logstream::sanitize_inline;
-pub use context::{Context, resolve_target, signed_in_client};
+pub(crate) use context::{Context, resolve_target, signed_in_client};
 
 use args::{Cli, Command, ConfigCommand, GlobalArgs, ShellArg};
 use error::{CliError, CliResult};
 
 /// Runs one headless command. `Emulator` is not one: main handles it.
-pub async fn run(global: &GlobalArgs, command: Command) -> CliResult<()> {
+pub(crate) async fn run(global: &GlobalArgs, command: Command) -> CliResult<()> {
     match command {
         // These need no target and no sign-in.
         Command::Config(ConfigCommand::Show) => config_show::run(global),
@@ -65,7 +65,7 @@ fn completions(shell: ShellArg) -> CliResult<()> {
 }
 
 /// Prints an error for the operator: every line prefixed, remote text sanitized.
-pub fn report(error: &CliError) {
+pub(crate) fn report(error: &CliError) {
     let mut stderr = std::io::stderr().lock();
     for line in error.to_string().lines() {
         let _ = writeln!(stderr, "aml-rollout: {}", sanitize_inline(line));

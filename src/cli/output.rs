@@ -12,14 +12,14 @@ use serde::Serialize;
 use super::error::{CliError, CliResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
+pub(crate) enum Output {
     Table,
     Json,
 }
 
 /// Pretty JSON on stdout. serde_json escapes C0 controls but not C1 or bidi controls, which
 /// are escaped too, so that piping the output to a terminal is safe.
-pub fn print_json<T: Serialize>(value: &T) -> CliResult<()> {
+pub(super) fn print_json<T: Serialize>(value: &T) -> CliResult<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Failed(format!("cannot encode the output: {e}")))?;
     println!("{}", terminal_safe_json(&text));
@@ -27,12 +27,12 @@ pub fn print_json<T: Serialize>(value: &T) -> CliResult<()> {
 }
 
 /// Compact JSON for a terminal, escaped as [`print_json`] does.
-pub fn compact_json(value: &serde_json::Value) -> String {
+pub(super) fn compact_json(value: &serde_json::Value) -> String {
     terminal_safe_json(&value.to_string()).into_owned()
 }
 
 /// Columns aligned by the width of their widest cell; cells are sanitized.
-pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+pub(super) fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|row| row.iter().map(|cell| sanitize_inline(cell)).collect())
@@ -65,7 +65,7 @@ pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
 }
 
 /// `name: value` lines for one resource.
-pub fn print_fields(fields: &[(&str, String)]) {
+pub(super) fn print_fields(fields: &[(&str, String)]) {
     let width = fields
         .iter()
         .map(|(name, _)| name.chars().count())
@@ -78,7 +78,7 @@ pub fn print_fields(fields: &[(&str, String)]) {
 
 /// A progress reporter for `AmlClient::wait`: one stderr line per new state, so a CI log shows
 /// what happened without a wall of repeated polls.
-pub fn progress(what: String) -> impl FnMut(LroProgress) + Send {
+pub(super) fn progress(what: String) -> impl FnMut(LroProgress) + Send {
     let mut last_state = String::new();
     let interactive = std::io::stderr().is_terminal();
     eprintln!(
@@ -107,7 +107,7 @@ fn seconds(d: Duration) -> String {
 }
 
 /// "blue=90 green=10", or "(none)" for an empty map.
-pub fn split_text(map: &aml_rollout::rollout::TrafficMap) -> String {
+pub(super) fn split_text(map: &aml_rollout::rollout::TrafficMap) -> String {
     let text = aml_rollout::rollout::format_traffic(map);
     if text.is_empty() {
         "(none)".to_string()

@@ -13,12 +13,12 @@ use super::output::{Output, print_json};
 use super::views::ChangeStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Which {
+pub(super) enum Which {
     Live,
     Mirror,
 }
 
-pub async fn run(ctx: &Context, which: Which, args: TrafficArgs) -> CliResult<()> {
+pub(super) async fn run(ctx: &Context, which: Which, args: TrafficArgs) -> CliResult<()> {
     let action = match which {
         Which::Live => "traffic",
         Which::Mirror => "mirror",

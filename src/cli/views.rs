@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct EndpointView {
+pub(super) struct EndpointView {
     pub name: String,
     /// `managed` or `kubernetes`.
     pub kind: &'static str,
@@ -22,7 +22,7 @@ pub struct EndpointView {
 }
 
 impl EndpointView {
-    pub fn new(endpoint: &OnlineEndpoint) -> Self {
+    pub(super) fn new(endpoint: &OnlineEndpoint) -> Self {
         let split = split_of(endpoint);
         Self {
             name: endpoint.name.clone(),
@@ -42,7 +42,7 @@ impl EndpointView {
     }
 }
 
-pub fn split_of(endpoint: &OnlineEndpoint) -> TrafficSplit {
+pub(super) fn split_of(endpoint: &OnlineEndpoint) -> TrafficSplit {
     TrafficSplit::from_maps(
         endpoint.properties.traffic.as_ref(),
         endpoint.properties.mirror_traffic.as_ref(),
@@ -50,7 +50,7 @@ pub fn split_of(endpoint: &OnlineEndpoint) -> TrafficSplit {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DeploymentView {
+pub(super) struct DeploymentView {
     pub name: String,
     pub endpoint_name: String,
     /// `Managed` or `Kubernetes`, as the service names the compute type.
@@ -68,7 +68,7 @@ pub struct DeploymentView {
 }
 
 impl DeploymentView {
-    pub fn new(endpoint: &str, deployment: &OnlineDeployment, split: &TrafficSplit) -> Self {
+    pub(super) fn new(endpoint: &str, deployment: &OnlineDeployment, split: &TrafficSplit) -> Self {
         let p = &deployment.properties;
         Self {
             name: deployment.name.clone(),
@@ -88,7 +88,7 @@ impl DeploymentView {
 /// Whether a change was followed to its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ChangeStatus {
+pub(super) enum ChangeStatus {
     /// The operation finished successfully.
     Succeeded,
     /// Sent with --no-wait: the service accepted it and may still be running it.
@@ -97,7 +97,7 @@ pub enum ChangeStatus {
 
 /// The result of every command that changes something.
 #[derive(Debug, Clone, Serialize)]
-pub struct ChangeView {
+pub(super) struct ChangeView {
     /// e.g. `traffic`, `mirror`, `deployment create`, `deployment scale`, `endpoint delete`.
     pub action: String,
     pub endpoint: String,
@@ -113,7 +113,7 @@ pub struct ChangeView {
     pub az_command: Option<String>,
 }
 
-pub use aml_rollout::azure::model::short_asset;
+pub(super) use aml_rollout::azure::model::short_asset;
 
 #[cfg(test)]
 mod tests {

@@ -43,13 +43,13 @@ pub(crate) struct AzCliState {
 impl AzCliState {
     /// The subscription az itself would use. Several `isDefault` entries should
     /// not happen; az takes the first, and so do we (with a warning at load).
-    pub fn default_subscription(&self) -> Option<&SubscriptionInfo> {
+    pub(super) fn default_subscription(&self) -> Option<&SubscriptionInfo> {
         self.subscriptions.iter().find(|s| s.is_default)
     }
 
     /// Finds a subscription by id, or failing that by display name, both
     /// case-insensitively (az accepts either for `--subscription`).
-    pub fn find_subscription(&self, id_or_name: &str) -> Option<&SubscriptionInfo> {
+    pub(super) fn find_subscription(&self, id_or_name: &str) -> Option<&SubscriptionInfo> {
         self.subscriptions
             .iter()
             .find(|s| s.id.eq_ignore_ascii_case(id_or_name))
@@ -163,7 +163,7 @@ impl Ini {
     /// Value of `key` in `section`, falling back to configparser's special
     /// `[DEFAULT]` section (whose keys appear in every section). Empty values
     /// count as unset: `az configure --defaults group=''` is how users clear one.
-    pub fn get(&self, section: &str, key: &str) -> Option<String> {
+    pub(super) fn get(&self, section: &str, key: &str) -> Option<String> {
         [section, "DEFAULT"]
             .iter()
             .filter_map(|s| self.sections.get(*s))

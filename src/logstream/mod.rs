@@ -92,12 +92,6 @@ impl LogStream {
     pub fn ring_mut(&mut self) -> &mut LogRing {
         &mut self.ring
     }
-
-    /// Forgets the last window so the next one is shown in full (e.g. after
-    /// switching container type); the scrollback is kept.
-    pub fn reset_merger(&mut self) {
-        self.merger.reset();
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::azure::model::MetricsResponse;
 /// not jump with every request.
 const WINDOW_MINUTES: i64 = 5;
 
-pub fn query() -> MetricsQuery {
+pub(super) fn query() -> MetricsQuery {
     let end = Utc::now();
     MetricsQuery {
         metric_names: vec!["RequestsPerMinute".into(), "RequestLatency_P95".into()],
@@ -44,7 +44,7 @@ fn rate_per_minute(per_minute: &BTreeMap<DateTime<Utc>, f64>, now: DateTime<Utc>
     }
 }
 
-pub fn summarize(
+pub(super) fn summarize(
     response: &MetricsResponse,
     deployments: &[String],
     now: DateTime<Utc>,

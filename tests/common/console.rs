@@ -1,5 +1,7 @@
 //! Building console states for tests: real `update()` fed with real messages.
 #![allow(dead_code)]
+// Test support: a panic is how a failed setup reports itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -10,7 +12,7 @@ use aml_rollout::app::{AppState, Cmd, Msg, update};
 use aml_rollout::rollout::{TrafficSplit, parse_traffic};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-pub fn options() -> AppOptions {
+pub(crate) fn options() -> AppOptions {
     AppOptions {
         target: TargetLabel::Demo,
         read_only: false,
@@ -32,7 +34,7 @@ fn traffic(text: &str) -> aml_rollout::rollout::TrafficMap {
     }
 }
 
-pub fn endpoint(name: &str, live: &str, mirror: &str) -> EndpointView {
+pub(crate) fn endpoint(name: &str, live: &str, mirror: &str) -> EndpointView {
     EndpointView {
         name: name.to_string(),
         auth_mode: "Key".to_string(),
@@ -47,7 +49,7 @@ pub fn endpoint(name: &str, live: &str, mirror: &str) -> EndpointView {
     }
 }
 
-pub fn deployment(name: &str, instances: u32) -> DeploymentView {
+pub(crate) fn deployment(name: &str, instances: u32) -> DeploymentView {
     DeploymentView {
         name: name.to_string(),
         state: "Succeeded".to_string(),
@@ -59,7 +61,7 @@ pub fn deployment(name: &str, instances: u32) -> DeploymentView {
 }
 
 /// A console that has loaded `endpoints` (each with its deployments).
-pub fn loaded_with(
+pub(crate) fn loaded_with(
     options: AppOptions,
     workspace: Vec<(EndpointView, Vec<DeploymentView>)>,
 ) -> AppState {
@@ -92,7 +94,7 @@ pub fn loaded_with(
 }
 
 /// The demo as the console first sees it: blue 100%, green created at 0%.
-pub fn blue_green(live: &str, mirror: &str) -> AppState {
+pub(crate) fn blue_green(live: &str, mirror: &str) -> AppState {
     loaded_with(
         options(),
         vec![(
@@ -102,11 +104,11 @@ pub fn blue_green(live: &str, mirror: &str) -> AppState {
     )
 }
 
-pub fn key(code: KeyCode) -> Msg {
+pub(crate) fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-pub fn ch(c: char) -> Msg {
+pub(crate) fn ch(c: char) -> Msg {
     let modifiers = if c.is_ascii_uppercase() {
         KeyModifiers::SHIFT
     } else {
@@ -115,20 +117,20 @@ pub fn ch(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), modifiers))
 }
 
-pub fn ctrl(c: char) -> Msg {
+pub(crate) fn ctrl(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
 
 /// Feeds messages, returning every command they produced.
-pub fn feed(state: &mut AppState, msgs: impl IntoIterator<Item = Msg>) -> Vec<Cmd> {
+pub(crate) fn feed(state: &mut AppState, msgs: impl IntoIterator<Item = Msg>) -> Vec<Cmd> {
     msgs.into_iter().flat_map(|m| update(state, m)).collect()
 }
 
-pub fn typed(text: &str) -> Vec<Msg> {
+pub(crate) fn typed(text: &str) -> Vec<Msg> {
     text.chars().map(ch).collect()
 }
 
-pub fn split(live: &str, mirror: &str) -> TrafficSplit {
+pub(crate) fn split(live: &str, mirror: &str) -> TrafficSplit {
     TrafficSplit {
         live: traffic(live),
         mirror: traffic(mirror),

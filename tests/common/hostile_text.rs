@@ -1,6 +1,8 @@
 //! A hostile service for the text paths: it answers the management and scoring calls with
 //! names, descriptions, states and scoring answers laden with escape sequences, 8-bit C1
 //! controls and bidi overrides.
+// Test support: a panic is how a failed setup reports itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::Router;
 use axum::body::Bytes;
@@ -9,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 /// Every way a string can attack a terminal, in one.
-pub const HOSTILE: &str =
+pub(crate) const HOSTILE: &str =
     "gr\u{202e}een\u{9b}2J\u{9d}0;pwned\u{9c}\x1b]0;title\x07\x1b[31m\u{2066}x\u{2069}\u{85}";
 
 fn endpoint(base: &str, name: &str) -> Value {
@@ -57,7 +59,7 @@ async fn answer(base: String, method: Method, uri: Uri, _body: Bytes) -> Respons
 }
 
 /// Serves on 127.0.0.1 from `runtime` until the runtime ends; returns the base URL.
-pub fn serve(runtime: &tokio::runtime::Runtime) -> String {
+pub(crate) fn serve(runtime: &tokio::runtime::Runtime) -> String {
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .expect("bind");
@@ -72,7 +74,7 @@ pub fn serve(runtime: &tokio::runtime::Runtime) -> String {
 
 /// True for a character that must never reach a terminal from a service: a control (other
 /// than the line break a printer adds), a C1 control or a bidi control.
-pub fn is_dangerous(c: char) -> bool {
+pub(crate) fn is_dangerous(c: char) -> bool {
     (c.is_control() && c != '\n')
         || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

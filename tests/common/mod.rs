@@ -1,9 +1,11 @@
 //! Shared test setup: a real emulator on 127.0.0.1 and a real client pointed at it.
 #![allow(dead_code)]
+// Test support: a panic is how a failed setup reports itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-pub mod console;
-pub mod hostile_text;
-pub mod pty;
+pub(crate) mod console;
+pub(crate) mod hostile_text;
+pub(crate) mod pty;
 
 use std::time::Duration;
 
@@ -11,13 +13,13 @@ use aml_rollout::azure::az_yaml::deployment_from_yaml;
 use aml_rollout::azure::{AmlClient, LroProgress, WorkspaceRef};
 use aml_rollout::emulator::{self, EmulatorConfig, RunningEmulator, Seed};
 
-pub async fn demo() -> RunningEmulator {
+pub(crate) async fn demo() -> RunningEmulator {
     emulator::start(EmulatorConfig::for_tests())
         .await
         .expect("emulator starts")
 }
 
-pub async fn empty() -> RunningEmulator {
+pub(crate) async fn empty() -> RunningEmulator {
     emulator::start(EmulatorConfig {
         seed: Seed::Empty,
         ..EmulatorConfig::for_tests()
@@ -26,7 +28,7 @@ pub async fn empty() -> RunningEmulator {
     .expect("emulator starts")
 }
 
-pub async fn with_operation_time(duration: Duration) -> RunningEmulator {
+pub(crate) async fn with_operation_time(duration: Duration) -> RunningEmulator {
     emulator::start(EmulatorConfig {
         operation_duration: duration,
         ..EmulatorConfig::for_tests()
@@ -35,16 +37,16 @@ pub async fn with_operation_time(duration: Duration) -> RunningEmulator {
     .expect("emulator starts")
 }
 
-pub fn ws(emu: &RunningEmulator) -> WorkspaceRef {
+pub(crate) fn ws(emu: &RunningEmulator) -> WorkspaceRef {
     emu.workspace.clone()
 }
 
-pub fn no_progress() -> impl FnMut(LroProgress) + Send {
+pub(crate) fn no_progress() -> impl FnMut(LroProgress) + Send {
     |_| {}
 }
 
 /// Creates green from the demo's YAML and waits for it.
-pub async fn create_green(client: &AmlClient, ws: &WorkspaceRef) {
+pub(crate) async fn create_green(client: &AmlClient, ws: &WorkspaceRef) {
     let text = include_str!("../../assets/demo/green-deployment.yml");
     let spec = deployment_from_yaml("green-deployment.yml", text, "westus2", ws).expect("yaml");
     let op = client

@@ -1,5 +1,7 @@
 //! The real binary in a pseudo-terminal: keys in, the screen parsed by a terminal emulator.
 #![allow(dead_code)]
+// Test support: a panic is how a failed setup reports itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -8,9 +10,9 @@ use std::time::{Duration, Instant};
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 /// Generous: a condition that is going to hold holds long before; this only bounds a hang.
-pub const PATIENCE: Duration = Duration::from_secs(30);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(30);
 
-pub struct Pty {
+pub(crate) struct Pty {
     master: Box<dyn MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
@@ -19,7 +21,7 @@ pub struct Pty {
 }
 
 impl Pty {
-    pub fn spawn(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Self {
+    pub(crate) fn spawn(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Self {
         let system = native_pty_system();
         let pair = system
             .openpty(PtySize {
@@ -64,13 +66,13 @@ impl Pty {
         }
     }
 
-    pub fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
     }
 
     /// Bands of columns of one and the same frame, each as its rows joined by newlines: e.g.
     /// the log panes that sit side by side.
-    pub fn columns(&self, bands: &[(u16, u16)]) -> Vec<String> {
+    pub(crate) fn columns(&self, bands: &[(u16, u16)]) -> Vec<String> {
         let parser = self.parser.lock().unwrap();
         bands
             .iter()
@@ -84,12 +86,12 @@ impl Pty {
             .collect()
     }
 
-    pub fn raw_output(&self) -> Vec<u8> {
+    pub(crate) fn raw_output(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()
     }
 
     /// Waits until the screen satisfies `check`; panics with the screen if it never does.
-    pub fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -103,25 +105,25 @@ impl Pty {
         }
     }
 
-    pub fn wait_for_text(&self, text: &str) -> String {
+    pub(crate) fn wait_for_text(&self, text: &str) -> String {
         self.wait_for(&format!("{text:?}"), |s| s.contains(text))
     }
 
-    pub fn send(&mut self, bytes: &str) {
+    pub(crate) fn send(&mut self, bytes: &str) {
         self.writer.write_all(bytes.as_bytes()).expect("write keys");
         self.writer.flush().expect("flush keys");
         // Let the console take one key batch at a time, as a person would type.
         std::thread::sleep(Duration::from_millis(60));
     }
 
-    pub fn keys(&mut self, keys: &[&str]) {
+    pub(crate) fn keys(&mut self, keys: &[&str]) {
         for k in keys {
             self.send(k);
         }
     }
 
     /// Sends `signal` (a name as `kill -s` takes it: TERM, HUP…) to the console's process.
-    pub fn signal(&self, signal: &str) {
+    pub(crate) fn signal(&self, signal: &str) {
         let pid = self.child.process_id().expect("the console's process id");
         let status = std::process::Command::new("kill")
             .args(["-s", signal, &pid.to_string()])
@@ -131,7 +133,7 @@ impl Pty {
     }
 
     /// `stty -a` of the pseudo-terminal, i.e. the modes the console left it in.
-    pub fn stty(&self) -> String {
+    pub(crate) fn stty(&self) -> String {
         let path = self.master.tty_name().expect("the pty's device name");
         let tty = std::fs::File::open(&path).expect("open the pty's device");
         let out = std::process::Command::new("stty")
@@ -143,7 +145,7 @@ impl Pty {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+    pub(crate) fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().expect("child status") {
@@ -168,11 +170,11 @@ impl Drop for Pty {
     }
 }
 
-pub const ENTER: &str = "\r";
-pub const ESC: &str = "\x1b";
-pub const TAB: &str = "\t";
-pub const DOWN: &str = "\x1b[B";
-pub const UP: &str = "\x1b[A";
-pub const CTRL_D: &str = "\x04";
+pub(crate) const ENTER: &str = "\r";
+pub(crate) const ESC: &str = "\x1b";
+pub(crate) const TAB: &str = "\t";
+pub(crate) const DOWN: &str = "\x1b[B";
+pub(crate) const UP: &str = "\x1b[A";
+pub(crate) const CTRL_D: &str = "\x04";
 /// Clears a text field.
-pub const CTRL_U: &str = "\x15";
+pub(crate) const CTRL_U: &str = "\x15";

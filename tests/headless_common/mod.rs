@@ -1,6 +1,7 @@
 //! Shared by the headless_* tests: an emulator in this process, the real binary as a child
 //! process with an isolated environment (no real az files, config or journal are touched).
-
+// Test support: a panic is how a failed setup reports itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -10,24 +11,24 @@ use aml_rollout::emulator::{self, EmulatorConfig, RunningEmulator};
 use tempfile::TempDir;
 use tokio::runtime::Runtime;
 
-pub const ENDPOINT: &str = "my-endpoint";
+pub(crate) const ENDPOINT: &str = "my-endpoint";
 
 /// What a run of the binary produced.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
 impl Run {
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 }
 
-pub fn repo_file(relative: &str) -> String {
+pub(crate) fn repo_file(relative: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(relative)
         .display()
@@ -35,27 +36,27 @@ pub fn repo_file(relative: &str) -> String {
 }
 
 /// A home directory of its own, so the binary sees no real az CLI files, config or journal.
-pub struct Sandbox {
+pub(crate) struct Sandbox {
     pub dir: TempDir,
 }
 
 impl Sandbox {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(dir.path().join("home/.azure")).expect("az dir");
         Self { dir }
     }
 
-    pub fn home(&self) -> PathBuf {
+    pub(crate) fn home(&self) -> PathBuf {
         self.dir.path().join("home")
     }
 
-    pub fn journal_path(&self) -> PathBuf {
+    pub(crate) fn journal_path(&self) -> PathBuf {
         self.dir.path().join("journal.jsonl")
     }
 
     /// The binary with a clean environment: only PATH, the sandbox's home and journal.
-    pub fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_aml-rollout"));
         command
             .args(args)
@@ -70,12 +71,12 @@ impl Sandbox {
         command
     }
 
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         run(self.command(args))
     }
 }
 
-pub fn run(mut command: Command) -> Run {
+pub(crate) fn run(mut command: Command) -> Run {
     let output = command.output().expect("run aml-rollout");
     Run {
         code: output.status.code().unwrap_or(-1),
@@ -85,18 +86,18 @@ pub fn run(mut command: Command) -> Run {
 }
 
 /// The demo emulator served by a runtime of this test; the binary talks to it over HTTP.
-pub struct Harness {
+pub(crate) struct Harness {
     pub runtime: Runtime,
     pub emulator: RunningEmulator,
     pub sandbox: Sandbox,
 }
 
 impl Harness {
-    pub fn start() -> Self {
+    pub(crate) fn start() -> Self {
         Self::start_with(EmulatorConfig::for_tests())
     }
 
-    pub fn start_with(config: EmulatorConfig) -> Self {
+    pub(crate) fn start_with(config: EmulatorConfig) -> Self {
         let runtime = Runtime::new().expect("runtime");
         let emulator = runtime.block_on(emulator::start(config)).expect("emulator");
         Self {
@@ -107,7 +108,7 @@ impl Harness {
     }
 
     /// `aml-rollout --emulator URL --emulator-token T <args>`.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let mut all = vec![
             "--emulator",
             self.emulator.base_url.as_str(),
@@ -118,7 +119,7 @@ impl Harness {
         self.sandbox.run(&all)
     }
 
-    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+    pub(crate) fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
 }

@@ -26,7 +26,7 @@ use serde::Deserialize;
 use crate::rollout::{MAX_MIRROR_PERCENT, NameKind, parse_duration, validate_name};
 
 /// The largest plan file read; real ones are a few hundred bytes.
-pub const MAX_PLAN_BYTES: usize = 256 * 1024;
+pub(super) const MAX_PLAN_BYTES: usize = 256 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
