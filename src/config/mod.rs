@@ -53,7 +53,7 @@ use std::path::PathBuf;
 pub use az_cli::SubscriptionInfo;
 pub use file::{
     DEFAULT_LOG_BUFFER_LINES, DEFAULT_LOG_POLL_INTERVAL_MS, DEFAULT_REFRESH_INTERVAL_SECS,
-    FileConfig, Settings, default_config_file, load_config_file,
+    FileConfig, HealthFileConfig, Settings, default_config_file, load_config_file,
 };
 pub use target::{
     ConfigFileLocation, DEFAULT_API_VERSION, DEFAULT_ARM_ENDPOINT, DEMO_RESOURCE_GROUP,

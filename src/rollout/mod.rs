@@ -2,13 +2,15 @@
 //!
 //! Nothing in this module performs I/O: it parses and renders az-style traffic maps
 //! (`traffic`), checks names and proposed splits against Azure's rules (`rules`, `names`),
-//! moves the console's sliders (`rebalance`) and explains a change (`diff`).
+//! moves the console's sliders (`rebalance`), explains a change (`diff`) and judges live health
+//! against a baseline (`health`).
 //!
 //! Convention: every [`TrafficMap`] key is a lower-cased deployment name, because Azure treats
 //! names case-insensitively and the az CLI lower-cases keys before sending them.
 
 mod change;
 mod diff;
+mod health;
 mod names;
 mod rebalance;
 mod rules;
@@ -20,6 +22,10 @@ pub use change::{
     split_value,
 };
 pub use diff::{DiffRow, SplitDiff, SplitState, az_update_command, diff_split};
+pub use health::{
+    Comparison, DataAnchor, DeploymentHealth, HealthReport, HealthSeries, HealthThresholds,
+    Percentile, StatusClass, Verdict, Window, WindowStats, assess, default_baseline,
+};
 pub use names::{InvalidName, NameKind, NameProblem, validate_name};
 pub use rebalance::{NudgeOutcome, nudge_live, nudge_mirror};
 pub use rules::{MAX_MIRROR_PERCENT, RuleViolation, SplitProposal, TrafficKind, validate_split};
