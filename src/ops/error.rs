@@ -24,6 +24,10 @@ pub enum OpsError {
         none_if_empty(format_traffic(&.theirs.mirror))
     )]
     Stale { theirs: TrafficSplit },
+    /// Azure Monitor answered, but not with metrics that can be used (a metric it failed to
+    /// read, a series without its dimensions): shown as such, never as zero traffic.
+    #[error("{0}")]
+    Metrics(String),
     /// The service or the network.
     #[error(transparent)]
     Azure(Arc<AzureError>),
@@ -50,7 +54,7 @@ impl From<AzureError> for OpsError {
 impl OpsError {
     /// True when the failure happened before any change left the machine.
     pub fn nothing_sent(&self) -> bool {
-        !matches!(self, Self::Azure(_))
+        !matches!(self, Self::Azure(_) | Self::Metrics(_))
     }
 
     /// The service's answer class, for a failure the service gave.
