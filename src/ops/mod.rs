@@ -1,7 +1,7 @@
 //! The workflows, shared by the console's worker and the headless commands: create from YAML,
 //! scale, change the split (with the stale guard), delete, regenerate keys, invoke, read
-//! credentials, tail logs, read an endpoint's live health. One implementation; both front ends
-//! call it.
+//! credentials, tail logs, read an endpoint's live health, compare deployments' answers. One
+//! implementation; both front ends call it.
 //!
 //! A change runs in two steps. `prepare_*` reads what it needs, checks everything that can be
 //! checked locally and returns a [`Prepared`] change: nothing has been sent yet, so the caller
@@ -9,6 +9,7 @@
 //! and journals the outcome, the same record whichever front end asked.
 
 mod changes;
+mod compare;
 mod create;
 mod error;
 mod files;
@@ -26,6 +27,9 @@ use crate::journal::{Journal, JournalEntry, Outcome};
 use crate::rollout::Change;
 
 pub use changes::check_split;
+pub use compare::{
+    Answer, Case, CompareReport, DeploymentLatency, MAX_COMPARE_REQUESTS, parse_requests,
+};
 pub use create::DeploymentCreateOptions;
 pub use error::{OpsError, OpsResult};
 pub use files::{MAX_REQUEST_FILE_BYTES, read_operator_file};

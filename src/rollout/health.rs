@@ -164,7 +164,11 @@ impl HealthSeries {
             *with_data.range(..current).next_back()?
         };
         let as_of = (minute_start(minute) + chrono::Duration::minutes(1)).min(now);
-        Some(DataAnchor { minute, as_of })
+        Some(DataAnchor {
+            minute,
+            first_minute: with_data.first().copied().unwrap_or(minute),
+            as_of,
+        })
     }
 }
 
@@ -173,6 +177,9 @@ impl HealthSeries {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DataAnchor {
     minute: i64,
+    /// The oldest minute with data: no window reaches back before the data does (a new
+    /// endpoint's first minute is not spread over five).
+    first_minute: i64,
     pub as_of: DateTime<Utc>,
 }
 
@@ -211,11 +218,12 @@ impl Window {
     }
 
     fn first_minute(&self, anchor: &DataAnchor) -> i64 {
-        match self {
+        let wanted = match self {
             Self::LastMinute => anchor.minute,
             Self::LastFiveMinutes => anchor.minute - 4,
             Self::Since(t) => (t.timestamp() + 59).div_euclid(60),
-        }
+        };
+        wanted.max(anchor.first_minute)
     }
 }
 
@@ -619,6 +627,17 @@ mod tests {
         assert_eq!(green.window_secs, 30);
         assert_eq!(green.rate_per_minute(), Some(60.0), "30 in 30 s");
         assert_eq!(r.anchor.map(|a| a.age_secs(now)), Some(0));
+        // Five minutes of a series 30 s old cover those 30 s: the rate is not spread thin.
+        let five = assess(
+            &s,
+            &names(&["green"]),
+            None,
+            Window::LastFiveMinutes,
+            &HealthThresholds::default(),
+            now,
+        );
+        assert_eq!(five.deployments[0].stats.window_secs, 30);
+        assert_eq!(five.deployments[0].stats.rate_per_minute(), Some(60.0));
     }
 
     #[test]

@@ -3,11 +3,12 @@
 //! Nothing in this module performs I/O: it parses and renders az-style traffic maps
 //! (`traffic`), checks names and proposed splits against Azure's rules (`rules`, `names`),
 //! moves the console's sliders (`rebalance`), explains a change (`diff`) and judges live health
-//! against a baseline (`health`).
+//! against a baseline (`health`) and compares two deployments' answers (`answers`).
 //!
 //! Convention: every [`TrafficMap`] key is a lower-cased deployment name, because Azure treats
 //! names case-insensitively and the az CLI lower-cases keys before sending them.
 
+mod answers;
 mod change;
 mod diff;
 mod health;
@@ -17,6 +18,7 @@ mod rules;
 mod split;
 mod traffic;
 
+pub use answers::{JsonDifference, diff_json, latency_summary};
 pub use change::{
     Change, ChangeKind, KeySlot, MAX_INSTANCES, MIN_INSTANCES, check_instance_count, shell_quote,
     split_value,
