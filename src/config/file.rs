@@ -214,3 +214,44 @@ pub(crate) fn load_optional(path: &Path) -> Result<Option<FileConfig>, ConfigErr
             message: e.to_string().trim_end().to_string(),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(text: &str) -> Result<Settings, String> {
+        let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        Settings::from_file(&file, Path::new("config.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn health_thresholds_come_from_the_health_table() {
+        let health = settings("[health]\nmin_requests = 100\np95_ratio = 2.0\n")
+            .expect("valid")
+            .health;
+        assert_eq!(
+            health.source,
+            Source::ConfigFile(PathBuf::from("config.toml"))
+        );
+        assert_eq!(health.value.min_requests, 100);
+        assert_eq!(health.value.p95_ratio, 2.0);
+        assert_eq!(
+            health.value.error_percent_delta,
+            HealthThresholds::default().error_percent_delta,
+            "a key left out keeps its default"
+        );
+        assert_eq!(settings("").expect("valid").health.source, Source::Default);
+        for (text, key) in [
+            ("[health]\np95_ratio = 0.5\n", "health.p95_ratio"),
+            (
+                "[health]\nerror_percent_delta = nan\n",
+                "health.error_percent_delta",
+            ),
+            ("[health]\nmin_requests = 0\n", "health.min_requests"),
+            ("[health]\nmin_request = 5\n", "min_request"),
+        ] {
+            let e = settings(text).expect_err("refused");
+            assert!(e.contains(key), "{text}: {e}");
+        }
+    }
+}

@@ -500,35 +500,6 @@ fn settings_come_from_the_config_file() {
 }
 
 #[test]
-fn health_thresholds_come_from_the_health_table() {
-    let fx = Fixture::new();
-    fx.write_config("[health]\nmin_requests = 100\np95_ratio = 2.0\n");
-    let r = fx.resolve(TargetFlags::default(), &[]);
-    let health = &r.settings.health;
-    assert_eq!(health.source, Source::ConfigFile(fx.config_path()));
-    assert_eq!(health.value.min_requests, 100);
-    assert_eq!(health.value.p95_ratio, 2.0);
-    assert_eq!(
-        health.value.error_percent_delta,
-        crate::rollout::HealthThresholds::default().error_percent_delta,
-        "a key left out keeps its default"
-    );
-    for (text, key) in [
-        ("[health]\np95_ratio = 0.5\n", "health.p95_ratio"),
-        (
-            "[health]\nerror_percent_delta = nan\n",
-            "health.error_percent_delta",
-        ),
-        ("[health]\nmin_requests = 0\n", "health.min_requests"),
-        ("[health]\nmin_request = 5\n", "min_request"),
-    ] {
-        fx.write_config(text);
-        let e = fx.resolve_err(TargetFlags::default(), &[]);
-        assert!(e.contains(key), "{text}: {e}");
-    }
-}
-
-#[test]
 fn explicit_config_file_must_exist() {
     let fx = Fixture::new();
     let mut inputs = fx.inputs(TargetFlags::default(), &[]);
