@@ -56,6 +56,9 @@ struct StatusView {
     as_of: Option<DateTime<Utc>>,
     baseline: Option<String>,
     deployments: Vec<StatusRow>,
+    /// "as of 12:03:00 UTC, 40 s ago", for the table.
+    #[serde(skip)]
+    freshness: Option<String>,
 }
 
 fn round(value: Option<f64>, places: i32) -> Option<f64> {
@@ -79,6 +82,7 @@ fn view(health: &EndpointHealth, report: &HealthReport) -> StatusView {
         as_of: report.anchor.map(|a| a.as_of),
         baseline: report.baseline.clone(),
         deployments: rows,
+        freshness: report.anchor.map(|a| a.describe(now)),
     }
 }
 
@@ -186,17 +190,10 @@ fn print_status_table(view: &StatusView) {
         ],
         &rows,
     );
-    let as_of = match (
-        view.as_of,
-        view.deployments.first().and_then(|r| r.age_secs),
-    ) {
-        (Some(t), Some(age)) => format!("as of {} UTC, {age} s ago", t.format("%H:%M:%S")),
-        _ => "no metrics data yet".to_string(),
-    };
     println!(
         "{}, {}; baseline {}",
         sanitize_inline(&view.window),
-        as_of,
+        view.freshness.as_deref().unwrap_or("no metrics data yet"),
         sanitize_inline(
             view.baseline
                 .as_deref()
