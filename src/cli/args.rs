@@ -136,6 +136,10 @@ pub(crate) enum Command {
     Logs(LogsArgs),
     /// Send a scoring request to an endpoint, optionally pinned to one deployment.
     Invoke(InvokeArgs),
+    /// Each deployment's live health from Azure Monitor, judged against the baseline.
+    Status(StatusArgs),
+    /// Send the same requests to several deployments and compare their answers (read-only).
+    Compare(CompareArgs),
     /// aml-rollout's own settings.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -320,6 +324,58 @@ pub(crate) struct InvokeArgs {
     /// JSON request body.
     #[arg(short = 'r', long)]
     pub request_file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// Endpoint name.
+    #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
+    pub endpoint: String,
+    /// Which stretch of the metrics the figures cover; windows end where the newest data ends
+    /// (Azure Monitor's data is 1-3 minutes late).
+    #[arg(long, value_enum, default_value = "5m")]
+    pub window: WindowArg,
+    /// Judge the others against this deployment (default: the one with the most live traffic).
+    #[arg(long, value_name = "DEPLOYMENT")]
+    pub baseline: Option<String>,
+    /// Refresh every refresh_interval_secs until ctrl-c: redrawn on a terminal, one JSON line
+    /// per refresh otherwise.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum WindowArg {
+    /// The last minute of data.
+    #[value(name = "1m")]
+    OneMinute,
+    /// The last five minutes of data.
+    #[value(name = "5m")]
+    FiveMinutes,
+    /// Since the endpoint's last change (its traffic split).
+    SinceChange,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// Endpoint name.
+    #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
+    pub endpoint: String,
+    /// A JSON request, or JSON Lines (one request per line).
+    #[arg(short = 'r', long)]
+    pub request_file: PathBuf,
+    /// Comma-separated deployments to compare, the first is the reference (default: all of
+    /// the endpoint's).
+    #[arg(
+        short = 'd',
+        long = "deployments",
+        visible_alias = "deployment",
+        value_delimiter = ','
+    )]
+    pub deployments: Vec<String>,
+    /// Numbers within this absolute difference count as equal.
+    #[arg(long, default_value_t = 1e-6)]
+    pub tolerance: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -57,6 +57,7 @@ impl From<OpsError> for CliError {
             OpsError::Rules(violations) => Self::Rules(violations),
             // Nothing was sent, but the input was fine: someone else changed the endpoint.
             stale @ OpsError::Stale { .. } => Self::Failed(stale.to_string()),
+            OpsError::Metrics(reason) => Self::Failed(reason),
             OpsError::Azure(error) => Self::Azure(error),
         }
     }

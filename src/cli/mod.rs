@@ -3,6 +3,7 @@
 
 pub(crate) mod args;
 mod change;
+mod compare;
 mod config_show;
 mod confirm;
 mod context;
@@ -12,6 +13,7 @@ pub(crate) mod error;
 mod invoke;
 mod logs;
 mod output;
+mod status;
 mod traffic;
 mod views;
 
@@ -44,6 +46,8 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> CliResult<()> 
                 Command::Mirror(a) => traffic::run(&ctx, traffic::Which::Mirror, a).await,
                 Command::Logs(a) => logs::run(&ctx, a).await,
                 Command::Invoke(a) => invoke::run(&ctx, a).await,
+                Command::Status(a) => status::run(&ctx, a).await,
+                Command::Compare(a) => compare::run(&ctx, a).await,
                 Command::Config(_) | Command::Completions(_) | Command::Emulator(_) => Ok(()),
             }
         }

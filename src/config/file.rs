@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::source::{ConfigError, Source, Sourced};
+use crate::rollout::HealthThresholds;
 
 pub const DEFAULT_REFRESH_INTERVAL_SECS: u64 = 5;
 pub const DEFAULT_LOG_POLL_INTERVAL_MS: u64 = 1_000;
@@ -18,7 +19,7 @@ const MAX_LOG_BUFFER_LINES: usize = 1_000_000;
 
 /// The file's contents, exactly as written. Unknown keys are rejected so a
 /// misspelt `workspace` cannot silently fall through to another source.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub subscription: Option<String>,
@@ -30,6 +31,17 @@ pub struct FileConfig {
     pub log_poll_interval_ms: Option<u64>,
     pub log_buffer_lines: Option<usize>,
     pub theme: Option<String>,
+    /// `[health]`: when a deployment counts as worse than its baseline.
+    pub health: Option<HealthFileConfig>,
+}
+
+/// The `[health]` table; keys left out take the defaults.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthFileConfig {
+    pub min_requests: Option<u64>,
+    pub error_percent_delta: Option<f64>,
+    pub p95_ratio: Option<f64>,
 }
 
 /// Console/poller settings. They only come from the config file or defaults
@@ -42,6 +54,8 @@ pub struct Settings {
     /// `None`: the console's default theme. Theme names are validated by the
     /// console, which owns them.
     pub theme: Option<Sourced<String>>,
+    /// The verdict thresholds of the health comparison.
+    pub health: Sourced<HealthThresholds>,
 }
 
 impl Default for Settings {
@@ -57,6 +71,7 @@ impl Default for Settings {
             ),
             log_buffer_lines: Sourced::new(DEFAULT_LOG_BUFFER_LINES, Source::Default),
             theme: None,
+            health: Sourced::new(HealthThresholds::default(), Source::Default),
         }
     }
 }
@@ -108,8 +123,52 @@ impl Settings {
         {
             settings.theme = Some(Sourced::new(theme.to_string(), src()));
         }
+        if let Some(health) = &file.health {
+            settings.health = Sourced::new(health_thresholds(health, &invalid)?, src());
+        }
         Ok(settings)
     }
+}
+
+/// The `[health]` table over the defaults. Non-finite numbers are refused: the thresholds
+/// compare as a whole (`Eq`) and a NaN limit would make every verdict "ok".
+fn health_thresholds(
+    table: &HealthFileConfig,
+    invalid: &dyn Fn(&'static str, String, &str) -> ConfigError,
+) -> Result<HealthThresholds, ConfigError> {
+    let mut thresholds = HealthThresholds::default();
+    if let Some(n) = table.min_requests {
+        if n == 0 {
+            return Err(invalid(
+                "health.min_requests",
+                n.to_string(),
+                "must be at least 1",
+            ));
+        }
+        thresholds.min_requests = n;
+    }
+    if let Some(points) = table.error_percent_delta {
+        if !(points.is_finite() && (0.0..=100.0).contains(&points)) {
+            return Err(invalid(
+                "health.error_percent_delta",
+                points.to_string(),
+                "must be between 0 and 100 (percentage points)",
+            ));
+        }
+        thresholds.error_percent_delta = points;
+    }
+    if let Some(ratio) = table.p95_ratio {
+        // Below 1, a deployment as fast as its baseline would count as worse.
+        if !(ratio.is_finite() && ratio >= 1.0) {
+            return Err(invalid(
+                "health.p95_ratio",
+                ratio.to_string(),
+                "must be a number of at least 1 (e.g. 1.5: worse when p95 is over 1.5x the baseline's)",
+            ));
+        }
+        thresholds.p95_ratio = ratio;
+    }
+    Ok(thresholds)
 }
 
 /// `<user config dir>/aml-rollout/config.toml`, e.g.
@@ -154,4 +213,45 @@ pub(crate) fn load_optional(path: &Path) -> Result<Option<FileConfig>, ConfigErr
             // trailing newline so it embeds cleanly.
             message: e.to_string().trim_end().to_string(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(text: &str) -> Result<Settings, String> {
+        let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        Settings::from_file(&file, Path::new("config.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn health_thresholds_come_from_the_health_table() {
+        let health = settings("[health]\nmin_requests = 100\np95_ratio = 2.0\n")
+            .expect("valid")
+            .health;
+        assert_eq!(
+            health.source,
+            Source::ConfigFile(PathBuf::from("config.toml"))
+        );
+        assert_eq!(health.value.min_requests, 100);
+        assert_eq!(health.value.p95_ratio, 2.0);
+        assert_eq!(
+            health.value.error_percent_delta,
+            HealthThresholds::default().error_percent_delta,
+            "a key left out keeps its default"
+        );
+        assert_eq!(settings("").expect("valid").health.source, Source::Default);
+        for (text, key) in [
+            ("[health]\np95_ratio = 0.5\n", "health.p95_ratio"),
+            (
+                "[health]\nerror_percent_delta = nan\n",
+                "health.error_percent_delta",
+            ),
+            ("[health]\nmin_requests = 0\n", "health.min_requests"),
+            ("[health]\nmin_request = 5\n", "min_request"),
+        ] {
+            let e = settings(text).expect_err("refused");
+            assert!(e.contains(key), "{text}: {e}");
+        }
+    }
 }

@@ -319,6 +319,15 @@ impl ResolvedTarget {
             s.log_buffer_lines.value.to_string(),
             s.log_buffer_lines.source.to_string(),
         ));
+        let health = &s.health.value;
+        rows.push(row(
+            "health",
+            format!(
+                "min_requests={} error_percent_delta={} p95_ratio={}",
+                health.min_requests, health.error_percent_delta, health.p95_ratio
+            ),
+            s.health.source.to_string(),
+        ));
         rows.push(match &s.theme {
             Some(t) => row("theme", t.value.clone(), t.source.to_string()),
             None => row("theme", "(console default)", Source::Default.to_string()),

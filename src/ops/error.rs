@@ -24,6 +24,10 @@ pub enum OpsError {
         none_if_empty(format_traffic(&.theirs.mirror))
     )]
     Stale { theirs: TrafficSplit },
+    /// Azure Monitor answered, but not with metrics that can be used (a metric it failed to
+    /// read, a series without its dimensions): shown as such, never as zero traffic.
+    #[error("{0}")]
+    Metrics(String),
     /// The service or the network.
     #[error(transparent)]
     Azure(Arc<AzureError>),
@@ -53,6 +57,7 @@ impl OpsError {
     pub fn nothing_sent(&self) -> bool {
         match self {
             Self::Azure(e) => e.nothing_sent(),
+            Self::Metrics(_) => false,
             _ => true,
         }
     }

@@ -1,6 +1,7 @@
 //! The workflows, shared by the console's worker and the headless commands: create from YAML,
 //! scale, change the split (with the stale guard), delete, regenerate keys, invoke, read
-//! credentials, tail logs. One implementation; both front ends call it.
+//! credentials, tail logs, read an endpoint's live health, compare deployments' answers. One
+//! implementation; both front ends call it.
 //!
 //! A change runs in two steps. `prepare_*` reads what it needs, checks everything that can be
 //! checked locally and returns a [`Prepared`] change: nothing has been sent yet, so the caller
@@ -9,16 +10,22 @@
 
 mod apply;
 mod changes;
+mod compare;
 mod create;
 mod error;
 mod files;
+mod health;
 mod invoke;
 mod logs;
 
 pub use apply::{Applied, Ops, Prepared, Wait, WarningSink};
 pub use changes::check_split;
+pub use compare::{
+    Answer, Case, CompareReport, DeploymentLatency, MAX_COMPARE_REQUESTS, parse_requests,
+};
 pub use create::DeploymentCreateOptions;
 pub use error::{OpsError, OpsResult};
 pub use files::read_request_file;
+pub use health::{DeploymentState, EndpointHealth, HISTORY_MINUTES, health_query, series_from};
 pub use invoke::{Credentials, InvokeAnswer};
 pub use logs::{LogPoller, TailVerdict};

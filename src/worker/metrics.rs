@@ -7,21 +7,15 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use crate::app::state::DeploymentMetrics;
 use crate::azure::client::MetricsQuery;
 use crate::azure::model::MetricsResponse;
+use crate::rollout::StatusClass;
 
-/// Minutes of history asked for: enough for one complete minute and an error share that does
-/// not jump with every request.
+/// Minutes summarized: enough for one complete minute and an error share that does not jump
+/// with every request.
 const WINDOW_MINUTES: i64 = 5;
 
+/// The endpoint's one health query (the same the headless `status` sends).
 pub(super) fn query() -> MetricsQuery {
-    let end = Utc::now();
-    MetricsQuery {
-        metric_names: vec!["RequestsPerMinute".into(), "RequestLatency_P95".into()],
-        timespan: Some((end - Duration::minutes(WINDOW_MINUTES), end)),
-        interval: Some("PT1M".into()),
-        aggregations: vec!["total".into(), "average".into()],
-        filter: Some("deployment eq '*' and statusCode eq '*'".into()),
-        top: None,
-    }
+    crate::ops::health_query(Utc::now())
 }
 
 /// Per deployment: requests in the last complete minute (the current one while it is the
@@ -53,12 +47,12 @@ pub(super) fn summarize(
     for name in deployments {
         let mut per_minute: BTreeMap<DateTime<Utc>, f64> = BTreeMap::new();
         let (mut all, mut failed) = (0.0, 0.0);
+        let since = now - Duration::minutes(WINDOW_MINUTES);
         if let Some(requests) = response.metric("RequestsPerMinute") {
             for series in requests.series_where("deployment", name) {
                 let is_error = series
-                    .dimension("statusCode")
-                    .and_then(|c| c.parse::<u16>().ok())
-                    .is_some_and(|c| c >= 400);
+                    .dimension("statusCodeClass")
+                    .is_some_and(|c| StatusClass::from_dimension(c) != StatusClass::Fine);
                 for point in &series.data {
                     // Minutes without requests have no total: they are not zero-rate evidence
                     // for the minute we report, only gaps.
@@ -67,6 +61,9 @@ pub(super) fn summarize(
                     else {
                         continue;
                     };
+                    if at < since {
+                        continue;
+                    }
                     *per_minute.entry(at.with_timezone(&Utc)).or_default() += total;
                     all += total;
                     if is_error {
