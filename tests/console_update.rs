@@ -921,3 +921,56 @@ fn only_messages_that_change_the_screen_ask_for_a_frame() {
         "the tray counts the running scale's seconds"
     );
 }
+
+#[test]
+fn a_create_that_finds_its_own_failed_attempt_offers_to_update_it_in_place() {
+    let mut state = blue_green("blue=100", "");
+    feed(&mut state, [ch('c')]);
+    let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let (op, file) = match &cmds[..] {
+        [
+            Cmd::CreateDeployment {
+                op,
+                file,
+                force_update: false,
+                ..
+            },
+        ] => (*op, file.clone()),
+        other => panic!("{other:?}"),
+    };
+    feed(
+        &mut state,
+        [Msg::OperationFinished {
+            op,
+            outcome: Err(OpsError::FailedCreateExists {
+                endpoint: "my-endpoint".into(),
+                deployment: "green".into(),
+                file: file.display().to_string(),
+            }),
+        }],
+    );
+    assert!(
+        matches!(&state.ui.dialog, Some(aml_rollout::app::dialogs::Dialog::ConfirmRecreate(d)) if d.deployment == "green"),
+        "{:?}",
+        state.ui.dialog
+    );
+    // n leaves it; asked again and answered y, the same file goes again, updating in place.
+    feed(&mut state, [ch('n')]);
+    assert!(state.ui.dialog.is_none());
+    feed(
+        &mut state,
+        [Msg::OperationFinished {
+            op,
+            outcome: Err(OpsError::FailedCreateExists {
+                endpoint: "my-endpoint".into(),
+                deployment: "green".into(),
+                file: file.display().to_string(),
+            }),
+        }],
+    );
+    let cmds = feed(&mut state, [ch('y')]);
+    assert!(
+        matches!(&cmds[..], [Cmd::CreateDeployment { endpoint, file: again, force_update: true, .. }] if endpoint == "my-endpoint" && *again == file),
+        "{cmds:?}"
+    );
+}

@@ -411,3 +411,46 @@ fn timeout_stops_waiting_and_says_the_operation_may_still_finish() {
     assert_eq!(bad.code, 2, "{}", bad.stderr);
     assert!(bad.stderr.contains("not a duration"), "{}", bad.stderr);
 }
+
+/// A create whose operation failed leaves the deployment `Failed`; running the same create
+/// again is refused and names `--force-update`, which converges.
+#[test]
+fn a_failed_create_converges_with_force_update() {
+    let h = Harness::start();
+    let dir = tempfile::tempdir().expect("dir");
+    let original =
+        std::fs::read_to_string(repo_file("assets/demo/green-deployment.yml")).expect("demo yaml");
+    // More instances than the demo workspace's quota: accepted, then the operation fails.
+    let too_big = dir.path().join("green.yml");
+    std::fs::write(
+        &too_big,
+        original.replace("instance_count: 1", "instance_count: 45"),
+    )
+    .expect("write");
+    let file = too_big.display().to_string();
+    let first = h.run(&["deployment", "create", "-f", &file]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    let again = h.run(&["deployment", "create", "-f", &file]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("--force-update"), "{}", again.stderr);
+
+    std::fs::write(&too_big, &original).expect("write");
+    let fixed = h.run(&["deployment", "create", "-f", &file, "--force-update"]);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    let show = h.run(&[
+        "deployment",
+        "show",
+        "-e",
+        ENDPOINT,
+        "-n",
+        "green",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(
+        show.json()["provisioning_state"],
+        "Succeeded",
+        "{}",
+        show.stdout
+    );
+}

@@ -167,6 +167,7 @@ async fn every_command_answers_with_its_own_id_and_journals_its_change() {
             op: OpId(5),
             endpoint: ENDPOINT.into(),
             file: demo_file("green-deployment.yml"),
+            force_update: false,
         })
         .await;
     assert!(finished(&messages, OpId(5)).is_ok(), "{messages:?}");
@@ -176,6 +177,7 @@ async fn every_command_answers_with_its_own_id_and_journals_its_change() {
             op: OpId(6),
             endpoint: ENDPOINT.into(),
             file: demo_file("green-deployment.yml"),
+            force_update: false,
         })
         .await;
     assert!(
@@ -435,6 +437,7 @@ fn the_console_and_the_commands_journal_identical_records() {
                 file: PathBuf::from(headless_common::repo_file(
                     "assets/demo/green-deployment.yml",
                 )),
+                force_update: false,
             })
             .await;
         assert!(finished(&created, OpId(1)).is_ok(), "{created:?}");

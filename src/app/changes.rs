@@ -36,17 +36,24 @@ pub(super) fn delete(state: &mut AppState, target: DeleteTarget) -> Vec<Cmd> {
     }]
 }
 
-/// A deployment of `endpoint` from `file`, or (`None`) an endpoint.
+/// A deployment of `endpoint` from `file`, or (`None`) an endpoint. `force_update` updates a
+/// deployment whose earlier create failed.
 pub(super) fn create_from_file(
     state: &mut AppState,
     endpoint: Option<String>,
     file: PathBuf,
+    force_update: bool,
 ) -> Vec<Cmd> {
     match endpoint {
         Some(endpoint) => {
             let target = format!("{endpoint} ← {}", file.display());
             let op = start_operation(state, OperationKind::CreateDeployment, target);
-            vec![Cmd::CreateDeployment { op, endpoint, file }]
+            vec![Cmd::CreateDeployment {
+                op,
+                endpoint,
+                file,
+                force_update,
+            }]
         }
         None => {
             let target = file.display().to_string();

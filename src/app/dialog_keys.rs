@@ -90,7 +90,8 @@ fn carry_out(state: &mut AppState, request: Request) -> Vec<Cmd> {
             state.requests.awaited_invoke = None;
             Vec::new()
         }
-        Request::Create { endpoint, file } => create_from_file(state, endpoint, file),
+        Request::Create { endpoint, file } => create_from_file(state, endpoint, file, false),
+        Request::Recreate { endpoint, file } => create_from_file(state, Some(endpoint), file, true),
         Request::RegenerateKey { endpoint } => {
             let op = start_operation(state, OperationKind::RegenerateKey, endpoint.clone());
             let request = state.requests.request();

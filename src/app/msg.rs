@@ -113,6 +113,8 @@ pub enum Cmd {
         op: OpId,
         endpoint: String,
         file: PathBuf,
+        /// Update the deployment in place if an earlier create of it failed.
+        force_update: bool,
     },
     CreateEndpoint {
         op: OpId,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::dialogs::{Dialog, ErrorNotice};
+use super::dialogs::{ConfirmRecreate, Dialog, ErrorNotice};
 use super::drafts::describe_split;
 use super::effects::{request_refresh, toast};
 use super::ids::{OpId, RequestId};
@@ -139,6 +139,19 @@ pub(super) fn on_operation_finished(
     op: OpId,
     outcome: Result<String, OpsError>,
 ) -> Vec<Cmd> {
+    // A create that found its own earlier, failed attempt: offer to update it in place.
+    let offer = match &outcome {
+        Err(OpsError::FailedCreateExists {
+            endpoint,
+            deployment,
+            file,
+        }) if state.ui.dialog.is_none() => Some(Dialog::ConfirmRecreate(ConfirmRecreate {
+            endpoint: sanitize_inline(endpoint),
+            deployment: sanitize_inline(deployment),
+            file: std::path::PathBuf::from(file),
+        })),
+        _ => None,
+    };
     let outcome = outcome.map_err(|e| sanitize_inline(&e.to_string()));
     let Some(view) = state.ui.operations.iter_mut().find(|o| o.id == op) else {
         return Vec::new();
@@ -197,9 +210,11 @@ pub(super) fn on_operation_finished(
                     ToastLevel::Error,
                     format!("{} {} failed", kind.label(), view.target),
                 );
-                state.ui.dialog = Some(Dialog::Error(ErrorNotice {
-                    title: format!("{} of {} failed", kind.label(), view.target),
-                    message: format!("{message}{kept}"),
+                state.ui.dialog = Some(offer.unwrap_or_else(|| {
+                    Dialog::Error(ErrorNotice {
+                        title: format!("{} of {} failed", kind.label(), view.target),
+                        message: format!("{message}{kept}"),
+                    })
                 }));
             }
         }

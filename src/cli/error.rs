@@ -54,6 +54,7 @@ impl From<OpsError> for CliError {
     fn from(error: OpsError) -> Self {
         match error {
             OpsError::Invalid(message) | OpsError::File(message) => Self::Usage(message),
+            e @ OpsError::FailedCreateExists { .. } => Self::Usage(e.to_string()),
             OpsError::Rules(violations) => Self::Rules(violations),
             // Nothing was sent, but the input was fine: someone else changed the endpoint.
             stale @ OpsError::Stale { .. } => Self::Failed(stale.to_string()),

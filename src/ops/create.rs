@@ -117,10 +117,11 @@ impl Ops {
                         file: shown.clone(),
                     },
                     (true, false) => {
-                        return Err(OpsError::Invalid(format!(
-                            "deployment {} of {} exists and its create Failed: run it again with --force-update to update it in place; nothing was sent",
-                            spec.name, endpoint.name
-                        )));
+                        return Err(OpsError::FailedCreateExists {
+                            endpoint: endpoint.name.clone(),
+                            deployment: spec.name.clone(),
+                            file: shown,
+                        });
                     }
                     (false, _) => {
                         return Err(OpsError::Invalid(format!(

@@ -11,6 +11,16 @@ pub enum OpsError {
     /// Refused before anything was sent: bad input, a missing resource, a name in use.
     #[error("{0}")]
     Invalid(String),
+    /// A create refused because the deployment exists from an earlier create that failed;
+    /// updating it in place (`--force-update`, or yes in the console) would converge.
+    #[error(
+        "deployment {deployment} of {endpoint} exists and its create Failed: run it again with --force-update to update it in place from {file}; nothing was sent"
+    )]
+    FailedCreateExists {
+        endpoint: String,
+        deployment: String,
+        file: String,
+    },
     /// The proposed split breaks Azure's rules; nothing was sent.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Rules(Vec<RuleViolation>),

@@ -12,8 +12,8 @@ use super::theme::Theme;
 use super::widgets::{centered, mask};
 use crate::app::AppState;
 use crate::app::dialogs::{
-    ConfirmApply, ConfirmQuit, CreateFromFile, Delete, DeleteFocus, Dialog, ErrorNotice, Hint,
-    Invoke, InvokeRouting, Journal, Keys, Scale, Stale,
+    ConfirmApply, ConfirmQuit, ConfirmRecreate, CreateFromFile, Delete, DeleteFocus, Dialog,
+    ErrorNotice, Hint, Invoke, InvokeRouting, Journal, Keys, Scale, Stale,
 };
 use crate::rollout::{TrafficSplit, format_traffic};
 
@@ -393,6 +393,31 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 keys_line(&hints, theme),
             ];
             draw(frame, area, " Quit ".into(), lines, theme, true);
+        }
+        Dialog::ConfirmRecreate(ConfirmRecreate {
+            endpoint,
+            deployment,
+            file,
+        }) => {
+            let lines = vec![
+                Line::raw(format!(
+                    "Deployment {deployment} of {endpoint} exists: its earlier create failed."
+                )),
+                Line::raw(format!(
+                    "Update it in place from {}? (az ml online-deployment update --file …)",
+                    file.display()
+                )),
+                Line::raw(""),
+                keys_line(&hints, theme),
+            ];
+            draw(
+                frame,
+                area,
+                " Create failed before ".into(),
+                lines,
+                theme,
+                true,
+            );
         }
         Dialog::Error(ErrorNotice { title, message }) => {
             let lines = vec![

@@ -283,11 +283,16 @@ impl Worker {
                     .map(|()| format!("{endpoint}/{deployment} scaled to {instances} instance(s)"));
                 self.finish(op, result);
             }
-            Cmd::CreateDeployment { op, endpoint, file } => {
+            Cmd::CreateDeployment {
+                op,
+                endpoint,
+                file,
+                force_update,
+            } => {
                 let options = DeploymentCreateOptions {
                     endpoint: Some(&endpoint),
                     all_traffic: false,
-                    force_update: false,
+                    force_update,
                 };
                 let prepared = self.ops.prepare_create_deployment(&file, options).await;
                 let name = prepared

@@ -6,6 +6,7 @@
 mod binding;
 pub mod confirm_apply;
 pub mod confirm_quit;
+pub mod confirm_recreate;
 pub mod create;
 pub mod delete;
 pub mod error;
@@ -23,6 +24,7 @@ use binding::hints_of;
 pub use binding::{DialogKey, Hint};
 pub use confirm_apply::ConfirmApply;
 pub use confirm_quit::ConfirmQuit;
+pub use confirm_recreate::ConfirmRecreate;
 pub use create::CreateFromFile;
 pub use delete::{Delete, DeleteFocus, DeleteTarget};
 pub use error::ErrorNotice;
@@ -45,6 +47,7 @@ pub enum Dialog {
     Keys(Keys),
     Journal(Journal),
     ConfirmQuit(ConfirmQuit),
+    ConfirmRecreate(ConfirmRecreate),
     Error(ErrorNotice),
 }
 
@@ -61,6 +64,7 @@ impl Dialog {
             Self::Keys(d) => d.on_key(key, context),
             Self::Journal(d) => d.on_key(key),
             Self::ConfirmQuit(d) => d.on_key(key),
+            Self::ConfirmRecreate(d) => d.on_key(key),
             Self::Error(d) => d.on_key(key),
         }
     }
@@ -77,6 +81,7 @@ impl Dialog {
             | Self::Keys(_)
             | Self::Journal(_)
             | Self::ConfirmQuit(_)
+            | Self::ConfirmRecreate(_)
             | Self::Error(_) => {}
         }
     }
@@ -93,6 +98,7 @@ impl Dialog {
             Self::Keys(d) => hints_of(d.keys()),
             Self::Journal(_) => hints_of(journal::KEYS),
             Self::ConfirmQuit(_) => hints_of(confirm_quit::KEYS),
+            Self::ConfirmRecreate(_) => hints_of(confirm_recreate::KEYS),
             Self::Error(_) => hints_of(error::KEYS),
         }
     }
@@ -129,6 +135,7 @@ mod tests {
         every_key_reaches_its_row(keys::KEYS_CONFIRMING);
         every_key_reaches_its_row(journal::KEYS);
         every_key_reaches_its_row(confirm_quit::KEYS);
+        every_key_reaches_its_row(confirm_recreate::KEYS);
         every_key_reaches_its_row(error::KEYS);
     }
 

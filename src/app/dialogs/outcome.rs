@@ -62,6 +62,11 @@ pub enum Request {
         endpoint: Option<String>,
         file: PathBuf,
     },
+    /// Update the failed deployment of `endpoint` in place from `file`.
+    Recreate {
+        endpoint: String,
+        file: PathBuf,
+    },
     /// Regenerate the endpoint's primary key; the keys are read again into this dialog.
     RegenerateKey {
         endpoint: String,
