@@ -141,15 +141,9 @@ fn hint_for(status: StatusCode) -> &'static str {
 
 /// Remote text made safe for a terminal: escape sequences (with their payload) and controls
 /// removed or shown, bidi overrides and isolates dropped.
+/// The one sanitizer: controls, escapes and bidi marks shown as markers, never passed on.
 fn safe(text: &str) -> String {
     crate::logstream::sanitize_inline(text)
-        .chars()
-        .filter(|c| !is_bidi_control(*c))
-        .collect()
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
 }
 
 /// A name as typed, quoted and terminal-safe, cut short when long.
