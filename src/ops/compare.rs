@@ -162,18 +162,8 @@ impl Ops {
                 names.len()
             )));
         }
-        let scoring_uri = ep
-            .properties
-            .scoring_uri
-            .clone()
-            .filter(|u| !u.is_empty())
-            .ok_or_else(|| {
-                OpsError::Invalid(format!(
-                    "endpoint {} has no scoring URI yet; nothing was sent",
-                    ep.name
-                ))
-            })?;
-        let credential: Arc<str> = self.client.scoring_credential(&self.ws, &ep).await?.into();
+        let (scoring_uri, credential) = self.scoring_target(&ep).await?;
+        let credential: Arc<str> = credential.into();
 
         let mut latencies: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
         let mut failures = vec![0usize; names.len()];

@@ -56,6 +56,18 @@ impl Ops {
         if let Some(pinned) = deployment {
             self.check_pinned(&endpoint, pinned).await?;
         }
+        let (scoring_uri, credential) = self.scoring_target(&endpoint).await?;
+        Ok(self
+            .client
+            .invoke(&scoring_uri, &credential, deployment, body)
+            .await?)
+    }
+
+    /// Where the endpoint's scoring requests go and the credential they carry.
+    pub(super) async fn scoring_target(
+        &self,
+        endpoint: &OnlineEndpoint,
+    ) -> OpsResult<(String, String)> {
         let scoring_uri = endpoint
             .properties
             .scoring_uri
@@ -67,11 +79,8 @@ impl Ops {
                     endpoint.name
                 ))
             })?;
-        let credential = self.client.scoring_credential(&self.ws, &endpoint).await?;
-        Ok(self
-            .client
-            .invoke(&scoring_uri, &credential, deployment, body)
-            .await?)
+        let credential = self.client.scoring_credential(&self.ws, endpoint).await?;
+        Ok((scoring_uri, credential))
     }
 
     /// As az does: a pinned name must be one of the endpoint's deployments.
