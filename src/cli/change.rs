@@ -32,10 +32,10 @@ pub(super) async fn apply(
         az_command: Some(change.az_command()),
         endpoint: change.endpoint,
         deployment: change.deployment,
-        status: if applied.finished {
-            ChangeStatus::Succeeded
-        } else {
-            ChangeStatus::Accepted
+        status: match (applied.finished, applied.visible) {
+            (false, _) => ChangeStatus::Accepted,
+            (true, true) => ChangeStatus::Succeeded,
+            (true, false) => ChangeStatus::NotYetVisible,
         },
         before: change.before,
         after: change.after,

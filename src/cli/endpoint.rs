@@ -173,6 +173,9 @@ pub(super) fn print_change(ctx: &Context, view: &ChangeView, done: &str) -> CliR
         Output::Table => {
             let sentence = match view.status {
                 ChangeStatus::Succeeded => done.to_string(),
+                ChangeStatus::NotYetVisible => {
+                    format!("{done}, not yet visible: the service still shows the previous state")
+                }
                 ChangeStatus::Accepted => format!(
                     "{}: accepted by the service, still running (--no-wait)",
                     view.action

@@ -95,6 +95,11 @@ pub(super) async fn run(ctx: &Context, which: Which, args: TrafficArgs) -> CliRe
                 ChangeStatus::Succeeded => {
                     println!("{} of {} applied", action, sanitize_inline(&endpoint_name))
                 }
+                ChangeStatus::NotYetVisible => println!(
+                    "{} of {} applied, not yet visible: the service still shows the previous split; check again with `endpoint show`",
+                    action,
+                    sanitize_inline(&endpoint_name)
+                ),
                 ChangeStatus::Accepted => println!(
                     "{} of {}: accepted by the service, still running (--no-wait)",
                     action,

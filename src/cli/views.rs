@@ -93,6 +93,10 @@ pub(super) enum ChangeStatus {
     Succeeded,
     /// Sent with --no-wait: the service accepted it and may still be running it.
     Accepted,
+    /// The operation succeeded, but reading the endpoint back still shows the previous split
+    /// (Azure Resource Manager serves it for a while).
+    #[serde(rename = "not_yet_visible")]
+    NotYetVisible,
 }
 
 /// The result of every command that changes something.

@@ -2,13 +2,14 @@
 //! sending a [`Prepared`] change, following it and journaling its outcome.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::azure::model::KeyType;
 use crate::azure::{AmlClient, LroProgress, Operation, SplitChange, WorkspaceRef};
 use crate::journal::{Journal, JournalEntry, Outcome};
-use crate::rollout::Change;
+use crate::rollout::{Change, TrafficSplit};
 
 use super::error::OpsResult;
 
@@ -96,7 +97,16 @@ pub struct Applied {
     pub finished: bool,
     /// The final resource, when the operation returned one.
     pub resource: Option<Value>,
+    /// For a split change followed to its end: whether reading the endpoint back shows the new
+    /// split. Azure Resource Manager can serve the previous one for a while after the operation
+    /// succeeded; `false` means it still did when the read-back gave up.
+    pub visible: bool,
 }
+
+/// How long a split change is read back before it is reported "not yet visible".
+const READ_BACK_ATTEMPTS: u32 = 8;
+const READ_BACK_FIRST_WAIT: Duration = Duration::from_millis(250);
+const READ_BACK_LONGEST_WAIT: Duration = Duration::from_secs(2);
 
 impl Ops {
     pub fn new(
@@ -136,6 +146,16 @@ impl Ops {
         on_progress: &mut (dyn FnMut(LroProgress) + Send),
     ) -> OpsResult<Applied> {
         let Prepared { change, request } = prepared;
+        let read_back = match (&request, wait) {
+            (Request::Split { endpoint, change }, Wait::UntilDone) => Some((
+                endpoint.clone(),
+                TrafficSplit {
+                    live: change.live.clone().unwrap_or_default(),
+                    mirror: change.mirror.clone().unwrap_or_default(),
+                },
+            )),
+            _ => None,
+        };
         let result = self.send(request, wait, on_progress).await;
         let outcome = match &result {
             Ok(None) => Outcome::ok_with("accepted by the service; not waited for (--no-wait)"),
@@ -144,11 +164,39 @@ impl Ops {
         };
         self.journal(&change, outcome).await;
         let finished = result?;
+        let visible = match read_back {
+            Some((endpoint, target)) => self.read_back_split(&endpoint, &target).await,
+            None => true,
+        };
         Ok(Applied {
             change,
             finished: finished.is_some(),
             resource: finished.flatten(),
+            visible,
         })
+    }
+
+    /// Reads the endpoint until it shows `target` (bounded, with backoff): a change is
+    /// reported applied only once a reader would see it.
+    async fn read_back_split(&self, endpoint: &str, target: &TrafficSplit) -> bool {
+        let target = target.normalized();
+        let mut wait = READ_BACK_FIRST_WAIT;
+        for attempt in 0..READ_BACK_ATTEMPTS {
+            if let Ok(current) = self.client.get_endpoint(&self.ws, endpoint).await {
+                let seen = TrafficSplit::from_maps(
+                    current.properties.traffic.as_ref(),
+                    current.properties.mirror_traffic.as_ref(),
+                );
+                if seen.normalized() == target {
+                    return true;
+                }
+            }
+            if attempt + 1 < READ_BACK_ATTEMPTS {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(READ_BACK_LONGEST_WAIT);
+            }
+        }
+        false
     }
 
     /// `Ok(None)`: accepted, not waited for; `Ok(Some(resource))`: finished.

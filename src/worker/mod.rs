@@ -196,7 +196,8 @@ impl Worker {
     }
 
     /// Sends a prepared change and follows it, reporting each state the service reports.
-    async fn apply(&self, op: OpId, prepared: OpsResult<Prepared>) -> OpsResult<()> {
+    /// `Ok(false)`: done, but a read-back does not show it yet.
+    async fn apply(&self, op: OpId, prepared: OpsResult<Prepared>) -> OpsResult<bool> {
         let tx = self.tx.clone();
         let mut progress = move |p: LroProgress| {
             let _ = tx.send(Msg::OperationProgress {
@@ -210,7 +211,7 @@ impl Worker {
             .ops
             .apply(prepared, Wait::UntilDone, &mut progress)
             .await
-            .map(|_| ());
+            .map(|applied| applied.visible);
         self.in_flight().remove(&op);
         result
     }
@@ -264,7 +265,16 @@ impl Worker {
                         endpoint,
                         theirs,
                     }),
-                    result => self.finish(op, result.map(|()| "traffic applied".to_string())),
+                    result => self.finish(
+                        op,
+                        result.map(|visible| {
+                            if visible {
+                                "traffic applied".to_string()
+                            } else {
+                                "traffic applied, not yet visible: the service still shows the previous split".to_string()
+                            }
+                        }),
+                    ),
                 }
             }
             Cmd::Scale {
@@ -280,7 +290,7 @@ impl Worker {
                 let result = self
                     .apply(op, prepared)
                     .await
-                    .map(|()| format!("{endpoint}/{deployment} scaled to {instances} instance(s)"));
+                    .map(|_| format!("{endpoint}/{deployment} scaled to {instances} instance(s)"));
                 self.finish(op, result);
             }
             Cmd::CreateDeployment {
@@ -303,7 +313,7 @@ impl Worker {
                 let result = self
                     .apply(op, prepared.map(|(p, _)| p))
                     .await
-                    .map(|()| format!("deployment {endpoint}/{name} created at 0% traffic"));
+                    .map(|_| format!("deployment {endpoint}/{name} created at 0% traffic"));
                 self.finish(op, result);
             }
             Cmd::CreateEndpoint { op, file } => {
@@ -315,7 +325,7 @@ impl Worker {
                 let result = self
                     .apply(op, prepared)
                     .await
-                    .map(|()| format!("endpoint {name} created"));
+                    .map(|_| format!("endpoint {name} created"));
                 self.finish(op, result);
             }
             Cmd::Delete {
@@ -333,7 +343,7 @@ impl Worker {
                         format!("endpoint {endpoint} deleted"),
                     ),
                 };
-                let result = self.apply(op, prepared).await.map(|()| what);
+                let result = self.apply(op, prepared).await.map(|_| what);
                 self.finish(op, result);
             }
             Cmd::Invoke {
@@ -363,7 +373,7 @@ impl Worker {
                 let result = self
                     .apply(op, Ok(prepared))
                     .await
-                    .map(|()| format!("{endpoint}: {} key regenerated", key.as_str()));
+                    .map(|_| format!("{endpoint}: {} key regenerated", key.as_str()));
                 self.finish(op, result);
                 let result = self.load_keys(&endpoint).await;
                 self.send(Msg::KeysLoaded {
