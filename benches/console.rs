@@ -76,6 +76,7 @@ fn loaded(deployments: &[&str], live: &str) -> (AppState, Vec<Cmd>) {
         },
         scoring_uri: None,
         swagger_uri: None,
+        modified: None,
     };
     let views = deployments
         .iter()

@@ -974,3 +974,73 @@ fn a_create_that_finds_its_own_failed_attempt_offers_to_update_it_in_place() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn a_split_changed_elsewhere_after_you_applied_it_is_flagged_once() {
+    let mut state = blue_green("blue=100", "");
+    select_green(&mut state);
+    feed(&mut state, [ch('L'), key(KeyCode::Enter)]);
+    let (op, _, _) = apply_cmd(&feed(&mut state, [ch('y')]));
+    let cmds = feed(
+        &mut state,
+        [Msg::OperationFinished {
+            op,
+            outcome: Ok("traffic applied".into()),
+        }],
+    );
+    let refresh = |cmds: &[Cmd]| {
+        cmds.iter()
+            .find_map(|c| match c {
+                Cmd::Refresh { request } => Some(*request),
+                _ => None,
+            })
+            .expect("a refresh")
+    };
+    let load = |state: &mut aml_rollout::app::AppState, request, live: &str, who: Option<&str>| {
+        let mut ep = endpoint("my-endpoint", live, "");
+        ep.modified = who.map(str::to_string);
+        feed(
+            state,
+            [Msg::Loaded {
+                request,
+                result: Ok(LoadedWorkspace {
+                    endpoints: vec![ep],
+                    deployments: vec![(
+                        "my-endpoint".into(),
+                        vec![deployment("blue", 1), deployment("green", 1)],
+                    )],
+                }),
+            }],
+        )
+    };
+    // As applied: nothing to say.
+    load(&mut state, refresh(&cmds), "blue=90 green=10", None);
+    assert!(!state.drifted("my-endpoint"));
+    // A colleague moves it: flagged, with who and when, once.
+    let cmds = feed(&mut state, [ch('r')]);
+    load(
+        &mut state,
+        refresh(&cmds),
+        "blue=50 green=50",
+        Some("by alice@contoso.com at 2026-11-30T12:03:10Z"),
+    );
+    assert!(state.drifted("my-endpoint"));
+    let told = last_toast(&state);
+    assert!(told.contains("changed elsewhere"), "{told}");
+    assert!(
+        told.contains("blue=90 green=10") && told.contains("blue=50 green=50"),
+        "{told}"
+    );
+    assert!(told.contains("alice@contoso.com"), "{told}");
+    let drift_toasts = |state: &aml_rollout::app::AppState| {
+        state
+            .ui
+            .toasts
+            .iter()
+            .filter(|t| t.text.contains("changed elsewhere"))
+            .count()
+    };
+    let cmds = feed(&mut state, [ch('r')]);
+    load(&mut state, refresh(&cmds), "blue=50 green=50", None);
+    assert_eq!(drift_toasts(&state), 1, "told once");
+}

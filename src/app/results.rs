@@ -12,7 +12,7 @@ use super::log_actions;
 use super::msg::{Cmd, LoadedWorkspace};
 use super::selection;
 use super::state::{AppState, DeploymentMetrics, InvokeOutcome, KeysInfo};
-use super::state::{OperationKind, ToastLevel};
+use super::state::{AppliedHere, OperationKind, ToastLevel};
 use crate::logstream::sanitize_inline;
 use crate::ops::OpsError;
 
@@ -82,8 +82,40 @@ pub(super) fn on_loaded(
             .entry(ep.name.to_lowercase())
             .or_insert_with(|| ep.split.clone());
     }
+    tell_drift(state);
     selection::keep_on(state, selected_endpoint, selected_deployment);
     selection::follow_selected_endpoint(state)
+}
+
+/// Once per drift: an endpoint whose split is no longer the one this console applied.
+fn tell_drift(state: &mut AppState) {
+    let mut told = Vec::new();
+    for ep in &state.azure.endpoints {
+        let key = ep.name.to_lowercase();
+        let drifted = state.drifted(&ep.name);
+        let Some(applied) = state.ui.applied_here.get_mut(&key) else {
+            continue;
+        };
+        if !drifted {
+            applied.drift_told = false;
+        } else if !applied.drift_told {
+            applied.drift_told = true;
+            told.push(format!(
+                "{}: traffic changed elsewhere since you applied {} at {}: now {}{}",
+                ep.name,
+                describe_split(&applied.split),
+                applied.at,
+                describe_split(&ep.split),
+                ep.modified
+                    .as_deref()
+                    .map(|m| format!(" (last modified {m})"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    for text in told {
+        toast(state, ToastLevel::Error, text);
+    }
 }
 
 pub(super) fn on_metrics(
@@ -170,7 +202,15 @@ pub(super) fn on_operation_finished(
             let key = view.target.to_lowercase();
             state.ui.drafts.remove(&key);
             if let Some((before, after)) = &view.split_change {
-                state.ui.last_replaced.insert(key, before.clone());
+                state.ui.last_replaced.insert(key.clone(), before.clone());
+                state.ui.applied_here.insert(
+                    key,
+                    AppliedHere {
+                        split: after.clone(),
+                        at: state.clock.format("%H:%M:%S").to_string(),
+                        drift_told: false,
+                    },
+                );
                 let marker = format!(
                     "-- traffic {} applied at {} --",
                     describe_split(after),

@@ -14,6 +14,8 @@ pub struct EndpointView {
     pub split: TrafficSplit,
     pub scoring_uri: Option<String>,
     pub swagger_uri: Option<String>,
+    /// Who last changed the endpoint and when, as the service records it (`systemData`).
+    pub modified: Option<String>,
 }
 
 /// Observed traffic of one deployment, from the metrics API.

@@ -104,6 +104,15 @@ pub struct Toast {
     pub shown_at: Instant,
 }
 
+/// A split this console applied, and when (wall clock, for messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedHere {
+    pub split: TrafficSplit,
+    pub at: String,
+    /// The operator has been told the endpoint drifted from it.
+    pub drift_told: bool,
+}
+
 /// How long toasts and finished operations stay on screen.
 pub const TOAST_TTL: Duration = Duration::from_secs(6);
 pub const FINISHED_OPERATION_TTL: Duration = Duration::from_secs(8);
@@ -181,6 +190,9 @@ pub struct UiState {
     pub known_good: HashMap<String, TrafficSplit>,
     /// The split before the last applied change, for undo.
     pub last_replaced: HashMap<String, TrafficSplit>,
+    /// Per endpoint (lower-cased), the split this console last applied, to notice when someone
+    /// else changes it afterwards.
+    pub applied_here: HashMap<String, AppliedHere>,
     pub show_help: bool,
     pub help_scroll: usize,
     pub quit: bool,
@@ -299,6 +311,22 @@ impl AppState {
 
     pub fn draft_of(&self, endpoint: &str) -> Option<&Draft> {
         self.ui.drafts.get(&endpoint.to_lowercase())
+    }
+
+    /// True when the endpoint's split is no longer the one this console last applied to it:
+    /// someone (or something) else changed it since.
+    pub fn drifted(&self, endpoint: &str) -> bool {
+        let key = endpoint.to_lowercase();
+        let applying = self.ui.drafts.get(&key).is_some_and(|d| d.applying);
+        match (
+            self.ui.applied_here.get(&key),
+            self.azure.endpoint(endpoint),
+        ) {
+            (Some(applied), Some(now)) if !applying => {
+                applied.split.normalized() != now.split.normalized()
+            }
+            _ => false,
+        }
     }
 
     pub fn running_operations(&self) -> usize {

@@ -38,8 +38,11 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
     let rows: Vec<Row> = visible
         .iter()
         .map(|e| {
+            // `*` a draft of yours; `~` changed elsewhere since you applied.
             let draft = if state.draft_of(&e.name).is_some() {
                 "*"
+            } else if state.drifted(&e.name) {
+                "~"
             } else {
                 " "
             };

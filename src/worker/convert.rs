@@ -22,6 +22,15 @@ pub fn endpoint_view(e: &OnlineEndpoint) -> EndpointView {
         )),
         scoring_uri: e.properties.scoring_uri.as_deref().map(sanitize_inline),
         swagger_uri: e.properties.swagger_uri.as_deref().map(sanitize_inline),
+        modified: e.system_data.as_ref().and_then(|d| {
+            let at = d.last_modified_at.as_deref().map(sanitize_inline);
+            match (d.last_modified_by.as_deref().map(sanitize_inline), at) {
+                (Some(by), Some(at)) => Some(format!("by {by} at {at}")),
+                (Some(by), None) => Some(format!("by {by}")),
+                (None, Some(at)) => Some(format!("at {at}")),
+                (None, None) => None,
+            }
+        }),
     }
 }
 
