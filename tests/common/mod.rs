@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod console;
+pub mod examples;
 pub mod pty;
 
 use std::time::Duration;

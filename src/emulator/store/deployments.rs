@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
+use super::defaults::{deployment_properties, fill_identity, property_bag};
 use super::input::{object_body, properties_of};
 use super::records::*;
 use crate::azure::model::ContainerType;
@@ -37,6 +38,7 @@ impl Store {
             )));
         }
         let ep_name = ep.resource["name"].as_str().unwrap_or(endpoint).to_string();
+        let previous = existing.map(|d| d.resource.clone());
         let properties = properties_of(&mut resource)?;
         let compute_type = properties
             .get("endpointComputeType")
@@ -53,6 +55,7 @@ impl Store {
             )
             .target("properties.endpointComputeType"));
         }
+        deployment_properties(properties);
         let instance_type = properties
             .entry("instanceType")
             .or_insert_with(|| json!("Standard_F4s_v2"))
@@ -92,6 +95,10 @@ impl Store {
             )
             .target("sku.capacity"));
         }
+        if let Some(identity) = resource.get_mut("identity") {
+            let before = previous.as_ref().and_then(|p| p.get("identity"));
+            fill_identity(identity, before, &self.tenant_id);
+        }
         let old_capacity =
             existing.and_then(|d| d.resource.pointer("/sku/capacity").and_then(Value::as_i64));
         let only_scaling = existing.is_some_and(|d| {
@@ -104,7 +111,10 @@ impl Store {
                     }
                 }
                 if let Some(p) = v.get_mut("properties").and_then(Value::as_object_mut) {
-                    p.remove("provisioningState");
+                    // Azure's own entries in the property bag change with every operation.
+                    for k in ["provisioningState", "properties"] {
+                        p.remove(k);
+                    }
                 }
                 if let Some(s) = v.get_mut("sku").and_then(Value::as_object_mut) {
                     s.remove("capacity");
@@ -119,11 +129,6 @@ impl Store {
         };
         let properties = properties_of(&mut resource)?;
         properties.insert("provisioningState".into(), json!(state));
-        if compute_type == "Managed" {
-            properties
-                .entry("scaleSettings")
-                .or_insert_with(|| json!({"scaleType": "Default"}));
-        }
         let stored_name = existing
             .and_then(|d| d.resource["name"].as_str().map(str::to_string))
             .unwrap_or_else(|| name.to_string());
@@ -162,7 +167,6 @@ impl Store {
             system_data(existing.and_then(|d| d.resource.pointer("/systemData/createdAt"))),
         );
         let planned_failure = self.quota_failure(key, endpoint, name, &instance_type, capacity);
-        let resource = Value::Object(resource);
         let op_id = self.start_operation(
             OpKind::CreateOrUpdate,
             key,
@@ -170,6 +174,13 @@ impl Store {
             Some(name),
             planned_failure,
         );
+        let (status_url, _) = self.operation_urls(&op_id, api_version);
+        property_bag(
+            properties_of(&mut resource)?,
+            previous.as_ref(),
+            &[("AzureAsyncOperationUri", status_url)],
+        );
+        let resource = Value::Object(resource);
         let log_ring_lines = self.settings.log_ring_lines;
         let ep = self.endpoint_mut(key, endpoint)?;
         let dep_key = name.to_lowercase();

@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use serde_json::{Value, json};
 
+use super::defaults::{endpoint_identity, fill_identity, property_bag};
+use super::ids::{random_hex, random_key};
 use super::input::{object_body, properties_of, rule_failure, traffic_field};
 use super::records::*;
 use crate::emulator::reply::{ArmFailure, HandlerResult, Reply};
@@ -64,6 +66,7 @@ impl Store {
                 "Endpoint '{name}' has an operation in progress; wait for it to finish and retry."
             )));
         }
+        let previous = existing.map(|e| e.resource.clone());
         let properties = properties_of(&mut resource)?;
         let auth_mode = properties
             .get("authMode")
@@ -151,8 +154,19 @@ impl Store {
             "systemData".into(),
             system_data(existing.and_then(|e| e.resource.pointer("/systemData/createdAt"))),
         );
-        let resource = Value::Object(resource);
+        endpoint_identity(&mut resource, previous.as_ref(), &self.tenant_id);
         let op_id = self.start_operation(OpKind::CreateOrUpdate, key, name, None, None);
+        let (status_url, _) = self.operation_urls(&op_id, api_version);
+        let arm_id = resource["id"].as_str().unwrap_or_default().to_lowercase();
+        property_bag(
+            properties_of(&mut resource)?,
+            previous.as_ref(),
+            &[
+                ("azureml.onlineendpointid", arm_id),
+                ("AzureAsyncOperationUri", status_url),
+            ],
+        );
+        let resource = Value::Object(resource);
         let ws = self.workspace_mut(key)?;
         let ep_key = name.to_lowercase();
         match ws.endpoints.get_mut(&ep_key) {
@@ -213,9 +227,14 @@ impl Store {
             )));
         }
         let op_id = self.start_operation(OpKind::Patch, key, name, None, None);
+        let tenant_id = self.tenant_id.clone();
         let ep = self.endpoint_mut(key, name)?;
+        let previous_identity = ep.resource.get("identity").cloned();
         for (k, v) in patch {
             ep.resource[k] = v;
+        }
+        if let Some(identity) = ep.resource.get_mut("identity") {
+            fill_identity(identity, previous_identity.as_ref(), &tenant_id);
         }
         set_state(&mut ep.resource, "Updating");
         ep.pending = Some(op_id.clone());

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
+use super::ids::{now_rfc3339, random_hex, random_uuid};
 use super::records::*;
 use crate::azure::model::ContainerType;
 use crate::emulator::reply::{ArmFailure, HandlerResult, Reply};

@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use chrono::{SecondsFormat, Utc};
 use serde_json::{Value, json};
 
+use super::defaults::workspace_properties;
+use super::ids::{now_rfc3339, random_uuid};
 use crate::azure::model::ContainerType;
 use crate::emulator::logs::ContainerLogs;
 use crate::emulator::reply::ArmFailure;
@@ -149,25 +150,8 @@ pub struct Store {
     pub operations: HashMap<String, OperationRec>,
     /// Probability that a new long-running operation ends `Failed` (fault injection).
     pub lro_failure_probability: f64,
-}
-
-pub(super) fn now_rfc3339() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-pub(super) fn random_hex(bytes: usize) -> String {
-    (0..bytes)
-        .map(|_| format!("{:02x}", rand::random::<u8>()))
-        .collect()
-}
-
-pub(super) fn random_key() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..32)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
+    /// The tenant of every managed identity the emulator hands out.
+    pub tenant_id: String,
 }
 
 pub(super) fn system_data(created_at: Option<&Value>) -> Value {
@@ -206,6 +190,7 @@ impl Store {
             workspaces: BTreeMap::new(),
             operations: HashMap::new(),
             lro_failure_probability: 0.0,
+            tenant_id: random_uuid(),
         }
     }
 
@@ -213,7 +198,7 @@ impl Store {
         let id = format!(
             "/subscriptions/{sub}/resourceGroups/{rg}/providers/{PROVIDER}/workspaces/{name}"
         );
-        let resource = json!({
+        let mut resource = json!({
             "id": id,
             "name": name,
             "type": "Microsoft.MachineLearningServices/workspaces",
@@ -221,7 +206,7 @@ impl Store {
             "kind": "Default",
             "tags": {},
             "sku": {"name": "Basic", "tier": "Basic"},
-            "identity": {"type": "SystemAssigned", "principalId": random_uuid(), "tenantId": random_uuid()},
+            "identity": {"type": "SystemAssigned", "principalId": random_uuid(), "tenantId": self.tenant_id},
             "systemData": system_data(None),
             "properties": {
                 "friendlyName": name,
@@ -231,6 +216,9 @@ impl Store {
                 "publicNetworkAccess": "Enabled",
             },
         });
+        if let Some(properties) = resource["properties"].as_object_mut() {
+            properties.extend(workspace_properties(&id, name));
+        }
         self.workspaces.insert(
             workspace_key(sub, rg, name),
             WorkspaceRec {
@@ -329,18 +317,6 @@ pub(super) fn deployment_not_found(dep: &str, ep: &str, ws: &str) -> ArmFailure 
     )
 }
 
-pub fn random_uuid() -> String {
-    let h = random_hex(16);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
 /// A store with one empty workspace, for the store's unit tests.
 #[cfg(test)]
 pub(super) fn test_store() -> (Store, WorkspaceKey) {
@@ -366,13 +342,5 @@ mod tests {
         );
         assert_eq!(store.list_workspaces("SUB", Some("RG")).len(), 1);
         assert!(store.list_workspaces("sub", Some("elsewhere")).is_empty());
-    }
-
-    #[test]
-    fn ids_look_like_azures() {
-        let id = random_uuid();
-        let lengths: Vec<usize> = id.split('-').map(str::len).collect();
-        assert_eq!(lengths, [8, 4, 4, 4, 12]);
-        assert_eq!(random_key().len(), 32);
     }
 }
