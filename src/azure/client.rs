@@ -38,6 +38,8 @@ pub struct ClientOptions {
     pub lro: LroPolicy,
     /// Per request; a scoring call gets the same bound.
     pub request_timeout: Duration,
+    /// A certificate (PEM) to trust besides the system's: a local emulator's CA.
+    pub extra_root_certificate: Option<Vec<u8>>,
 }
 
 impl Default for ClientOptions {
@@ -48,6 +50,7 @@ impl Default for ClientOptions {
             retry: RetryPolicy::default(),
             lro: LroPolicy::default(),
             request_timeout: Duration::from_secs(60),
+            extra_root_certificate: None,
         }
     }
 }
@@ -200,10 +203,16 @@ impl AmlClient {
                 options.base_url
             )));
         }
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(options.request_timeout)
             .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("aml-rollout/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("aml-rollout/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &options.extra_root_certificate {
+            let certificate = reqwest::Certificate::from_pem(pem)
+                .map_err(|e| AzureError::InvalidInput(format!("CA certificate: {e}")))?;
+            builder = builder.tls_certs_merge([certificate]);
+        }
+        let http = builder
             .build()
             .map_err(|e| AzureError::InvalidInput(format!("HTTP client: {e}")))?;
         let scope = arm_scope(&base);

@@ -55,6 +55,15 @@ pub struct GlobalArgs {
         value_name = "TOKEN"
     )]
     pub emulator_token: Option<String>,
+    /// The CA certificate an HTTPS emulator printed (`ca certificate: PATH`); by default the one
+    /// in the emulator's data directory.
+    #[arg(
+        long,
+        global = true,
+        env = "AML_ROLLOUT_EMULATOR_CA",
+        value_name = "PATH"
+    )]
+    pub emulator_ca: Option<PathBuf>,
     /// aml-rollout's config file (default: <config dir>/aml-rollout/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -346,6 +355,13 @@ pub struct EmulatorArgs {
     /// 'my-endpoint/green:latency_sigma=0.5,error_status=503' (repeatable).
     #[arg(long, value_name = "[ENDPOINT/]DEPLOYMENT:KEY=VALUE,...")]
     pub knobs: Vec<String>,
+    /// Serve HTTPS with a certificate from a local CA (made in the data directory on first use;
+    /// its path is printed as `ca certificate: PATH`), as Azure's own SDKs require.
+    #[arg(long)]
+    pub tls: bool,
+    /// Where the emulator keeps its CA (default: <data dir>/aml-rollout/emulator).
+    #[arg(long, value_name = "PATH")]
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for EmulatorArgs {
@@ -359,6 +375,8 @@ impl Default for EmulatorArgs {
             faults: None,
             load: None,
             knobs: Vec::new(),
+            tls: false,
+            data_dir: None,
         }
     }
 }

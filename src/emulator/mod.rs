@@ -16,9 +16,12 @@ pub mod monitor;
 pub mod reply;
 pub mod scoring;
 pub mod seed;
+mod serve;
 pub mod store;
+pub mod tls;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -76,6 +79,13 @@ pub struct EmulatorConfig {
     pub knobs: Vec<KnobSetting>,
     /// Log lines kept per container of each deployment.
     pub log_ring_lines: usize,
+    /// Serve HTTPS with a certificate from the local CA kept in this directory (made there on
+    /// first use); `None` serves plain HTTP.
+    pub tls_dir: Option<PathBuf>,
+    /// A connection that takes longer than this to send a request's headers is closed.
+    pub header_read_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
 }
 
 impl EmulatorConfig {
@@ -98,6 +108,9 @@ impl EmulatorConfig {
             },
             knobs: Vec::new(),
             log_ring_lines: logs::LOG_RING_LINES,
+            tls_dir: None,
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 512,
         }
     }
 
@@ -160,6 +173,8 @@ impl Emulator {
 pub struct RunningEmulator {
     pub base_url: String,
     pub token: String,
+    /// The CA certificate (PEM) an HTTPS emulator's clients trust, and where it was written.
+    pub ca_certificate: Option<(PathBuf, Vec<u8>)>,
     pub workspace: WorkspaceRef,
     pub emulator: Arc<Emulator>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -185,10 +200,15 @@ impl RunningEmulator {
         })
     }
 
+    /// A client with `options`; it trusts an HTTPS emulator's CA unless told another.
     pub fn client_with(
         &self,
-        options: ClientOptions,
+        mut options: ClientOptions,
     ) -> Result<AmlClient, crate::azure::AzureError> {
+        if options.extra_root_certificate.is_none() {
+            options.extra_root_certificate =
+                self.ca_certificate.as_ref().map(|(_, pem)| pem.clone());
+        }
         AmlClient::new(StaticCredential::new(self.token.clone()), options)
     }
 
@@ -257,7 +277,17 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         port: config.port,
         reason: e.to_string(),
     })?;
-    let base_url = format!("http://{addr}");
+    let tls = config.tls_dir.as_deref().map(tls::server_tls).transpose()?;
+    let ca_certificate = match &tls {
+        Some(t) => {
+            let pem = std::fs::read(&t.ca_path)
+                .map_err(|e| EmulatorError::Config(format!("TLS: {}: {e}", t.ca_path.display())))?;
+            Some((t.ca_path.clone(), pem))
+        }
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let base_url = format!("{scheme}://{addr}");
     let token = config.token.clone().unwrap_or_else(random_token);
 
     let mut store = Store::new(
@@ -298,18 +328,16 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         .fallback(serve_arm)
         .with_state(emulator.clone());
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let server = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = rx.await;
-        });
-        if let Err(e) = server.await {
-            tracing::error!(error = %e, "emulator server stopped");
-        }
-    });
+    let limits = serve::ListenerLimits {
+        header_read_timeout: config.header_read_timeout,
+        max_connections: config.max_connections.max(1),
+    };
+    let task = tokio::spawn(serve::run(listener, app, tls.map(|t| t.config), limits, rx));
     let load_task = Some(tokio::spawn(load::run(emulator.clone())));
     Ok(RunningEmulator {
         base_url,
         token,
+        ca_certificate,
         workspace: config.workspace.clone(),
         emulator,
         shutdown: Some(tx),
