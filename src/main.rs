@@ -261,9 +261,17 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
     } else {
         None
     };
+    let arm_limits = match &args.arm_throttling {
+        Some(text) => emulator::throttle::ArmLimits::parse(text)
+            .map_err(|e| format!("--arm-throttling {e}"))?,
+        None => emulator::throttle::ArmLimits::default(),
+    };
     let config = EmulatorConfig {
         port: args.port,
         tls_dir,
+        arm_limits,
+        arm_latency: Duration::from_millis(args.arm_latency_ms),
+        visibility_lag: Duration::from_millis(args.visibility_lag_ms),
         token: args.token,
         seed,
         operation_duration: Duration::from_secs_f64(args.operation_seconds),
@@ -299,7 +307,7 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
         ws.arm_id()
     );
     println!(
-        "control API: {}/_emulator/stats, /_emulator/knobs, /_emulator/faults, /_emulator/load (same bearer token)",
+        "control API: {}/_emulator/stats, /_emulator/knobs, /_emulator/faults, /_emulator/load, /_emulator/arm (same bearer token)",
         running.base_url
     );
     println!("press ctrl-c to stop");

@@ -452,10 +452,19 @@ async fn a_minimal_put_gets_what_azure_fills_in_and_nothing_else() {
                 "/properties/environmentVariables",
                 "/properties/startupProbe",
                 "/properties/codeConfiguration",
-                "/properties/containerResourceRequirements",
                 "/identity",
             ],
         );
+        // Kubernetes containers get the default instance type's resources; managed ones none.
+        let resources = deployment.pointer("/properties/containerResourceRequirements");
+        assert_eq!(
+            resources.is_some(),
+            name == "kubernetes",
+            "{name}: {resources:?}"
+        );
+        if let Some(resources) = resources {
+            assert!(resources["containerResourceRequests"]["cpu"].is_string());
+        }
     }
 }
 

@@ -362,6 +362,18 @@ pub struct EmulatorArgs {
     /// Where the emulator keeps its CA (default: <data dir>/aml-rollout/emulator).
     #[arg(long, value_name = "PATH")]
     pub data_dir: Option<PathBuf>,
+    /// Azure Resource Manager's request limits per subscription, on by default:
+    /// 'off', or 'reads=250/25,writes=200/10,deletes=200/10' (burst/refill per second; kinds
+    /// left out keep Azure's limits).
+    #[arg(long, value_name = "off|KIND=BURST/PER_SECOND,...")]
+    pub arm_throttling: Option<String>,
+    /// Milliseconds every management call waits before it is answered.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub arm_latency_ms: u64,
+    /// Milliseconds after an endpoint update succeeds during which GETs still show the
+    /// previous traffic, as Azure's reads can trail its writes.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub visibility_lag_ms: u64,
 }
 
 impl Default for EmulatorArgs {
@@ -377,6 +389,9 @@ impl Default for EmulatorArgs {
             knobs: Vec::new(),
             tls: false,
             data_dir: None,
+            arm_throttling: None,
+            arm_latency_ms: 0,
+            visibility_lag_ms: 0,
         }
     }
 }

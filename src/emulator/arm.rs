@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::Emulator;
 use super::reply::{ArmFailure, HandlerResult, Reply};
-use super::store::{WorkspaceKey, workspace_key};
+use super::store::{WorkspaceKey, endpoint_view, workspace_key};
 
 /// Items per page of a list, unless the caller asks for fewer (`count` / `$top`).
 const PAGE_SIZE: usize = 50;
@@ -81,6 +81,16 @@ fn page(items: Vec<Value>, uri: &Uri, query: &HashMap<String, String>, base_url:
         body["nextLink"] = json!(format!("{base_url}{}?{}", uri.path(), next.finish()));
     }
     body
+}
+
+/// The subscription a request is about (ARM's limits are per subscription); empty for
+/// tenant-level paths.
+pub fn subscription_of(uri: &Uri) -> &str {
+    let mut segments = uri.path().trim_start_matches('/').split('/');
+    match (segments.next(), segments.next()) {
+        (Some(first), Some(sub)) if first.eq_ignore_ascii_case("subscriptions") => sub,
+        _ => "",
+    }
 }
 
 /// Serves one ARM request. `segments` are the path's segments as sent.
@@ -258,17 +268,19 @@ fn workspace_route(
     match (rest, method) {
         ([], &Method::GET) => Ok(Reply::ok(store.workspace(key)?.resource.clone())),
         (["onlineendpoints"], &Method::GET) => {
+            let now = Instant::now();
             let items = store
                 .workspace(key)?
                 .endpoints
                 .values()
-                .map(|e| e.resource.clone())
+                .map(|e| endpoint_view(e, now))
                 .collect();
             Ok(Reply::ok(page(items, uri, query, &base)))
         }
-        (["onlineendpoints", _], &Method::GET) => {
-            Ok(Reply::ok(store.endpoint(key, raw[1])?.resource.clone()))
-        }
+        (["onlineendpoints", _], &Method::GET) => Ok(Reply::ok(endpoint_view(
+            store.endpoint(key, raw[1])?,
+            Instant::now(),
+        ))),
         (["onlineendpoints", _], &Method::PUT) => {
             store.put_endpoint(key, raw[1], body, api_version)
         }

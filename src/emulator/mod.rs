@@ -18,18 +18,19 @@ pub mod scoring;
 pub mod seed;
 mod serve;
 pub mod store;
+pub mod throttle;
 pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use tokio::sync::oneshot;
@@ -43,6 +44,7 @@ use scoring::knobs::{KnobBook, KnobSetting, Knobs};
 use scoring::routing::{MetricsBook, RoutingTable};
 pub use seed::Seed;
 use store::{Store, StoreSettings, workspace_key};
+use throttle::{ArmLimits, Throttle};
 
 /// The synthetic load of the in-process demo, per endpoint with live traffic.
 pub const DEMO_LOAD_RPS: f64 = 20.0;
@@ -86,6 +88,12 @@ pub struct EmulatorConfig {
     pub header_read_timeout: Duration,
     /// Connections served at once.
     pub max_connections: usize,
+    /// ARM's request limits per subscription (on by default, as on Azure).
+    pub arm_limits: ArmLimits,
+    /// A delay before every management call is answered.
+    pub arm_latency: Duration,
+    /// How long after an endpoint operation succeeds GETs still show the previous traffic.
+    pub visibility_lag: Duration,
 }
 
 impl EmulatorConfig {
@@ -111,6 +119,9 @@ impl EmulatorConfig {
             tls_dir: None,
             header_read_timeout: Duration::from_secs(10),
             max_connections: 512,
+            arm_limits: ArmLimits::default(),
+            arm_latency: Duration::ZERO,
+            visibility_lag: Duration::ZERO,
         }
     }
 
@@ -138,6 +149,9 @@ pub struct Emulator {
     /// Mirror copies spawned and not yet served.
     pub mirrors_pending: AtomicU64,
     pub load: LoadControl,
+    pub throttle: Throttle,
+    /// Milliseconds every management call waits before it is answered.
+    pub arm_latency_ms: AtomicU64,
 }
 
 impl Emulator {
@@ -252,6 +266,10 @@ fn random_token() -> String {
 pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
     config.faults.validate().map_err(EmulatorError::Config)?;
     config
+        .arm_limits
+        .validate()
+        .map_err(|e| EmulatorError::Config(format!("ARM limits: {e}")))?;
+    config
         .default_knobs
         .validate()
         .map_err(|e| EmulatorError::Config(format!("default knobs: {e}")))?;
@@ -295,6 +313,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         StoreSettings {
             operation_duration: config.operation_duration,
             log_ring_lines: config.log_ring_lines,
+            visibility_lag: config.visibility_lag,
             ..StoreSettings::default()
         },
     );
@@ -319,6 +338,8 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         request_ids: RequestIds::default(),
         mirrors_pending: AtomicU64::new(0),
         load: LoadControl::default(),
+        throttle: Throttle::new(config.arm_limits),
+        arm_latency_ms: AtomicU64::new(config.arm_latency.as_millis() as u64),
     });
     emulator.refresh_routes_now();
     emulator.load.set_rps(load_rps);
@@ -376,9 +397,29 @@ async fn serve_arm(
     body: Bytes,
 ) -> Response {
     let request_id = store::random_uuid();
-    if let Some(response) = apply_fault(emulator.faults.management(), &request_id).await {
-        return response;
+    let latency = emulator.arm_latency_ms.load(Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let result = arm::handle(&emulator, &method, &uri, &headers, &body);
-    reply::into_response(result, &request_id)
+    let admission = emulator
+        .throttle
+        .admit(arm::subscription_of(&uri), &method, Instant::now());
+    let mut response = match admission.refused {
+        Some(throttled) => reply::into_response(Err(throttled), &request_id),
+        None => match apply_fault(emulator.faults.management(), &request_id).await {
+            Some(response) => response,
+            None => {
+                let result = arm::handle(&emulator, &method, &uri, &headers, &body);
+                reply::into_response(result, &request_id)
+            }
+        },
+    };
+    if let Some((name, value)) = admission.header
+        && let Ok(value) = HeaderValue::from_str(&value)
+    {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(name), value);
+    }
+    response
 }

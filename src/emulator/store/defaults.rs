@@ -133,6 +133,19 @@ pub(super) fn deployment_properties(properties: &mut Map<String, Value>) {
         .or_insert_with(|| json!("Enabled"));
 }
 
+/// What a Kubernetes deployment's containers get when the caller names no resources: those of
+/// Azure Arc's `defaultinstancetype` (the SDK reads them unconditionally).
+pub(super) fn kubernetes_properties(properties: &mut Map<String, Value>) {
+    fill_object(
+        properties,
+        "containerResourceRequirements",
+        json!({
+            "containerResourceRequests": {"cpu": "100m", "memory": "2Gi"},
+            "containerResourceLimits": {"cpu": "2", "memory": "2Gi"},
+        }),
+    );
+}
+
 /// The workspace's dependent resources, as ARM ids in its resource group.
 pub(super) fn workspace_properties(workspace_id: &str, name: &str) -> Map<String, Value> {
     let rg_id = workspace_id

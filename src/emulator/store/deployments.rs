@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::defaults::{deployment_properties, fill_identity, property_bag};
+use super::defaults::{deployment_properties, fill_identity, kubernetes_properties, property_bag};
 use super::input::{object_body, properties_of};
 use super::records::*;
 use crate::azure::model::ContainerType;
@@ -56,6 +56,9 @@ impl Store {
             .target("properties.endpointComputeType"));
         }
         deployment_properties(properties);
+        if compute_type == "Kubernetes" {
+            kubernetes_properties(properties);
+        }
         let instance_type = properties
             .entry("instanceType")
             .or_insert_with(|| json!("Standard_F4s_v2"))

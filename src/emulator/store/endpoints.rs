@@ -1,6 +1,7 @@
 //! Online endpoints: create or replace (with the traffic rules), patch, delete, keys and tokens.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use axum::http::StatusCode;
 use chrono::Utc;
@@ -33,6 +34,25 @@ pub(super) fn require_auth_mode(
             format!("Endpoint '{name}' does not use {what} for authentication."),
         ))
     }
+}
+
+/// An endpoint as a GET shows it: during the visibility lag after an update, with the traffic
+/// it had before (ARM's reads can trail its writes).
+pub fn endpoint_view(ep: &EndpointRec, now: Instant) -> Value {
+    let mut view = ep.resource.clone();
+    if let (Some(until), Some((traffic, mirror))) = (ep.lagging_until, &ep.previous_split)
+        && now < until
+        && let Some(properties) = view.get_mut("properties").and_then(Value::as_object_mut)
+    {
+        for (field, value) in [("traffic", traffic), ("mirrorTraffic", mirror)] {
+            if value.is_null() {
+                properties.remove(field);
+            } else {
+                properties.insert(field.into(), value.clone());
+            }
+        }
+    }
+    view
 }
 
 impl Store {
@@ -171,6 +191,16 @@ impl Store {
         let ep_key = name.to_lowercase();
         match ws.endpoints.get_mut(&ep_key) {
             Some(ep) => {
+                let split_of = |r: &Value, field: &str| {
+                    r.pointer(&format!("/properties/{field}"))
+                        .cloned()
+                        .unwrap_or(Value::Null)
+                };
+                ep.previous_split = Some((
+                    split_of(&ep.resource, "traffic"),
+                    split_of(&ep.resource, "mirrorTraffic"),
+                ));
+                ep.lagging_until = None;
                 ep.resource = resource.clone();
                 ep.pending = Some(op_id.clone());
             }
@@ -193,6 +223,8 @@ impl Store {
                         tokens: Vec::new(),
                         deployments: BTreeMap::new(),
                         pending: Some(op_id.clone()),
+                        previous_split: None,
+                        lagging_until: None,
                     },
                 );
             }
@@ -292,7 +324,17 @@ impl Store {
             .and_then(Value::as_str)
             .map(str::to_string);
         self.list_keys(key, name)?;
-        let new_key = value.filter(|v| !v.is_empty()).unwrap_or_else(random_key);
+        let current = {
+            let ep = self.endpoint(key, name)?;
+            match which.to_ascii_lowercase().as_str() {
+                "primary" => ep.primary_key.clone(),
+                _ => ep.secondary_key.clone(),
+            }
+        };
+        // Microsoft's SDK sends the key it has as keyValue; a regeneration must still change it.
+        let new_key = value
+            .filter(|v| !v.is_empty() && *v != current)
+            .unwrap_or_else(random_key);
         let op_id = self.start_operation(OpKind::RegenerateKeys, key, name, None, None);
         let ep = self.endpoint_mut(key, name)?;
         match which.to_ascii_lowercase().as_str() {

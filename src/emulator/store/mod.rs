@@ -9,5 +9,6 @@ mod input;
 mod operations;
 mod records;
 
+pub use endpoints::endpoint_view;
 pub use ids::random_uuid;
 pub use records::*;

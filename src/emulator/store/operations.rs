@@ -95,6 +95,10 @@ impl Store {
                     if let Some(ep) = ws.endpoints.get_mut(&ep_key) {
                         set_state(&mut ep.resource, outcome_state);
                         ep.pending = None;
+                        let lag = self.settings.visibility_lag;
+                        if failure.is_none() && !lag.is_zero() && ep.previous_split.is_some() {
+                            ep.lagging_until = Some(Instant::now() + lag);
+                        }
                     }
                 }
                 (Some(dep), kind) => {

@@ -42,6 +42,9 @@ pub struct StoreSettings {
     pub instance_quota: i64,
     /// Log lines kept per container of each deployment.
     pub log_ring_lines: usize,
+    /// How long after an endpoint operation succeeds GETs still show the previous traffic,
+    /// as ARM's reads can lag its writes.
+    pub visibility_lag: Duration,
 }
 
 impl Default for StoreSettings {
@@ -50,6 +53,7 @@ impl Default for StoreSettings {
             operation_duration: Duration::ZERO,
             instance_quota: 32,
             log_ring_lines: crate::emulator::logs::LOG_RING_LINES,
+            visibility_lag: Duration::ZERO,
         }
     }
 }
@@ -105,6 +109,10 @@ pub struct EndpointRec {
     pub tokens: Vec<(String, i64)>,
     pub deployments: BTreeMap<String, DeploymentRec>,
     pub pending: Option<String>,
+    /// The traffic and mirror traffic before the last update, and until when GETs still show
+    /// them (the visibility lag).
+    pub previous_split: Option<(Value, Value)>,
+    pub lagging_until: Option<Instant>,
 }
 
 #[derive(Debug)]
