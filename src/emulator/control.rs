@@ -130,7 +130,9 @@ fn route(emulator: &Emulator, method: &Method, path: &str, body: &[u8]) -> Handl
                 emulator.arm_latency_ms.store(ms, Ordering::Relaxed);
             }
             if let Some(ms) = change.visibility_lag_ms {
-                emulator.lock_store().settings.visibility_lag = Duration::from_millis(ms);
+                emulator
+                    .lock_store()
+                    .set_visibility_lag(Duration::from_millis(ms));
             }
             Ok(Reply::ok(arm_json(emulator)))
         }

@@ -56,6 +56,18 @@ pub fn endpoint_view(ep: &EndpointRec, now: Instant) -> Value {
 }
 
 impl Store {
+    /// A new visibility lag; zero also ends the lags running now (off means off).
+    pub fn set_visibility_lag(&mut self, lag: std::time::Duration) {
+        self.settings.visibility_lag = lag;
+        if lag.is_zero() {
+            for ws in self.workspaces.values_mut() {
+                for ep in ws.endpoints.values_mut() {
+                    ep.lagging_until = None;
+                }
+            }
+        }
+    }
+
     pub fn scoring_base(&self, ws: &WorkspaceRec, endpoint: &str) -> String {
         format!(
             "{}/inference/{}/{}/{}/{}",
