@@ -93,6 +93,41 @@ pub fn subscription_of(uri: &Uri) -> &str {
     }
 }
 
+/// The newest api-version of the Azure ML management API the emulator knows; shapes are
+/// compatible back to the 2022 previews, so any older well-formed version is served too.
+const NEWEST_API_VERSION: &str = "2026-07-01";
+
+/// A well-formed api-version (`YYYY-MM-DD`, optionally `-preview`) that the service has
+/// published, else ARM's 400.
+fn check_api_version(version: &str) -> Result<(), ArmFailure> {
+    let (date, suffix) = version.split_at(version.len().min(10));
+    let well_formed = date.len() == 10
+        && date.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+        && matches!(suffix, "" | "-preview");
+    if !well_formed {
+        return Err(ArmFailure::bad_request(
+            "InvalidApiVersionParameter",
+            format!(
+                "The api-version '{version}' is invalid. The supported versions are dates such as '{NEWEST_API_VERSION}', optionally with '-preview'."
+            ),
+        )
+        .target("api-version"));
+    }
+    if date > NEWEST_API_VERSION {
+        return Err(ArmFailure::bad_request(
+            "NoRegisteredProviderFound",
+            format!(
+                "No registered resource provider found for API version '{version}' for type 'workspaces'. The newest supported api-version is '{NEWEST_API_VERSION}'."
+            ),
+        )
+        .target("api-version"));
+    }
+    Ok(())
+}
+
 /// Serves one ARM request. `segments` are the path's segments as sent.
 pub fn handle(
     emulator: &Emulator,
@@ -109,6 +144,7 @@ pub fn handle(
             "The api-version query parameter (?api-version=) is required for all requests.",
         ));
     };
+    check_api_version(&api_version)?;
     let mut store = emulator.lock_store();
     store.lro_failure_probability = emulator.faults.lro_failure_probability();
     let settled = store.settle(Instant::now());
