@@ -229,6 +229,30 @@ fn route(
         [
             "subscriptions",
             _,
+            "providers",
+            "microsoft.machinelearningservices",
+            "locations",
+            _,
+            "usages",
+        ] => match *method {
+            Method::GET => Ok(Reply::ok(store.usages(segments[1], segments[5]))),
+            _ => not_allowed(),
+        },
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.machinelearningservices",
+            "locations",
+            _,
+            "vmsizes",
+        ] => match *method {
+            Method::GET => Ok(Reply::ok(store.vm_sizes())),
+            _ => not_allowed(),
+        },
+        [
+            "subscriptions",
+            _,
             "resourcegroups",
             _,
             "providers",

@@ -237,55 +237,6 @@ impl Store {
         Ok(self.accepted(&op_id, api_version, StatusCode::CREATED, Some(resource)))
     }
 
-    /// Instances of `instance_type` the workspace would run after this change, judged
-    /// against the quota; the failure is reported when the operation ends, as Azure does.
-    pub(super) fn quota_failure(
-        &self,
-        key: &WorkspaceKey,
-        endpoint: &str,
-        deployment: &str,
-        instance_type: &str,
-        capacity: i64,
-    ) -> Option<ArmFailure> {
-        let ws = self.workspaces.get(key)?;
-        let others: i64 = ws
-            .endpoints
-            .iter()
-            .flat_map(|(ep_key, ep)| {
-                ep.deployments
-                    .iter()
-                    .map(move |(d_key, d)| (ep_key, d_key, d))
-            })
-            .filter(|(ep_key, d_key, _)| {
-                !(ep_key.as_str() == endpoint.to_lowercase()
-                    && d_key.as_str() == deployment.to_lowercase())
-            })
-            .filter(|(_, _, d)| {
-                d.resource
-                    .pointer("/properties/instanceType")
-                    .and_then(Value::as_str)
-                    .is_some_and(|t| t.eq_ignore_ascii_case(instance_type))
-                    && state_of(&d.resource) != "Failed"
-            })
-            .map(|(_, _, d)| {
-                d.resource
-                    .pointer("/sku/capacity")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(1)
-            })
-            .sum();
-        let needed = others + capacity;
-        (needed > self.settings.instance_quota).then(|| {
-            ArmFailure::bad_request(
-                "OutOfQuota",
-                format!(
-                    "Not enough quota available for {instance_type} in the workspace. Current usage/limit: {others}/{}. Additional needed: {capacity}. Scale down another deployment or request more quota.",
-                    self.settings.instance_quota
-                ),
-            )
-        })
-    }
-
     /// PATCH may change only `tags` and `sku` of a deployment.
     pub fn patch_deployment(
         &mut self,

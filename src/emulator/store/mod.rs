@@ -7,6 +7,7 @@ mod endpoints;
 mod ids;
 mod input;
 mod operations;
+mod quota;
 mod records;
 
 pub use endpoints::endpoint_view;

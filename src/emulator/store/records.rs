@@ -37,9 +37,9 @@ pub fn workspace_key(sub: &str, rg: &str, ws: &str) -> WorkspaceKey {
 pub struct StoreSettings {
     /// How long a simulated create/update/delete takes (zero: done at the next request).
     pub operation_duration: Duration,
-    /// Instances of one instance type a workspace may run; beyond it an operation ends
-    /// `Failed` with `OutOfQuota`, as Azure's does.
-    pub instance_quota: i64,
+    /// vCPUs of each VM family the subscription may hold in a region (instances plus Azure's
+    /// upgrade reserve); beyond it an operation ends `Failed` with `OutOfQuota`, as Azure's does.
+    pub family_core_limit: i64,
     /// Log lines kept per container of each deployment.
     pub log_ring_lines: usize,
     /// How long after an endpoint operation succeeds GETs still show the previous traffic,
@@ -51,7 +51,7 @@ impl Default for StoreSettings {
     fn default() -> Self {
         Self {
             operation_duration: Duration::ZERO,
-            instance_quota: 32,
+            family_core_limit: 100,
             log_ring_lines: crate::emulator::logs::LOG_RING_LINES,
             visibility_lag: Duration::ZERO,
         }
