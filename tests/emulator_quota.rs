@@ -26,7 +26,10 @@ async fn get(emu: &aml_rollout::emulator::RunningEmulator, what: &str) -> Value 
 fn dsv2_usage(usages: &Value) -> (i64, i64) {
     let entry = usages["value"]
         .as_array()
-        .and_then(|v| v.iter().find(|u| u["name"]["value"] == "standardDSv2Family"))
+        .and_then(|v| {
+            v.iter()
+                .find(|u| u["name"]["value"] == "standardDSv2Family")
+        })
         .expect("the DSv2 family is listed");
     for field in ["id", "type", "unit", "amlWorkspaceLocation"] {
         assert!(entry[field].is_string(), "{field}: {entry}");
