@@ -111,6 +111,18 @@ async fn malformed_bodies_and_wrong_types_are_refused_naming_the_field() {
         ),
         (
             Method::PATCH,
+            endpoint,
+            json!({"tags": {"team": 7}}).to_string(),
+            Some("tags"),
+        ),
+        (
+            Method::PUT,
+            endpoint,
+            json!({"properties": {"authMode": "Key", "properties": ["x"]}}).to_string(),
+            Some("properties.properties"),
+        ),
+        (
+            Method::PATCH,
             deployment,
             json!({"properties": {}}).to_string(),
             Some("properties"),

@@ -85,7 +85,7 @@ fn page(items: Vec<Value>, uri: &Uri, query: &HashMap<String, String>, base_url:
 
 /// The subscription a request is about (ARM's limits are per subscription); empty for
 /// tenant-level paths.
-pub fn subscription_of(uri: &Uri) -> &str {
+pub(crate) fn subscription_of(uri: &Uri) -> &str {
     let mut segments = uri.path().trim_start_matches('/').split('/');
     match (segments.next(), segments.next()) {
         (Some(first), Some(sub)) if first.eq_ignore_ascii_case("subscriptions") => sub,

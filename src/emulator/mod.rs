@@ -149,9 +149,9 @@ pub struct Emulator {
     /// Mirror copies spawned and not yet served.
     pub mirrors_pending: AtomicU64,
     pub load: LoadControl,
-    pub throttle: Throttle,
+    pub(crate) throttle: Throttle,
     /// Milliseconds every management call waits before it is answered.
-    pub arm_latency_ms: AtomicU64,
+    pub(crate) arm_latency_ms: AtomicU64,
 }
 
 impl Emulator {

@@ -163,14 +163,14 @@ struct Bucket {
 
 /// What a request may do: go on (with the header to add), or be refused.
 #[derive(Debug)]
-pub struct Admission {
+pub(crate) struct Admission {
     /// The remaining-requests header, when throttling is on.
     pub header: Option<(&'static str, String)>,
     pub refused: Option<ArmFailure>,
 }
 
 #[derive(Debug, Default)]
-pub struct Throttle {
+pub(crate) struct Throttle {
     limits: Mutex<ArmLimits>,
     buckets: Mutex<HashMap<(String, RequestKind), Bucket>>,
 }

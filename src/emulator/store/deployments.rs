@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::defaults::{deployment_properties, fill_identity, kubernetes_properties, property_bag};
-use super::input::{object_body, properties_of};
+use super::input::{object_body, properties_of, resource_body};
 use super::records::*;
 use crate::azure::model::ContainerType;
 use crate::emulator::reply::{ArmFailure, HandlerResult, Reply};
@@ -22,7 +22,7 @@ impl Store {
         body: &[u8],
         api_version: &str,
     ) -> HandlerResult {
-        let mut resource = object_body(body)?;
+        let mut resource = resource_body(body)?;
         validate_name(NameKind::Deployment, name)
             .map_err(|e| ArmFailure::bad_request("BadArgument", e.to_string()).target("name"))?;
         let ws = self.workspace(key)?;
@@ -246,7 +246,7 @@ impl Store {
         body: &[u8],
         api_version: &str,
     ) -> HandlerResult {
-        let patch = object_body(body)?;
+        let patch = resource_body(body)?;
         if let Some(field) = patch.keys().find(|k| !matches!(k.as_str(), "tags" | "sku")) {
             return Err(ArmFailure::bad_request(
                 "BadArgument",

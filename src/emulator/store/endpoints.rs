@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::defaults::{endpoint_identity, fill_identity, property_bag};
 use super::ids::{random_hex, random_key};
-use super::input::{object_body, properties_of, rule_failure, traffic_field};
+use super::input::{object_body, properties_of, resource_body, rule_failure, traffic_field};
 use super::records::*;
 use crate::emulator::reply::{ArmFailure, HandlerResult, Reply};
 use crate::rollout::{NameKind, SplitProposal, validate_name, validate_split};
@@ -38,7 +38,7 @@ pub(super) fn require_auth_mode(
 
 /// An endpoint as a GET shows it: during the visibility lag after an update, with the traffic
 /// it had before (ARM's reads can trail its writes).
-pub fn endpoint_view(ep: &EndpointRec, now: Instant) -> Value {
+pub(crate) fn endpoint_view(ep: &EndpointRec, now: Instant) -> Value {
     let mut view = ep.resource.clone();
     if let (Some(until), Some((traffic, mirror))) = (ep.lagging_until, &ep.previous_split)
         && now < until
@@ -57,7 +57,7 @@ pub fn endpoint_view(ep: &EndpointRec, now: Instant) -> Value {
 
 impl Store {
     /// A new visibility lag; zero also ends the lags running now (off means off).
-    pub fn set_visibility_lag(&mut self, lag: std::time::Duration) {
+    pub(crate) fn set_visibility_lag(&mut self, lag: std::time::Duration) {
         self.settings.visibility_lag = lag;
         if lag.is_zero() {
             for ws in self.workspaces.values_mut() {
@@ -86,7 +86,7 @@ impl Store {
         body: &[u8],
         api_version: &str,
     ) -> HandlerResult {
-        let mut resource = object_body(body)?;
+        let mut resource = resource_body(body)?;
         validate_name(NameKind::Endpoint, name)
             .map_err(|e| ArmFailure::bad_request("BadArgument", e.to_string()).target("name"))?;
         let ws = self.workspace(key)?;
@@ -253,7 +253,7 @@ impl Store {
         body: &[u8],
         api_version: &str,
     ) -> HandlerResult {
-        let patch = object_body(body)?;
+        let patch = resource_body(body)?;
         if let Some(field) = patch
             .keys()
             .find(|k| !matches!(k.as_str(), "tags" | "identity"))

@@ -30,6 +30,36 @@ pub(super) fn object_body(body: &[u8]) -> Result<Map<String, Value>, ArmFailure>
     }
 }
 
+/// A resource body: a JSON object whose `tags`, if any, map names to strings (ARM's rule), and
+/// whose `properties.properties` bag, if any, maps names to strings.
+pub(super) fn resource_body(body: &[u8]) -> Result<Map<String, Value>, ArmFailure> {
+    let resource = object_body(body)?;
+    string_map("tags", resource.get("tags"))?;
+    let bag = resource
+        .get("properties")
+        .and_then(Value::as_object)
+        .and_then(|p| p.get("properties"));
+    string_map("properties.properties", bag)?;
+    Ok(resource)
+}
+
+fn string_map(field: &str, value: Option<&Value>) -> Result<(), ArmFailure> {
+    let valid = match value {
+        None | Some(Value::Null) => true,
+        Some(Value::Object(m)) => m.values().all(|v| v.is_string() || v.is_null()),
+        Some(_) => false,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(ArmFailure::bad_request(
+            "InvalidRequestContent",
+            format!("{field} must be an object of names to strings."),
+        )
+        .target(field))
+    }
+}
+
 /// The `properties` object every resource body must have.
 pub(super) fn properties_of(
     resource: &mut Map<String, Value>,

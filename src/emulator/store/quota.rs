@@ -164,7 +164,7 @@ impl Store {
     }
 
     /// Usages_List: cores held per VM family in the subscription's region.
-    pub fn usages(&self, subscription: &str, location: &str) -> Value {
+    pub(crate) fn usages(&self, subscription: &str, location: &str) -> Value {
         let mut families: Vec<&str> = VM_SIZES.iter().map(|s| s.family).collect();
         families.dedup();
         let value: Vec<Value> = families
@@ -185,7 +185,7 @@ impl Store {
     }
 
     /// VirtualMachineSizes_List: the sizes online deployments may use.
-    pub fn vm_sizes(&self) -> Value {
+    pub(crate) fn vm_sizes(&self) -> Value {
         let value: Vec<Value> = VM_SIZES
             .iter()
             .map(|s| {
