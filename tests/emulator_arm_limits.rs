@@ -1,6 +1,7 @@
 //! Azure Resource Manager's behaviour beyond the API: request limits per subscription (on by
 //! default), a latency knob and read-after-write lag, all visible through headers and the
 //! control API.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Bad input gets ARM's error envelope with the right status, never a panic: unknown or
 //! malformed api-versions, bodies that are not JSON objects, fields of the wrong type. A
 //! refusal names the field it is about.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

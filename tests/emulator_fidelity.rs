@@ -2,6 +2,7 @@
 //! emulator, gets a response with every (path, JSON type) of the example's response, and nothing
 //! the examples (or the spec) do not have. Minimal requests, the seeded demo and patched
 //! resources carry the fields Azure fills in itself, and not the optional ones never sent.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

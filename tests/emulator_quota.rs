@@ -1,5 +1,6 @@
 //! Core quota like Azure's: per VM family, instances × cores plus a 20% reserve, refused with
 //! `OutOfQuota` naming how many more cores are needed; Usages_List and VirtualMachineSizes_List.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Clients that open connections and send a request's head slowly, or never finish it
 //! (slowloris), are cut off, so they cannot hold the emulator's connections from real clients.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

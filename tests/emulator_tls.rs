@@ -1,5 +1,6 @@
 //! `aml-rollout emulator --tls`: HTTPS with a certificate from a local CA kept in the data
 //! directory; clients that trust the CA connect, clients that do not are refused.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod common;
 

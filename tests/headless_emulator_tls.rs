@@ -1,6 +1,7 @@
 //! The headless commands against `aml-rollout emulator --tls`: they find the emulator's CA in
 //! its default data directory, or take `--emulator-ca`, and refuse a certificate they cannot
 //! trust.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 mod headless_common;
 

@@ -17,9 +17,9 @@ use tokio::task::JoinSet;
 pub(crate) struct ListenerLimits {
     /// A connection that has not sent a whole request head (or finished the TLS handshake)
     /// this long after it began, or after its previous request, is closed.
-    pub header_read_timeout: Duration,
+    pub(crate) header_read_timeout: Duration,
     /// Connections served at once; more wait to be accepted.
-    pub max_connections: usize,
+    pub(crate) max_connections: usize,
 }
 
 /// Serves `app` on `listener` until `shutdown` fires; then open connections are closed.

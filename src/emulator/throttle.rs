@@ -165,8 +165,8 @@ struct Bucket {
 #[derive(Debug)]
 pub(crate) struct Admission {
     /// The remaining-requests header, when throttling is on.
-    pub header: Option<(&'static str, String)>,
-    pub refused: Option<ArmFailure>,
+    pub(crate) header: Option<(&'static str, String)>,
+    pub(crate) refused: Option<ArmFailure>,
 }
 
 #[derive(Debug, Default)]
@@ -176,19 +176,19 @@ pub(crate) struct Throttle {
 }
 
 impl Throttle {
-    pub fn new(limits: ArmLimits) -> Self {
+    pub(crate) fn new(limits: ArmLimits) -> Self {
         Self {
             limits: Mutex::new(limits),
             buckets: Mutex::default(),
         }
     }
 
-    pub fn limits(&self) -> ArmLimits {
+    pub(crate) fn limits(&self) -> ArmLimits {
         *self.limits.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// New limits; the buckets start full again.
-    pub fn set_limits(&self, limits: ArmLimits) {
+    pub(crate) fn set_limits(&self, limits: ArmLimits) {
         *self.limits.lock().unwrap_or_else(|p| p.into_inner()) = limits;
         self.buckets
             .lock()
@@ -197,7 +197,7 @@ impl Throttle {
     }
 
     /// Takes a token for a request of `method` to `subscription` at `now`.
-    pub fn admit(&self, subscription: &str, method: &Method, now: Instant) -> Admission {
+    pub(crate) fn admit(&self, subscription: &str, method: &Method, now: Instant) -> Admission {
         let limits = self.limits();
         if !limits.enabled {
             return Admission {

@@ -25,8 +25,8 @@ const CA_NAME: &str = "aml-rollout emulator local CA";
 
 /// What `start` needs to serve HTTPS, and where the certificate to trust was written.
 pub(crate) struct ServerTls {
-    pub config: Arc<rustls::ServerConfig>,
-    pub ca_path: PathBuf,
+    pub(crate) config: Arc<rustls::ServerConfig>,
+    pub(crate) ca_path: PathBuf,
 }
 
 fn tls_error(what: &str, reason: impl std::fmt::Display) -> EmulatorError {

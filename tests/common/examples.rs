@@ -7,18 +7,18 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-pub fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/azureml-examples")
 }
 
-pub fn example(rel: &str) -> Value {
+pub(crate) fn example(rel: &str) -> Value {
     let text =
         std::fs::read_to_string(fixtures().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 /// Maps whose keys are data (deployment names, tag names…), not field names.
-pub const FREE_FORM: [&str; 7] = [
+pub(crate) const FREE_FORM: [&str; 7] = [
     "tags",
     "properties.traffic",
     "properties.mirrorTraffic",
@@ -28,7 +28,7 @@ pub const FREE_FORM: [&str; 7] = [
     "additionalInfo",
 ];
 
-pub fn json_type(v: &Value) -> &'static str {
+pub(crate) fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "bool",
@@ -41,7 +41,7 @@ pub fn json_type(v: &Value) -> &'static str {
 }
 
 /// Every (path, JSON type) in a document; free-form map keys become `*`, array items `[]`.
-pub fn shape(v: &Value) -> BTreeSet<(String, &'static str)> {
+pub(crate) fn shape(v: &Value) -> BTreeSet<(String, &'static str)> {
     fn walk(v: &Value, path: &str, out: &mut BTreeSet<(String, &'static str)>) {
         if !path.is_empty() {
             out.insert((path.to_string(), json_type(v)));
@@ -74,7 +74,7 @@ pub fn shape(v: &Value) -> BTreeSet<(String, &'static str)> {
     out
 }
 
-pub fn response_bodies(doc: &Value) -> Vec<Value> {
+pub(crate) fn response_bodies(doc: &Value) -> Vec<Value> {
     doc["responses"]
         .as_object()
         .map(|r| {
@@ -86,7 +86,10 @@ pub fn response_bodies(doc: &Value) -> Vec<Value> {
 }
 
 /// The union of the shapes of the given examples' response bodies (list items included).
-pub fn example_shape(files: &[&str], item_of_list: bool) -> BTreeSet<(String, &'static str)> {
+pub(crate) fn example_shape(
+    files: &[&str],
+    item_of_list: bool,
+) -> BTreeSet<(String, &'static str)> {
     let mut out = BTreeSet::new();
     for file in files {
         for body in response_bodies(&example(file)) {
@@ -105,7 +108,7 @@ pub fn example_shape(files: &[&str], item_of_list: bool) -> BTreeSet<(String, &'
 
 /// Fields of the 2026-07-01 spec that none of the examples happens to show (the examples'
 /// `tags` are empty; ARM tags are a string-to-string map).
-pub const SPEC_ONLY: [(&str, &str); 5] = [
+pub(crate) const SPEC_ONLY: [(&str, &str); 5] = [
     ("tags.*", "string"),
     ("properties.mirrorTraffic", "object"),
     ("properties.mirrorTraffic.*", "integer"),
@@ -114,7 +117,7 @@ pub const SPEC_ONLY: [(&str, &str); 5] = [
 ];
 
 /// Every field the emulator sends exists in the examples with the same JSON type.
-pub fn assert_emulator_matches(
+pub(crate) fn assert_emulator_matches(
     what: &str,
     emulated: &Value,
     examples: &BTreeSet<(String, &'static str)>,
