@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use aml_rollout::emulator::throttle::ArmLimits;
 use aml_rollout::emulator::{self, EmulatorConfig, Seed};
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
@@ -23,6 +24,8 @@ fn list_large_workspace(c: &mut Criterion) {
     let emu = runtime
         .block_on(emulator::start(EmulatorConfig {
             seed: Seed::Empty,
+            // Thousands of creates: ARM's request limits would only measure Retry-After.
+            arm_limits: ArmLimits::off(),
             ..EmulatorConfig::for_tests()
         }))
         .expect("emulator");

@@ -253,8 +253,27 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
         .iter()
         .map(|k| KnobSetting::parse(k, defaults.default_knobs).map_err(|e| format!("--knobs {e}")))
         .collect::<Result<Vec<_>, _>>()?;
+    let tls_dir = if args.tls {
+        let dir = args
+            .data_dir
+            .clone()
+            .or_else(emulator::tls::default_data_dir)
+            .ok_or("--tls needs a data directory for its CA: pass --data-dir PATH")?;
+        Some(dir)
+    } else {
+        None
+    };
+    let arm_limits = match &args.arm_throttling {
+        Some(text) => emulator::throttle::ArmLimits::parse(text)
+            .map_err(|e| format!("--arm-throttling {e}"))?,
+        None => emulator::throttle::ArmLimits::default(),
+    };
     let config = EmulatorConfig {
         port: args.port,
+        tls_dir,
+        arm_limits,
+        arm_latency: Duration::from_millis(args.arm_latency_ms),
+        visibility_lag: Duration::from_millis(args.visibility_lag_ms),
         token: args.token,
         seed,
         operation_duration: Duration::from_secs_f64(args.operation_seconds),
@@ -267,6 +286,9 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
     let running = emulator::start(config).await.map_err(|e| e.to_string())?;
     println!("aml-rollout emulator listening on {}", running.base_url);
     println!("bearer token: {}", running.token);
+    if let Some((path, _)) = &running.ca_certificate {
+        println!("ca certificate: {}", path.display());
+    }
     println!(
         "workspace: subscription {} / resource group {} / workspace {}",
         ws.subscription, ws.resource_group, ws.workspace
@@ -275,14 +297,19 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
         "try: aml-rollout --emulator {} --emulator-token {} endpoint list",
         running.base_url, running.token
     );
+    let curl_ca = running
+        .ca_certificate
+        .as_ref()
+        .map(|(path, _)| format!("--cacert '{}' ", path.display()))
+        .unwrap_or_default();
     println!(
-        "or:  curl -H 'Authorization: Bearer {}' '{}{}/onlineEndpoints?api-version=2025-12-01'",
+        "or:  curl {curl_ca}-H 'Authorization: Bearer {}' '{}{}/onlineEndpoints?api-version=2025-12-01'",
         running.token,
         running.base_url,
         ws.arm_id()
     );
     println!(
-        "control API: {}/_emulator/stats, /_emulator/knobs, /_emulator/faults, /_emulator/load (same bearer token)",
+        "control API: {}/_emulator/stats, /_emulator/knobs, /_emulator/faults, /_emulator/load, /_emulator/arm (same bearer token)",
         running.base_url
     );
     println!("press ctrl-c to stop");

@@ -5,9 +5,6 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
 use aml_rollout::azure::model::{
     ArmList, DeploymentLogs, DeploymentLogsRequest, EndpointAuthKeys, EndpointAuthToken,
     OnlineDeployment, OnlineEndpoint, RegenerateKeysRequest, SkuResource,
@@ -16,72 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/azureml-examples")
-}
-
-fn example(rel: &str) -> Value {
-    let text =
-        std::fs::read_to_string(fixtures().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
-/// Maps whose keys are data (deployment names, tag names…), not field names.
-const FREE_FORM: [&str; 7] = [
-    "tags",
-    "properties.traffic",
-    "properties.mirrorTraffic",
-    "properties.properties",
-    "properties.environmentVariables",
-    "identity.userAssignedIdentities",
-    "additionalInfo",
-];
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// Every (path, JSON type) in a document; free-form map keys become `*`, array items `[]`.
-fn shape(v: &Value) -> BTreeSet<(String, &'static str)> {
-    fn walk(v: &Value, path: &str, out: &mut BTreeSet<(String, &'static str)>) {
-        if !path.is_empty() {
-            out.insert((path.to_string(), json_type(v)));
-        }
-        match v {
-            Value::Object(m) => {
-                let free = FREE_FORM
-                    .iter()
-                    .any(|f| path == *f || path.ends_with(&format!(".{f}")));
-                for (k, child) in m {
-                    let key = if free { "*" } else { k.as_str() };
-                    let p = if path.is_empty() {
-                        key.to_string()
-                    } else {
-                        format!("{path}.{key}")
-                    };
-                    walk(child, &p, out);
-                }
-            }
-            Value::Array(items) => {
-                for item in items {
-                    walk(item, &format!("{path}[]"), out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk(v, "", &mut out);
-    out
-}
+use common::examples::{assert_emulator_matches, example, example_shape, response_bodies, shape};
 
 /// Parses `body` as `T`, serialises it back, and checks no field of the example was lost.
 fn parses_without_loss<T: DeserializeOwned + Serialize>(file: &str, body: &Value) {
@@ -89,17 +21,6 @@ fn parses_without_loss<T: DeserializeOwned + Serialize>(file: &str, body: &Value
     let back = serde_json::to_value(&typed).unwrap();
     let lost: Vec<_> = shape(body).difference(&shape(&back)).cloned().collect();
     assert!(lost.is_empty(), "{file}: the client's types drop {lost:?}");
-}
-
-fn response_bodies(doc: &Value) -> Vec<Value> {
-    doc["responses"]
-        .as_object()
-        .map(|r| {
-            r.values()
-                .filter_map(|resp| resp.get("body").cloned())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[test]
@@ -182,63 +103,6 @@ fn every_response_example_parses_with_the_clients_types() {
         &example("Workspace/OnlineEndpoint/regenerateKeys.json")["parameters"]["body"],
     );
     assert!(checked >= 19, "only {checked} bodies checked");
-}
-
-/// The union of the shapes of the given examples' response bodies (list items included).
-fn example_shape(files: &[&str], item_of_list: bool) -> BTreeSet<(String, &'static str)> {
-    let mut out = BTreeSet::new();
-    for file in files {
-        for body in response_bodies(&example(file)) {
-            let docs = if item_of_list {
-                body["value"].as_array().cloned().unwrap_or_default()
-            } else {
-                vec![body]
-            };
-            for d in docs {
-                out.extend(shape(&d));
-            }
-        }
-    }
-    out
-}
-
-/// Fields of the 2026-07-01 spec that none of the examples happens to show (the examples'
-/// `tags` are empty; ARM tags are a string-to-string map).
-const SPEC_ONLY: [(&str, &str); 4] = [
-    ("tags.*", "string"),
-    ("properties.mirrorTraffic", "object"),
-    ("properties.mirrorTraffic.*", "integer"),
-    ("properties.publicNetworkAccess", "string"),
-];
-
-/// Every field the emulator sends exists in the examples with the same JSON type.
-fn assert_emulator_matches(
-    what: &str,
-    emulated: &Value,
-    examples: &BTreeSet<(String, &'static str)>,
-) {
-    let unknown: Vec<_> = shape(emulated)
-        .into_iter()
-        .filter(|(p, t)| {
-            let known =
-                examples.contains(&(p.clone(), *t)) || SPEC_ONLY.contains(&(p.as_str(), *t));
-            // A null is a legal value of any optional field the example shows.
-            let null_of_known_field = *t == "null" && examples.iter().any(|(ep, _)| ep == p);
-            !(known || null_of_known_field)
-        })
-        .collect();
-    assert!(
-        unknown.is_empty(),
-        "{what}: fields or types the examples do not have: {unknown:?}"
-    );
-    for required in ["id", "name", "type", "location", "systemData", "properties"] {
-        if examples.iter().any(|(p, _)| p == required) {
-            assert!(
-                emulated.get(required).is_some(),
-                "{what}: missing {required}"
-            );
-        }
-    }
 }
 
 #[tokio::test]
@@ -335,7 +199,9 @@ async fn the_emulators_json_has_the_examples_shapes() {
         assert_emulator_matches(name, &d, &deployment_examples);
     }
     let deployments = get("/onlineEndpoints/my-endpoint/deployments".into()).await;
-    let item_examples = example_shape(&["OnlineDeployment/list.json"], true);
+    // A listed deployment is a deployment: the list example shows only a Kubernetes one.
+    let mut item_examples = example_shape(&["OnlineDeployment/list.json"], true);
+    item_examples.extend(deployment_examples.iter().cloned());
     for item in deployments["value"].as_array().unwrap() {
         assert_emulator_matches("listed deployment", item, &item_examples);
     }

@@ -810,7 +810,8 @@ async fn a_failed_operation_surfaces_the_service_error() {
     let emu = demo().await;
     let client = emu.client().unwrap();
     let ws = ws(&emu);
-    // The emulator's quota for one instance type is 32 instances per workspace.
+    // The demo's quota is 100 cores per VM family: 40 four-core instances and Azure's 20%
+    // reserve need 192.
     let op = client
         .begin_scale_deployment(&ws, "my-endpoint", "blue", 40)
         .await

@@ -34,6 +34,8 @@ pub struct ClientOptions {
     pub lro: LroPolicy,
     /// Per request; a scoring call gets the same bound.
     pub request_timeout: Duration,
+    /// A certificate (PEM) to trust besides the system's: a local emulator's CA.
+    pub extra_root_certificate: Option<Vec<u8>>,
 }
 
 impl Default for ClientOptions {
@@ -44,6 +46,7 @@ impl Default for ClientOptions {
             retry: RetryPolicy::default(),
             lro: LroPolicy::default(),
             request_timeout: Duration::from_secs(60),
+            extra_root_certificate: None,
         }
     }
 }
@@ -169,6 +172,7 @@ impl AmlClient {
             TokenCache::new(credential.clone(), scope),
             options.retry,
             options.request_timeout,
+            options.extra_root_certificate.as_deref(),
         )?;
         Ok(Self {
             transport,

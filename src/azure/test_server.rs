@@ -48,6 +48,7 @@ impl TestServer {
             TokenCache::new(StaticCredential::new("test-token"), ARM_SCOPE),
             retry,
             Duration::from_secs(10),
+            None,
         )
         .expect("transport")
     }

@@ -70,12 +70,20 @@ impl Transport {
         tokens: TokenCache,
         retry: RetryPolicy,
         request_timeout: Duration,
+        extra_root_certificate: Option<&[u8]>,
     ) -> Result<Self> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(request_timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("aml-rollout/", env!("CARGO_PKG_VERSION")))
-            .redirect(same_origin_redirects())
+            .redirect(same_origin_redirects());
+        // A local emulator's own CA (PEM), trusted beside the system's roots.
+        if let Some(pem) = extra_root_certificate {
+            let certificate = reqwest::Certificate::from_pem(pem)
+                .map_err(|e| AzureError::InvalidInput(format!("CA certificate: {e}")))?;
+            builder = builder.tls_certs_merge([certificate]);
+        }
+        let http = builder
             .build()
             .map_err(|e| AzureError::InvalidInput(format!("HTTP client: {e}")))?;
         Ok(Self {

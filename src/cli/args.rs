@@ -55,6 +55,15 @@ pub(crate) struct GlobalArgs {
         value_name = "TOKEN"
     )]
     pub emulator_token: Option<String>,
+    /// The CA certificate an HTTPS emulator printed (`ca certificate: PATH`); by default the one
+    /// in the emulator's data directory.
+    #[arg(
+        long,
+        global = true,
+        env = "AML_ROLLOUT_EMULATOR_CA",
+        value_name = "PATH"
+    )]
+    pub emulator_ca: Option<PathBuf>,
     /// aml-rollout's config file (default: <config dir>/aml-rollout/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -418,6 +427,25 @@ pub(crate) struct EmulatorArgs {
     /// 'my-endpoint/green:latency_sigma=0.5,error_status=503' (repeatable).
     #[arg(long, value_name = "[ENDPOINT/]DEPLOYMENT:KEY=VALUE,...")]
     pub knobs: Vec<String>,
+    /// Serve HTTPS with a certificate from a local CA (made in the data directory on first use;
+    /// its path is printed as `ca certificate: PATH`), as Azure's own SDKs require.
+    #[arg(long)]
+    pub tls: bool,
+    /// Where the emulator keeps its CA (default: <data dir>/aml-rollout/emulator).
+    #[arg(long, value_name = "PATH")]
+    pub data_dir: Option<PathBuf>,
+    /// Azure Resource Manager's request limits per subscription, on by default:
+    /// 'off', or 'reads=250/25,writes=200/10,deletes=200/10' (burst/refill per second; kinds
+    /// left out keep Azure's limits).
+    #[arg(long, value_name = "off|KIND=BURST/PER_SECOND,...")]
+    pub arm_throttling: Option<String>,
+    /// Milliseconds every management call waits before it is answered.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub arm_latency_ms: u64,
+    /// Milliseconds after an endpoint update succeeds during which GETs still show the
+    /// previous traffic, as Azure's reads can trail its writes.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub visibility_lag_ms: u64,
 }
 
 impl Default for EmulatorArgs {
@@ -431,6 +459,11 @@ impl Default for EmulatorArgs {
             faults: None,
             load: None,
             knobs: Vec::new(),
+            tls: false,
+            data_dir: None,
+            arm_throttling: None,
+            arm_latency_ms: 0,
+            visibility_lag_ms: 0,
         }
     }
 }

@@ -58,6 +58,11 @@ pub(crate) fn signed_in_client(
             &AuthEnv::from_process(),
         )?,
     };
+    let extra_root_certificate = if emulator && base_url.starts_with("https://") {
+        emulator_ca(global)?
+    } else {
+        None
+    };
     Ok(AmlClient::new(
         credential,
         ClientOptions {
@@ -67,9 +72,22 @@ pub(crate) fn signed_in_client(
                 timeout: global.timeout.unwrap_or(LroPolicy::default().timeout),
                 ..LroPolicy::default()
             },
+            extra_root_certificate,
             ..ClientOptions::default()
         },
     )?)
+}
+
+/// The CA an HTTPS emulator's certificate comes from: `--emulator-ca`, else the one in the
+/// emulator's default data directory, if it is there (else the system's roots decide).
+fn emulator_ca(global: &GlobalArgs) -> CliResult<Option<Vec<u8>>> {
+    match &global.emulator_ca {
+        Some(path) => std::fs::read(path)
+            .map(Some)
+            .map_err(|e| CliError::Usage(format!("--emulator-ca {}: {e}", path.display()))),
+        None => Ok(aml_rollout::emulator::tls::default_data_dir()
+            .and_then(|dir| std::fs::read(dir.join(aml_rollout::emulator::tls::CA_FILE)).ok())),
+    }
 }
 
 pub(super) fn output_format(global: &GlobalArgs) -> Output {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::Emulator;
 use super::reply::{ArmFailure, HandlerResult, Reply};
-use super::store::{WorkspaceKey, workspace_key};
+use super::store::{WorkspaceKey, endpoint_view, workspace_key};
 
 /// Items per page of a list, unless the caller asks for fewer (`count` / `$top`).
 const PAGE_SIZE: usize = 50;
@@ -83,6 +83,51 @@ fn page(items: Vec<Value>, uri: &Uri, query: &HashMap<String, String>, base_url:
     body
 }
 
+/// The subscription a request is about (ARM's limits are per subscription); empty for
+/// tenant-level paths.
+pub(crate) fn subscription_of(uri: &Uri) -> &str {
+    let mut segments = uri.path().trim_start_matches('/').split('/');
+    match (segments.next(), segments.next()) {
+        (Some(first), Some(sub)) if first.eq_ignore_ascii_case("subscriptions") => sub,
+        _ => "",
+    }
+}
+
+/// The newest api-version of the Azure ML management API the emulator knows; shapes are
+/// compatible back to the 2022 previews, so any older well-formed version is served too.
+const NEWEST_API_VERSION: &str = "2026-07-01";
+
+/// A well-formed api-version (`YYYY-MM-DD`, optionally `-preview`) that the service has
+/// published, else ARM's 400.
+fn check_api_version(version: &str) -> Result<(), ArmFailure> {
+    let (date, suffix) = version.split_at(version.len().min(10));
+    let well_formed = date.len() == 10
+        && date.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+        && matches!(suffix, "" | "-preview");
+    if !well_formed {
+        return Err(ArmFailure::bad_request(
+            "InvalidApiVersionParameter",
+            format!(
+                "The api-version '{version}' is invalid. The supported versions are dates such as '{NEWEST_API_VERSION}', optionally with '-preview'."
+            ),
+        )
+        .target("api-version"));
+    }
+    if date > NEWEST_API_VERSION {
+        return Err(ArmFailure::bad_request(
+            "NoRegisteredProviderFound",
+            format!(
+                "No registered resource provider found for API version '{version}' for type 'workspaces'. The newest supported api-version is '{NEWEST_API_VERSION}'."
+            ),
+        )
+        .target("api-version"));
+    }
+    Ok(())
+}
+
 /// Serves one ARM request. `segments` are the path's segments as sent.
 pub fn handle(
     emulator: &Emulator,
@@ -99,6 +144,7 @@ pub fn handle(
             "The api-version query parameter (?api-version=) is required for all requests.",
         ));
     };
+    check_api_version(&api_version)?;
     let mut store = emulator.lock_store();
     store.lro_failure_probability = emulator.faults.lro_failure_probability();
     let settled = store.settle(Instant::now());
@@ -183,6 +229,30 @@ fn route(
         [
             "subscriptions",
             _,
+            "providers",
+            "microsoft.machinelearningservices",
+            "locations",
+            _,
+            "usages",
+        ] => match *method {
+            Method::GET => Ok(Reply::ok(store.usages(segments[1], segments[5]))),
+            _ => not_allowed(),
+        },
+        [
+            "subscriptions",
+            _,
+            "providers",
+            "microsoft.machinelearningservices",
+            "locations",
+            _,
+            "vmsizes",
+        ] => match *method {
+            Method::GET => Ok(Reply::ok(store.vm_sizes())),
+            _ => not_allowed(),
+        },
+        [
+            "subscriptions",
+            _,
             "resourcegroups",
             _,
             "providers",
@@ -258,17 +328,19 @@ fn workspace_route(
     match (rest, method) {
         ([], &Method::GET) => Ok(Reply::ok(store.workspace(key)?.resource.clone())),
         (["onlineendpoints"], &Method::GET) => {
+            let now = Instant::now();
             let items = store
                 .workspace(key)?
                 .endpoints
                 .values()
-                .map(|e| e.resource.clone())
+                .map(|e| endpoint_view(e, now))
                 .collect();
             Ok(Reply::ok(page(items, uri, query, &base)))
         }
-        (["onlineendpoints", _], &Method::GET) => {
-            Ok(Reply::ok(store.endpoint(key, raw[1])?.resource.clone()))
-        }
+        (["onlineendpoints", _], &Method::GET) => Ok(Reply::ok(endpoint_view(
+            store.endpoint(key, raw[1])?,
+            Instant::now(),
+        ))),
         (["onlineendpoints", _], &Method::PUT) => {
             store.put_endpoint(key, raw[1], body, api_version)
         }

@@ -9,9 +9,11 @@
 //! | `GET` / `PUT` / `DELETE` | `/_emulator/deployments/{endpoint}/{deployment}/knobs` | a deployment's knobs: `{"latency_ms": 300, "latency_sigma": 0.3, "error_rate": 0.2, "error_status": 503}` (fields left out take the defaults); `{endpoint}` may be `*` (any endpoint); the deployment need not exist yet; `DELETE` goes back to the default |
 //! | `GET` / `PUT` | `/_emulator/faults` | the fault profile: `{"management": FaultRates, "scoring": FaultRates, "lro_failure": p}` with `FaultRates = {"throttle", "server_error", "reset", "stall", "stall_ms", "retry_after_secs"}` |
 //! | `GET` / `PUT` | `/_emulator/load` | the synthetic load: `{"rps": 20}` per endpoint with live traffic; 0 stops it |
+//! | `GET` / `PUT` | `/_emulator/arm` | Resource Manager's behaviour: `{"throttling": {"enabled", "reads", "writes", "deletes"}, "latency_ms", "visibility_lag_ms"}` with buckets `{"burst", "per_second"}`; a `PUT` changes the fields it names |
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -26,6 +28,7 @@ use super::faults::FaultProfile;
 use super::metrics::WINDOW_MINUTES;
 use super::reply::{self, ArmFailure, HandlerResult, Reply};
 use super::scoring::knobs::Knobs;
+use super::throttle::ArmLimits;
 use crate::azure::model::ContainerType;
 
 pub async fn handle(
@@ -95,13 +98,51 @@ fn route(emulator: &Emulator, method: &Method, path: &str, body: &[u8]) -> Handl
             emulator.load.set_rps(load.rps);
             Ok(Reply::ok(load_json(emulator)))
         }
-        (["_emulator", "stats" | "faults" | "knobs" | "load"], _) => Err(ArmFailure::new(
+        (["_emulator", "arm"], &Method::GET) => Ok(Reply::ok(arm_json(emulator))),
+        (["_emulator", "arm"], &Method::PUT) => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct ArmBehaviour {
+                throttling: Option<ArmLimits>,
+                latency_ms: Option<u64>,
+                visibility_lag_ms: Option<u64>,
+            }
+            let change: ArmBehaviour = json_body(body)?;
+            if let Some(limits) = change.throttling {
+                limits
+                    .validate()
+                    .map_err(|e| ArmFailure::bad_request("BadArgument", e).target("throttling"))?;
+                emulator.throttle.set_limits(limits);
+            }
+            for (field, value) in [
+                ("latency_ms", change.latency_ms),
+                ("visibility_lag_ms", change.visibility_lag_ms),
+            ] {
+                if value.is_some_and(|ms| ms > MAX_ARM_DELAY_MS) {
+                    return Err(ArmFailure::bad_request(
+                        "BadArgument",
+                        format!("{field} must be at most {MAX_ARM_DELAY_MS}."),
+                    )
+                    .target(field));
+                }
+            }
+            if let Some(ms) = change.latency_ms {
+                emulator.arm_latency_ms.store(ms, Ordering::Relaxed);
+            }
+            if let Some(ms) = change.visibility_lag_ms {
+                emulator
+                    .lock_store()
+                    .set_visibility_lag(Duration::from_millis(ms));
+            }
+            Ok(Reply::ok(arm_json(emulator)))
+        }
+        (["_emulator", "stats" | "faults" | "knobs" | "load" | "arm"], _) => Err(ArmFailure::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "MethodNotAllowed",
             format!("The method {method} is not allowed on {path}."),
         )),
         _ => Err(ArmFailure::not_found(format!(
-            "{path} is not part of the emulator's control API (see /_emulator/stats, /_emulator/faults, /_emulator/knobs, /_emulator/load, /_emulator/deployments/{{endpoint}}/{{deployment}}/knobs)."
+            "{path} is not part of the emulator's control API (see /_emulator/stats, /_emulator/faults, /_emulator/knobs, /_emulator/load, /_emulator/arm, /_emulator/deployments/{{endpoint}}/{{deployment}}/knobs)."
         ))),
     }
 }
@@ -147,6 +188,17 @@ fn knobs(
             format!("The method {method} is not allowed on knobs."),
         )),
     }
+}
+
+/// The longest delay or lag the control API sets: a minute is plenty to see the effect.
+const MAX_ARM_DELAY_MS: u64 = 60_000;
+
+fn arm_json(emulator: &Emulator) -> Value {
+    json!({
+        "throttling": emulator.throttle.limits(),
+        "latency_ms": emulator.arm_latency_ms.load(Ordering::Relaxed),
+        "visibility_lag_ms": emulator.lock_store().settings.visibility_lag.as_millis() as u64,
+    })
 }
 
 fn load_json(emulator: &Emulator) -> Value {

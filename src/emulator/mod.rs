@@ -16,17 +16,21 @@ pub mod monitor;
 pub mod reply;
 pub mod scoring;
 pub mod seed;
+mod serve;
 pub mod store;
+pub mod throttle;
+pub mod tls;
 
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicU64;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use tokio::sync::oneshot;
@@ -40,6 +44,7 @@ use scoring::knobs::{KnobBook, KnobSetting, Knobs};
 use scoring::routing::{MetricsBook, RoutingTable};
 pub use seed::Seed;
 use store::{Store, StoreSettings, workspace_key};
+use throttle::{ArmLimits, Throttle};
 
 /// The synthetic load of the in-process demo, per endpoint with live traffic.
 pub const DEMO_LOAD_RPS: f64 = 20.0;
@@ -76,6 +81,19 @@ pub struct EmulatorConfig {
     pub knobs: Vec<KnobSetting>,
     /// Log lines kept per container of each deployment.
     pub log_ring_lines: usize,
+    /// Serve HTTPS with a certificate from the local CA kept in this directory (made there on
+    /// first use); `None` serves plain HTTP.
+    pub tls_dir: Option<PathBuf>,
+    /// A connection that takes longer than this to send a request's headers is closed.
+    pub header_read_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// ARM's request limits per subscription (on by default, as on Azure).
+    pub arm_limits: ArmLimits,
+    /// A delay before every management call is answered.
+    pub arm_latency: Duration,
+    /// How long after an endpoint operation succeeds GETs still show the previous traffic.
+    pub visibility_lag: Duration,
 }
 
 impl EmulatorConfig {
@@ -98,6 +116,12 @@ impl EmulatorConfig {
             },
             knobs: Vec::new(),
             log_ring_lines: logs::LOG_RING_LINES,
+            tls_dir: None,
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            arm_limits: ArmLimits::default(),
+            arm_latency: Duration::ZERO,
+            visibility_lag: Duration::ZERO,
         }
     }
 
@@ -125,6 +149,9 @@ pub struct Emulator {
     /// Mirror copies spawned and not yet served.
     pub mirrors_pending: AtomicU64,
     pub load: LoadControl,
+    pub(crate) throttle: Throttle,
+    /// Milliseconds every management call waits before it is answered.
+    pub(crate) arm_latency_ms: AtomicU64,
 }
 
 impl Emulator {
@@ -160,6 +187,8 @@ impl Emulator {
 pub struct RunningEmulator {
     pub base_url: String,
     pub token: String,
+    /// The CA certificate (PEM) an HTTPS emulator's clients trust, and where it was written.
+    pub ca_certificate: Option<(PathBuf, Vec<u8>)>,
     pub workspace: WorkspaceRef,
     pub emulator: Arc<Emulator>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -186,10 +215,15 @@ impl RunningEmulator {
         })
     }
 
+    /// A client with `options`; it trusts an HTTPS emulator's CA unless told another.
     pub fn client_with(
         &self,
-        options: ClientOptions,
+        mut options: ClientOptions,
     ) -> Result<AmlClient, crate::azure::AzureError> {
+        if options.extra_root_certificate.is_none() {
+            options.extra_root_certificate =
+                self.ca_certificate.as_ref().map(|(_, pem)| pem.clone());
+        }
         AmlClient::new(StaticCredential::new(self.token.clone()), options)
     }
 
@@ -233,6 +267,10 @@ fn random_token() -> String {
 pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
     config.faults.validate().map_err(EmulatorError::Config)?;
     config
+        .arm_limits
+        .validate()
+        .map_err(|e| EmulatorError::Config(format!("ARM limits: {e}")))?;
+    config
         .default_knobs
         .validate()
         .map_err(|e| EmulatorError::Config(format!("default knobs: {e}")))?;
@@ -258,7 +296,17 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         port: config.port,
         reason: e.to_string(),
     })?;
-    let base_url = format!("http://{addr}");
+    let tls = config.tls_dir.as_deref().map(tls::server_tls).transpose()?;
+    let ca_certificate = match &tls {
+        Some(t) => {
+            let pem = std::fs::read(&t.ca_path)
+                .map_err(|e| EmulatorError::Config(format!("TLS: {}: {e}", t.ca_path.display())))?;
+            Some((t.ca_path.clone(), pem))
+        }
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let base_url = format!("{scheme}://{addr}");
     let token = config.token.clone().unwrap_or_else(random_token);
 
     let mut store = Store::new(
@@ -266,6 +314,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         StoreSettings {
             operation_duration: config.operation_duration,
             log_ring_lines: config.log_ring_lines,
+            visibility_lag: config.visibility_lag,
             ..StoreSettings::default()
         },
     );
@@ -290,6 +339,8 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         request_ids: RequestIds::default(),
         mirrors_pending: AtomicU64::new(0),
         load: LoadControl::default(),
+        throttle: Throttle::new(config.arm_limits),
+        arm_latency_ms: AtomicU64::new(config.arm_latency.as_millis() as u64),
     });
     emulator.refresh_routes_now();
     emulator.load.set_rps(load_rps);
@@ -299,18 +350,16 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         .fallback(serve_arm)
         .with_state(emulator.clone());
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let server = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = rx.await;
-        });
-        if let Err(e) = server.await {
-            tracing::error!(error = %e, "emulator server stopped");
-        }
-    });
+    let limits = serve::ListenerLimits {
+        header_read_timeout: config.header_read_timeout,
+        max_connections: config.max_connections.max(1),
+    };
+    let task = tokio::spawn(serve::run(listener, app, tls.map(|t| t.config), limits, rx));
     let load_task = Some(tokio::spawn(load::run(emulator.clone())));
     Ok(RunningEmulator {
         base_url,
         token,
+        ca_certificate,
         workspace: config.workspace.clone(),
         emulator,
         shutdown: Some(tx),
@@ -349,9 +398,29 @@ async fn serve_arm(
     body: Bytes,
 ) -> Response {
     let request_id = store::random_uuid();
-    if let Some(response) = apply_fault(emulator.faults.management(), &request_id).await {
-        return response;
+    let latency = emulator.arm_latency_ms.load(Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let result = arm::handle(&emulator, &method, &uri, &headers, &body);
-    reply::into_response(result, &request_id)
+    let admission = emulator
+        .throttle
+        .admit(arm::subscription_of(&uri), &method, Instant::now());
+    let mut response = match admission.refused {
+        Some(throttled) => reply::into_response(Err(throttled), &request_id),
+        None => match apply_fault(emulator.faults.management(), &request_id).await {
+            Some(response) => response,
+            None => {
+                let result = arm::handle(&emulator, &method, &uri, &headers, &body);
+                reply::into_response(result, &request_id)
+            }
+        },
+    };
+    if let Some((name, value)) = admission.header
+        && let Ok(value) = HeaderValue::from_str(&value)
+    {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(name), value);
+    }
+    response
 }

@@ -108,7 +108,7 @@ pub fn apply(
             .unwrap_or_else(|| json!({}));
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         store
-            .put_endpoint(key, &spec.name, &bytes, "seed")
+            .put_endpoint(key, &spec.name, &bytes, crate::config::DEFAULT_API_VERSION)
             .map_err(|f| failure(file, f))?;
         endpoints.push((file.clone(), spec.name, body, traffic));
     }
@@ -137,7 +137,13 @@ pub fn apply(
         }
         let bytes = serde_json::to_vec(&spec.body).unwrap_or_default();
         store
-            .put_deployment(key, &endpoint, &spec.name, &bytes, "seed")
+            .put_deployment(
+                key,
+                &endpoint,
+                &spec.name,
+                &bytes,
+                crate::config::DEFAULT_API_VERSION,
+            )
             .map_err(|f| failure(file, f))?;
     }
     store.settle(Instant::now());
@@ -146,7 +152,7 @@ pub fn apply(
             body["properties"]["traffic"] = traffic;
             let bytes = serde_json::to_vec(&body).unwrap_or_default();
             store
-                .put_endpoint(key, &name, &bytes, "seed")
+                .put_endpoint(key, &name, &bytes, crate::config::DEFAULT_API_VERSION)
                 .map_err(|f| failure(&file, f))?;
         }
     }

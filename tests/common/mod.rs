@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub(crate) mod console;
+pub(crate) mod examples;
 pub(crate) mod hostile_text;
 pub(crate) mod pty;
 
