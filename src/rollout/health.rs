@@ -139,6 +139,23 @@ impl HealthSeries {
         *slot = Some(ms);
     }
 
+    /// One deployment over the minutes that `from..=to` touches, the minute in progress
+    /// included. Azure Monitor counts by the minute, so a bake shorter than a minute is judged
+    /// on the minutes it overlaps.
+    pub fn stats_between(
+        &self,
+        deployment: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> WindowStats {
+        let anchor = DataAnchor {
+            minute: minute_of(to),
+            first_minute: minute_of(from),
+            as_of: to,
+        };
+        WindowStats::of(self.minutes_of(deployment), anchor.first_minute, &anchor)
+    }
+
     fn minutes_of(&self, deployment: &str) -> Option<&BTreeMap<i64, MinuteSample>> {
         self.by_deployment.get(&deployment.to_lowercase())
     }
