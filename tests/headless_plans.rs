@@ -129,7 +129,13 @@ fn a_bad_green_rolls_back_at_the_first_gate_and_the_original_split_returns() {
     let run = h.run(&["rollout", "run", "-e", ENDPOINT, "-f", &file]);
     control(&h, "/_emulator/load", json!({"rps": 0}));
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stderr.contains("gates fail"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("rolled back: gate failed"),
+        "{}",
+        run.stderr
+    );
+    // Not a terminal: the events are JSON lines on stdout.
+    assert!(run.stdout.contains(r#""verdict":"fail""#), "{}", run.stdout);
     let now = split(&h);
     assert_eq!(now.live.get("blue"), Some(&100));
     assert!(now.mirror.is_empty(), "{now:?}");
@@ -158,12 +164,18 @@ fn no_traffic_pauses_the_plan_and_waits_for_a_person() {
 fn an_invalid_plan_exits_2_with_its_position_and_sends_nothing() {
     let h = Harness::start();
     with_green(&h);
-    let before = Journal::open(h.sandbox.journal_path()).read_all().unwrap().len();
+    let before = Journal::open(h.sandbox.journal_path())
+        .read_all()
+        .unwrap()
+        .len();
     let file = plan(&h, "  - mirror: 70\n    bake: 1s\n  - traffic: 100\n");
     let run = h.run(&["rollout", "run", "-e", ENDPOINT, "-f", &file]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("plan.yml:4:"), "{}", run.stderr);
-    let after = Journal::open(h.sandbox.journal_path()).read_all().unwrap().len();
+    let after = Journal::open(h.sandbox.journal_path())
+        .read_all()
+        .unwrap()
+        .len();
     assert_eq!(before, after, "nothing journaled, so nothing sent");
     assert_eq!(status(&h)["plan"], Value::Null, "no record on the endpoint");
 }
@@ -242,7 +254,7 @@ fn someone_else_changing_traffic_mid_plan_pauses_it_and_their_change_survives() 
     let h = Harness::start();
     with_green(&h);
     let file = plan(&h, "  - traffic: 10\n    bake: 1h\n  - traffic: 100\n");
-    let mut child = h
+    let child = h
         .sandbox
         .command(&[
             "--emulator",
