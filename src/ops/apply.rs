@@ -220,12 +220,12 @@ impl Ops {
     }
 
     /// The journal, for workflows that read their own records back (a plan's history).
-    pub(in crate::ops) fn journal_file(&self) -> Option<&Journal> {
+    pub(crate) fn journal_file(&self) -> Option<&Journal> {
         self.journal.as_ref()
     }
 
     /// Appends an entry that is no single change's record (a plan's step, its gates).
-    pub(in crate::ops) async fn append_entry(&self, entry: JournalEntry) {
+    pub(crate) async fn append_entry(&self, entry: JournalEntry) {
         let Some(journal) = self.journal.clone() else {
             return;
         };

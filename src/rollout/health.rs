@@ -139,23 +139,16 @@ impl HealthSeries {
         *slot = Some(ms);
     }
 
-    /// One deployment over the minutes that `from..=to` touches, the minute in progress
-    /// included. Azure Monitor counts by the minute, so a bake shorter than a minute is judged
-    /// on the minutes it overlaps.
-    pub fn stats_between(
-        &self,
-        deployment: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> WindowStats {
+    /// One deployment over the minutes `from..=to` touches (a short bake: the minutes it overlaps).
+    pub fn stats_between(&self, name: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> WindowStats {
+        let (minute, first_minute, as_of) = (minute_of(to), minute_of(from), to);
         let anchor = DataAnchor {
-            minute: minute_of(to),
-            first_minute: minute_of(from),
-            as_of: to,
+            minute,
+            first_minute,
+            as_of,
         };
-        WindowStats::of(self.minutes_of(deployment), anchor.first_minute, &anchor)
+        WindowStats::of(self.minutes_of(name), first_minute, &anchor)
     }
-
     fn minutes_of(&self, deployment: &str) -> Option<&BTreeMap<i64, MinuteSample>> {
         self.by_deployment.get(&deployment.to_lowercase())
     }
