@@ -111,6 +111,22 @@ impl AmlClient {
             .await
     }
 
+    /// Replaces the endpoint's tags with `tags` (PATCH changes only what it names, and a tags
+    /// object replaces the whole set, as on Azure). The service answers with an operation.
+    pub async fn begin_patch_endpoint_tags(
+        &self,
+        ws: &WorkspaceRef,
+        endpoint: &str,
+        tags: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Operation> {
+        self.begin(
+            Method::PATCH,
+            &endpoint_segments(ws, endpoint)?,
+            Some(&json!({ "tags": tags })),
+        )
+        .await
+    }
+
     pub async fn begin_delete_endpoint(
         &self,
         ws: &WorkspaceRef,

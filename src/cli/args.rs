@@ -149,6 +149,9 @@ pub(crate) enum Command {
     Status(StatusArgs),
     /// Send the same requests to several deployments and compare their answers (read-only).
     Compare(CompareArgs),
+    /// Rollout plans: steps, bakes, metric gates and automatic rollback.
+    #[command(subcommand)]
+    Rollout(RolloutCommand),
     /// aml-rollout's own settings.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -186,6 +189,44 @@ pub(crate) enum DeploymentCommand {
     Scale(ScaleArgs),
     /// Delete a deployment (it must have no live or mirror traffic).
     Delete(DeleteDeploymentArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RolloutCommand {
+    /// Run a plan file on an endpoint (exit 0 done, 1 rolled back, 2 invalid, 4 waiting).
+    Run(RolloutRunArgs),
+    /// The plan recorded on the endpoint: step, phase, since when.
+    Status(EndpointArg),
+    /// Continue a plan whose runner stopped or died, at its step, with the remaining bake.
+    Resume(RolloutResumeArgs),
+    /// Skip the current bake, or approve a manual gate (and drive on).
+    Promote(RolloutResumeArgs),
+    /// Pause a plan; `rollout resume` continues it.
+    Pause(EndpointArg),
+    /// Roll a plan back: restore the split and mirror from before it began.
+    Abort(EndpointArg),
+    /// The plan's flight recorder, from the journal.
+    History(EndpointArg),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RolloutRunArgs {
+    /// Endpoint name.
+    #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
+    pub endpoint: String,
+    /// The plan file (YAML).
+    #[arg(short = 'f', long)]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RolloutResumeArgs {
+    /// Endpoint name.
+    #[arg(short = 'e', long = "endpoint-name", visible_alias = "endpoint")]
+    pub endpoint: String,
+    /// The plan file, when this machine's journal does not hold it (another machine started it).
+    #[arg(short = 'f', long)]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,10 +14,12 @@ use aml_rollout::rollout::{ParseError, RuleViolation};
 use reqwest::StatusCode;
 
 /// 0 success; 1 the service refused or the operation failed; 2 bad usage or invalid input,
-/// refused before any change was sent; 3 sign-in failed.
+/// refused before any change was sent; 3 sign-in failed; 4 a rollout plan waits for a person.
 pub(crate) const EXIT_FAILED: u8 = 1;
 pub(crate) const EXIT_USAGE: u8 = 2;
 pub(crate) const EXIT_SIGN_IN: u8 = 3;
+/// A rollout plan stopped and waits for a person (paused, or a manual gate).
+pub(crate) const EXIT_WAITING: u8 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CliError {
@@ -42,6 +44,9 @@ pub(crate) enum CliError {
     /// an unreadable local file after validation…).
     #[error("{0}")]
     Failed(String),
+    /// A rollout plan stopped and waits for a person; the message says why.
+    #[error("{0}")]
+    Waiting(String),
 }
 
 impl From<AzureError> for CliError {
@@ -73,6 +78,7 @@ impl CliError {
             Self::SignIn(_) => EXIT_SIGN_IN,
             Self::Azure(e) => azure_exit_code(e),
             Self::Failed(_) => EXIT_FAILED,
+            Self::Waiting(_) => EXIT_WAITING,
         }
     }
 

@@ -13,6 +13,7 @@ pub(crate) mod error;
 mod invoke;
 mod logs;
 mod output;
+mod rollout;
 mod status;
 mod traffic;
 mod views;
@@ -48,6 +49,7 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> CliResult<()> 
                 Command::Invoke(a) => invoke::run(&ctx, a).await,
                 Command::Status(a) => status::run(&ctx, a).await,
                 Command::Compare(a) => compare::run(&ctx, a).await,
+                Command::Rollout(c) => rollout::run(&ctx, c).await,
                 Command::Config(_) | Command::Completions(_) | Command::Emulator(_) => Ok(()),
             }
         }

@@ -267,6 +267,23 @@ impl Ops {
         self.write_journal(change, change.action(), outcome).await;
     }
 
+    /// The journal, for workflows that read their own records back (a plan's history).
+    pub(crate) fn journal_file(&self) -> Option<&Journal> {
+        self.journal.as_ref()
+    }
+
+    /// Appends an entry that is no single change's record (a plan's step, its gates).
+    pub(crate) async fn append_entry(&self, entry: JournalEntry) {
+        let Some(journal) = self.journal.clone() else {
+            return;
+        };
+        match tokio::task::spawn_blocking(move || journal.append(&entry)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => (self.warn)(format!("journal not written: {e}")),
+            Err(e) => (self.warn)(format!("journal not written: {e}")),
+        }
+    }
+
     async fn write_journal(&self, change: &Change, action: &str, outcome: Outcome) {
         let Some(journal) = self.journal.clone() else {
             return;

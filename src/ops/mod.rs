@@ -1,6 +1,6 @@
 //! The workflows, shared by the console's worker and the headless commands: create from YAML,
 //! scale, change the split (with the stale guard), delete, regenerate keys, invoke, read
-//! credentials, tail logs, read an endpoint's live health, compare deployments' answers. One
+//! credentials, tail logs, read an endpoint's live health, compare deployments' answers, run rollout plans. One
 //! implementation; both front ends call it.
 //!
 //! A change runs in two steps. `prepare_*` reads what it needs, checks everything that can be
@@ -17,6 +17,7 @@ mod files;
 mod health;
 mod invoke;
 mod logs;
+mod plan;
 
 pub use apply::{Applied, Ops, Prepared, Wait, WarningSink};
 pub use changes::check_split;
@@ -29,3 +30,7 @@ pub use files::read_request_file;
 pub use health::{DeploymentState, EndpointHealth, HISTORY_MINUTES, health_query, series_from};
 pub use invoke::{Credentials, InvokeAnswer};
 pub use logs::{LogPoller, TailVerdict};
+pub use plan::{
+    GateReport, PlanEnd, PlanEvent, PlanRecord, PlanRun, PlanSite, describe_split, describe_step,
+    plan_digest, record_json,
+};

@@ -139,6 +139,16 @@ impl HealthSeries {
         *slot = Some(ms);
     }
 
+    /// One deployment over the minutes `from..=to` touches (a short bake: the minutes it overlaps).
+    pub fn stats_between(&self, name: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> WindowStats {
+        let (minute, first_minute, as_of) = (minute_of(to), minute_of(from), to);
+        let anchor = DataAnchor {
+            minute,
+            first_minute,
+            as_of,
+        };
+        WindowStats::of(self.minutes_of(name), first_minute, &anchor)
+    }
     fn minutes_of(&self, deployment: &str) -> Option<&BTreeMap<i64, MinuteSample>> {
         self.by_deployment.get(&deployment.to_lowercase())
     }

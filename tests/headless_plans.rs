@@ -1,0 +1,291 @@
+//! Rollout plans headless, end to end: the real binary against the emulator with seconds-long
+//! bakes, its load generator serving the traffic the gates measure.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+mod headless_common;
+
+use std::process::Stdio;
+
+use aml_rollout::journal::Journal;
+use aml_rollout::rollout::TrafficSplit;
+use headless_common::{ENDPOINT, Harness, repo_file};
+use serde_json::{Value, json};
+
+const GATES: &str = "gates:\n  min_requests: 5\n  error_percent_delta: 5.0\n  p95_ratio: 5.0\n  on_missing_data: pause\non_failure: rollback\n";
+
+fn plan(h: &Harness, steps: &str) -> String {
+    let path = h.sandbox.dir.path().join("plan.yml");
+    let text = format!("deployment: green\nbaseline: blue\nsteps:\n{steps}{GATES}");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn with_green(h: &Harness) {
+    let created = h.run(&[
+        "deployment",
+        "create",
+        "-e",
+        ENDPOINT,
+        "-f",
+        &repo_file("assets/demo/green-deployment.yml"),
+    ]);
+    assert_eq!(created.code, 0, "{created:?}");
+    let traffic = h.run(&["traffic", "-e", ENDPOINT, "blue=100"]);
+    assert_eq!(traffic.code, 0, "{traffic:?}");
+}
+
+fn control(h: &Harness, path: &str, body: Value) {
+    let url = format!("{}{path}", h.emulator.base_url);
+    let token = h.emulator.token.clone();
+    let status = h.block_on(async move {
+        reqwest::Client::new()
+            .put(url)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("control API answers")
+            .status()
+    });
+    assert!(status.is_success(), "{path}: {status}");
+}
+
+fn split(h: &Harness) -> TrafficSplit {
+    let client = h.emulator.client().unwrap();
+    let endpoint = h
+        .block_on(client.get_endpoint(&h.emulator.workspace, ENDPOINT))
+        .expect("endpoint");
+    TrafficSplit::from_maps(
+        endpoint.properties.traffic.as_ref(),
+        endpoint.properties.mirror_traffic.as_ref(),
+    )
+    .normalized()
+}
+
+fn status(h: &Harness) -> Value {
+    let run = h.run(&["rollout", "status", "-e", ENDPOINT, "-o", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    run.json()
+}
+
+fn history(h: &Harness) -> Vec<Value> {
+    let run = h.run(&["rollout", "history", "-e", ENDPOINT, "-o", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    run.json().as_array().cloned().unwrap_or_default()
+}
+
+fn actions(history: &[Value]) -> Vec<String> {
+    history
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn a_healthy_green_completes_and_the_history_has_every_step() {
+    let h = Harness::start();
+    with_green(&h);
+    control(&h, "/_emulator/load", json!({"rps": 40}));
+    let file = plan(
+        &h,
+        "  - mirror: 10\n    bake: 2s\n  - traffic: 50\n    bake: 2s\n  - traffic: 100\n",
+    );
+    let run = h.run(&["rollout", "run", "-e", ENDPOINT, "-f", &file, "-o", "json"]);
+    control(&h, "/_emulator/load", json!({"rps": 0}));
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(split(&h).live.get("green"), Some(&100));
+    let events: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let gates: Vec<&Value> = events.iter().filter(|e| e["event"] == "gates").collect();
+    assert_eq!(gates.len(), 2, "{events:?}");
+    assert!(gates.iter().all(|g| g["verdict"] == "pass"), "{gates:?}");
+    let history = history(&h);
+    let steps = history
+        .iter()
+        .filter(|e| e["action"] == "rollout step")
+        .count();
+    assert_eq!(steps, 3, "{:?}", actions(&history));
+    assert!(actions(&history).contains(&"rollout done".to_string()));
+    assert_eq!(status(&h)["plan"]["phase"], "done");
+}
+
+#[test]
+fn a_bad_green_rolls_back_at_the_first_gate_and_the_original_split_returns() {
+    let h = Harness::start();
+    with_green(&h);
+    control(
+        &h,
+        &format!("/_emulator/deployments/{ENDPOINT}/green/knobs"),
+        json!({"error_rate": 0.5}),
+    );
+    control(&h, "/_emulator/load", json!({"rps": 60}));
+    let file = plan(
+        &h,
+        "  - mirror: 20\n    bake: 3s\n  - traffic: 50\n    bake: 2s\n  - traffic: 100\n",
+    );
+    let run = h.run(&["rollout", "run", "-e", ENDPOINT, "-f", &file]);
+    control(&h, "/_emulator/load", json!({"rps": 0}));
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("rolled back: gate failed"),
+        "{}",
+        run.stderr
+    );
+    // Not a terminal: the events are JSON lines on stdout.
+    assert!(run.stdout.contains(r#""verdict":"fail""#), "{}", run.stdout);
+    let now = split(&h);
+    assert_eq!(now.live.get("blue"), Some(&100));
+    assert!(now.mirror.is_empty(), "{now:?}");
+    let history = history(&h);
+    let gates = history
+        .iter()
+        .find(|e| e["action"] == "rollout gates")
+        .expect("the gate's verdict is recorded");
+    assert_eq!(gates["after"]["step"], 0);
+    assert_eq!(gates["after"]["gates"]["verdict"], "fail");
+    assert_eq!(status(&h)["plan"]["phase"], "rolled_back");
+}
+
+#[test]
+fn no_traffic_pauses_the_plan_and_waits_for_a_person() {
+    let h = Harness::start();
+    with_green(&h);
+    let file = plan(&h, "  - mirror: 10\n    bake: 1s\n  - traffic: 100\n");
+    let run = h.run(&["rollout", "run", "-e", ENDPOINT, "-f", &file]);
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(run.stderr.contains("not enough data"), "{}", run.stderr);
+    assert_eq!(status(&h)["plan"]["phase"], "paused");
+}
+
+#[test]
+fn an_invalid_plan_exits_2_with_its_position_and_sends_nothing() {
+    let h = Harness::start();
+    with_green(&h);
+    let before = Journal::open(h.sandbox.journal_path())
+        .read_all()
+        .unwrap()
+        .len();
+    let file = plan(&h, "  - mirror: 70\n    bake: 1s\n  - traffic: 100\n");
+    let run = h.run(&["rollout", "run", "-e", ENDPOINT, "-f", &file]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("plan.yml:4:"), "{}", run.stderr);
+    let after = Journal::open(h.sandbox.journal_path())
+        .read_all()
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "nothing journaled, so nothing sent");
+    assert_eq!(status(&h)["plan"], Value::Null, "no record on the endpoint");
+}
+
+#[test]
+fn a_second_runner_is_refused_and_resume_continues_at_the_same_step() {
+    let h = Harness::start();
+    with_green(&h);
+    let file = plan(&h, "  - traffic: 10\n    bake: 1h\n  - traffic: 100\n");
+    let first = h.run(&["rollout", "run", "-e", ENDPOINT, "-f", &file, "--no-wait"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    assert_eq!(status(&h)["plan"]["phase"], "baking");
+    let second = h.run(&["rollout", "run", "-e", ENDPOINT, "-f", &file]);
+    assert_eq!(second.code, 2, "{second:?}");
+    assert!(second.stderr.contains("already runs"), "{}", second.stderr);
+    assert_eq!(split(&h).live.get("green"), Some(&10));
+
+    // Promote skips the hour's bake; resume (from the journaled plan) drives on to the end.
+    let promote = h.run(&["rollout", "promote", "-e", ENDPOINT]);
+    assert_eq!(promote.code, 0, "{promote:?}");
+    let resume = h.run(&["rollout", "resume", "-e", ENDPOINT]);
+    assert_eq!(resume.code, 0, "{resume:?}");
+    assert_eq!(split(&h).live.get("green"), Some(&100));
+}
+
+#[test]
+fn a_runner_killed_mid_bake_is_resumed_at_the_same_step() {
+    let h = Harness::start();
+    with_green(&h);
+    control(&h, "/_emulator/load", json!({"rps": 40}));
+    let file = plan(&h, "  - traffic: 20\n    bake: 4s\n  - traffic: 100\n");
+    let mut child = h
+        .sandbox
+        .command(&[
+            "--emulator",
+            h.emulator.base_url.as_str(),
+            "--emulator-token",
+            h.emulator.token.as_str(),
+            "rollout",
+            "run",
+            "-e",
+            ENDPOINT,
+            "-f",
+            &file,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut baking = false;
+    for _ in 0..200 {
+        if status(&h)["plan"]["phase"] == "baking" {
+            baking = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    assert!(baking, "the runner reached the bake");
+    let recorded = status(&h);
+    assert_eq!(recorded["plan"]["step"], 0, "{recorded}");
+    let resume = h.run(&["rollout", "resume", "-e", ENDPOINT]);
+    control(&h, "/_emulator/load", json!({"rps": 0}));
+    assert_eq!(resume.code, 0, "{resume:?}");
+    assert!(
+        !resume.stderr.contains("step 1: traffic 20"),
+        "the step was not applied again: {}",
+        resume.stderr
+    );
+    assert_eq!(split(&h).live.get("green"), Some(&100));
+}
+
+#[test]
+fn someone_else_changing_traffic_mid_plan_pauses_it_and_their_change_survives() {
+    let h = Harness::start();
+    with_green(&h);
+    let file = plan(&h, "  - traffic: 10\n    bake: 1h\n  - traffic: 100\n");
+    let child = h
+        .sandbox
+        .command(&[
+            "--emulator",
+            h.emulator.base_url.as_str(),
+            "--emulator-token",
+            h.emulator.token.as_str(),
+            "rollout",
+            "run",
+            "-e",
+            ENDPOINT,
+            "-f",
+            &file,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if status(&h)["plan"]["phase"] == "baking" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let theirs = h.run(&["traffic", "-e", ENDPOINT, "blue=70 green=30"]);
+    assert_eq!(theirs.code, 0, "{theirs:?}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("changed by someone else"),
+        "{out:?}"
+    );
+    assert_eq!(split(&h).live.get("green"), Some(&30));
+    assert_eq!(status(&h)["plan"]["phase"], "paused");
+}
