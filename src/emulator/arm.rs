@@ -8,9 +8,10 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::Emulator;
 use super::reply::{ArmFailure, HandlerResult, Reply};
+use super::shared::Emulator;
 use super::store::{WorkspaceKey, endpoint_view, workspace_key};
+use super::token::constant_time_eq;
 
 /// Items per page of a list, unless the caller asks for fewer (`count` / `$top`).
 const PAGE_SIZE: usize = 50;
@@ -47,11 +48,6 @@ pub fn check_bearer(headers: &HeaderMap, token: &str) -> Result<(), ArmFailure> 
             "The access token is invalid.",
         ))
     }
-}
-
-/// Comparison whose time does not depend on where the inputs first differ.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// One page of `items`, with a `nextLink` carrying `$skip` when more remain.

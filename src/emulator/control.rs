@@ -22,12 +22,12 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Emulator;
 use super::arm::check_bearer;
 use super::faults::FaultProfile;
 use super::metrics::WINDOW_MINUTES;
 use super::reply::{self, ArmFailure, HandlerResult, Reply};
 use super::scoring::knobs::Knobs;
+use super::shared::Emulator;
 use super::throttle::ArmLimits;
 use crate::azure::model::ContainerType;
 
@@ -89,10 +89,10 @@ fn route(emulator: &Emulator, method: &Method, path: &str, body: &[u8]) -> Handl
                 rps: f64,
             }
             let load: Load = json_body(body)?;
-            if !(0.0..=super::load::MAX_RPS).contains(&load.rps) {
+            if !(0.0..=super::shared::MAX_RPS).contains(&load.rps) {
                 return Err(ArmFailure::bad_request(
                     "BadArgument",
-                    format!("rps must be between 0 and {}.", super::load::MAX_RPS),
+                    format!("rps must be between 0 and {}.", super::shared::MAX_RPS),
                 ));
             }
             emulator.load.set_rps(load.rps);

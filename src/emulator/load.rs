@@ -10,49 +10,20 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::Emulator;
 use super::scoring::routing::{EndpointRoute, ScoringAuth};
 use super::seed::DEMO_SAMPLE_REQUEST;
+use super::shared::Emulator;
 
-/// The highest rate the control API and the flag accept, per endpoint.
-pub const MAX_RPS: f64 = 100_000.0;
 /// Requests of the load generator pending at once.
 pub const MAX_IN_FLIGHT: usize = 64;
 const TICK: Duration = Duration::from_millis(20);
-
-/// The load generator's setting and counters, shared with the control API.
-#[derive(Debug, Default)]
-pub struct LoadControl {
-    /// Requests per second per endpoint, as `f64` bits.
-    rps_bits: AtomicU64,
-    pub sent: AtomicU64,
-    /// Due requests not sent because [`MAX_IN_FLIGHT`] were pending.
-    pub skipped: AtomicU64,
-    /// Requests that got no HTTP answer (transport errors, injected resets).
-    pub failed: AtomicU64,
-}
-
-impl LoadControl {
-    pub fn rps(&self) -> f64 {
-        f64::from_bits(self.rps_bits.load(Ordering::Relaxed))
-    }
-
-    pub fn set_rps(&self, rps: f64) {
-        let rps = if rps.is_finite() {
-            rps.clamp(0.0, MAX_RPS)
-        } else {
-            0.0
-        };
-        self.rps_bits.store(rps.to_bits(), Ordering::Relaxed);
-    }
-}
 
 /// Runs until aborted.
 pub async fn run(emulator: Arc<Emulator>) {

@@ -17,14 +17,16 @@ pub mod reply;
 pub mod scoring;
 pub mod seed;
 mod serve;
+mod shared;
 pub mod store;
 pub mod throttle;
 pub mod tls;
+pub mod token;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -38,26 +40,16 @@ use tokio::task::JoinHandle;
 
 use crate::azure::{AmlClient, ClientOptions, StaticCredential, WorkspaceRef};
 use faults::{Fault, FaultProfile, Faults};
-use load::LoadControl;
-use scoring::RequestIds;
+
 use scoring::knobs::{KnobBook, KnobSetting, Knobs};
 use scoring::routing::{MetricsBook, RoutingTable};
 pub use seed::Seed;
+pub use shared::{Emulator, EmulatorError, LoadControl, RequestIds};
 use store::{Store, StoreSettings, workspace_key};
 use throttle::{ArmLimits, Throttle};
 
 /// The synthetic load of the in-process demo, per endpoint with live traffic.
 pub const DEMO_LOAD_RPS: f64 = 20.0;
-
-#[derive(Debug, thiserror::Error)]
-pub enum EmulatorError {
-    #[error("cannot listen on 127.0.0.1:{port}: {reason}")]
-    Bind { port: u16, reason: String },
-    #[error("seed {file}: {reason}")]
-    Seed { file: String, reason: String },
-    #[error("{0}")]
-    Config(String),
-}
 
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
@@ -132,53 +124,6 @@ impl EmulatorConfig {
             load_rps: None,
             default_knobs: Knobs::default(),
             ..Self::demo()
-        }
-    }
-}
-
-/// Shared by all requests.
-pub struct Emulator {
-    pub token: String,
-    store: Mutex<Store>,
-    pub faults: Faults,
-    /// What scoring reads instead of the store.
-    pub routes: RoutingTable,
-    pub knobs: KnobBook,
-    pub metrics: MetricsBook,
-    pub request_ids: RequestIds,
-    /// Mirror copies spawned and not yet served.
-    pub mirrors_pending: AtomicU64,
-    pub load: LoadControl,
-    pub(crate) throttle: Throttle,
-    /// Milliseconds every management call waits before it is answered.
-    pub(crate) arm_latency_ms: AtomicU64,
-}
-
-impl Emulator {
-    /// The store, even if a handler panicked while holding it: the data is still consistent
-    /// enough to serve, and one bad request must not take the emulator down.
-    pub fn lock_store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Rebuilds the scoring snapshots from `store` (whose lock the caller holds).
-    pub fn refresh_routes(&self, store: &Store) {
-        self.routes.rebuild(store, &self.knobs, &self.metrics);
-    }
-
-    /// Rebuilds the scoring snapshots (after a knob changed).
-    pub fn refresh_routes_now(&self) {
-        let store = self.lock_store();
-        self.refresh_routes(&store);
-    }
-
-    /// Ends the management operations that are due, if any, so scoring sees a deployment
-    /// become ready (or go away) on time without waiting for a management request.
-    pub fn settle_if_due(&self) {
-        if self.routes.settle_due(Instant::now()) {
-            let mut store = self.lock_store();
-            store.settle(Instant::now());
-            self.refresh_routes(&store);
         }
     }
 }
@@ -280,10 +225,10 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             .map_err(|e| EmulatorError::Config(format!("knobs of {}: {e}", k.deployment)))?;
     }
     let load_rps = config.load_rps.unwrap_or(0.0);
-    if !(0.0..=load::MAX_RPS).contains(&load_rps) {
+    if !(0.0..=shared::MAX_RPS).contains(&load_rps) {
         return Err(EmulatorError::Config(format!(
             "load: {load_rps} requests/s is out of range (0 to {})",
-            load::MAX_RPS
+            shared::MAX_RPS
         )));
     }
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], config.port)))

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::EmulatorError;
+use super::shared::EmulatorError;
 use super::store::{Store, WorkspaceKey};
 use crate::azure::WorkspaceRef;
 use crate::azure::az_yaml::{deployment_from_yaml, endpoint_from_yaml};

@@ -16,7 +16,7 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use super::EmulatorError;
+use super::shared::EmulatorError;
 
 /// The file clients trust, in the data directory.
 pub const CA_FILE: &str = "ca.pem";

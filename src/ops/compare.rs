@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::rollout::{JsonDifference, diff_json, latency_summary};
 
-use super::Ops;
+use super::apply::Ops;
 use super::error::{OpsError, OpsResult};
 
 /// Requests one comparison sends at most (each goes to every deployment compared).

@@ -12,7 +12,7 @@ use crate::rollout::{
     assess, default_baseline,
 };
 
-use super::Ops;
+use super::apply::Ops;
 use super::error::{OpsError, OpsResult};
 
 /// Minutes of history one refresh reads: the longest stretch the console draws (its trend).

@@ -21,7 +21,7 @@ pub mod model;
 pub mod routing;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::{Body, Bytes};
@@ -31,9 +31,9 @@ use axum::response::Response;
 use rand::Rng;
 use serde_json::json;
 
-use super::Emulator;
 use super::faults::Fault;
 use crate::azure::model::ContainerType;
+use crate::emulator::shared::Emulator;
 use crate::emulator::store::DeploymentRuntime;
 use routing::{Choice, DeploymentRoute, EndpointRoute, Readiness};
 
@@ -41,38 +41,6 @@ use routing::{Choice, DeploymentRoute, EndpointRoute, Readiness};
 pub const DEPLOYMENT_HEADER: &str = "azureml-model-deployment";
 const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 const DEPLOYMENT_HEADER_NAME: HeaderName = HeaderName::from_static(DEPLOYMENT_HEADER);
-
-/// GUID-shaped request ids without a random draw per request: a random prefix per emulator
-/// and a counter (unique, and cheap on the hot path).
-#[derive(Debug)]
-pub struct RequestIds {
-    prefix: String,
-    counter: AtomicU64,
-}
-
-impl Default for RequestIds {
-    fn default() -> Self {
-        let b: [u8; 12] = rand::random();
-        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        Self {
-            prefix: format!(
-                "{}-{}-4{}-8{}-",
-                &hex[0..8],
-                &hex[8..12],
-                &hex[13..16],
-                &hex[17..20]
-            ),
-            counter: AtomicU64::new(1),
-        }
-    }
-}
-
-impl RequestIds {
-    pub fn next_id(&self) -> String {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        format!("{}{:012x}", self.prefix, n & 0xffff_ffff_ffff)
-    }
-}
 
 /// One answer of the data plane, before it becomes an HTTP response.
 #[derive(Debug)]

@@ -136,7 +136,7 @@ impl EndpointRoute {
     /// Whether `bearer` may score on this endpoint. `arm_token` is the emulator's token,
     /// accepted for `AADToken` endpoints; `now` is unix seconds.
     pub fn accepts(&self, bearer: &str, arm_token: &str, now: i64) -> bool {
-        use crate::emulator::arm::constant_time_eq;
+        use crate::emulator::token::constant_time_eq;
         let b = bearer.as_bytes();
         match &self.auth {
             ScoringAuth::Keys { primary, secondary } => {
