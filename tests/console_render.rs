@@ -5,7 +5,6 @@
 mod common;
 
 use aml_rollout::app::AppState;
-use aml_rollout::app::state::DeploymentMetrics;
 use aml_rollout::app::{Msg, update};
 use common::console::*;
 use crossterm::event::KeyCode;
@@ -23,31 +22,23 @@ fn draw(state: &AppState, width: u16, height: u16) -> Terminal<TestBackend> {
 
 fn demo_with_metrics() -> AppState {
     let mut state = blue_green("blue=100", "");
-    update(
-        &mut state,
-        Msg::MetricsLoaded {
-            request: aml_rollout::app::ids::RequestId(u64::MAX),
-            endpoint: "my-endpoint".into(),
-            result: Ok(vec![
-                (
-                    "blue".into(),
-                    DeploymentMetrics {
-                        requests_per_minute: 1187.0,
-                        error_share: 0.004,
-                        p95_ms: Some(42.0),
-                    },
-                ),
-                (
-                    "green".into(),
-                    DeploymentMetrics {
-                        requests_per_minute: 0.0,
-                        error_share: 0.0,
-                        p95_ms: None,
-                    },
-                ),
-            ]),
+    let served = [
+        Served {
+            name: "blue",
+            live: 100,
+            per_minute: 1187,
+            failed: 5,
+            p95_ms: 42.0,
         },
-    );
+        Served {
+            name: "green",
+            live: 0,
+            per_minute: 0,
+            failed: 0,
+            p95_ms: 0.0,
+        },
+    ];
+    show_health(&mut state, health("my-endpoint", health_time(), &served, 5));
     state
 }
 
@@ -169,4 +160,66 @@ fn remote_text_reaches_the_screen_only_sanitized() {
             "{leaked:?} reached the screen:\n{text}"
         );
     }
+}
+
+/// Blue at 75% serving cleanly, green at 25% failing 30% of its requests.
+fn green_failing_screen() -> AppState {
+    let mut state = blue_green("blue=75 green=25", "");
+    feed(&mut state, [key(KeyCode::Down)]);
+    green_failing(&mut state);
+    state
+}
+
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn health_columns_wide() {
+    let state = green_failing_screen();
+    let terminal = draw(&state, 200, 24);
+    let text = screen_text(&terminal);
+    assert!(text.contains("worse: +30.0 pts"), "{text}");
+    assert!(text.contains("5m · 2000 req · 40 s ago"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn health_columns_at_80x24() {
+    let state = green_failing_screen();
+    let terminal = draw(&state, 80, 24);
+    let text = screen_text(&terminal);
+    assert!(text.contains(" 75%") && text.contains(" 25%"), "{text}");
+    assert!(text.contains("green vs blue: worse: +30.0 pts"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn a_metrics_failure_reads_as_unavailable_with_its_reason_never_as_zeros() {
+    let mut state = green_failing_screen();
+    feed(
+        &mut state,
+        [Msg::MetricsLoaded {
+            request: aml_rollout::app::ids::RequestId(u64::MAX),
+            endpoint: "my-endpoint".into(),
+            result: Err(aml_rollout::ops::OpsError::Metrics(
+                "RequestsPerMinute failed with Throttled".into(),
+            )),
+        }],
+    );
+    let text = screen_text(&draw(&state, 140, 24));
+    assert!(
+        text.contains("metrics unavailable: ") && text.contains("Throttled"),
+        "{text}"
+    );
+    assert!(!text.contains("/min") && !text.contains("0.0%"), "{text}");
 }

@@ -830,36 +830,30 @@ fn refreshes_are_periodic_and_stale_answers_are_dropped() {
 
 #[test]
 fn an_older_metrics_answer_does_not_overwrite_a_newer_one() {
-    use aml_rollout::app::state::DeploymentMetrics;
     let mut state = blue_green("blue=100", "");
-    let metrics = |rpm: f64| {
-        vec![(
-            "blue".to_string(),
-            DeploymentMetrics {
-                requests_per_minute: rpm,
-                error_share: 0.0,
-                p95_ms: None,
-            },
-        )]
+    let served = |per_minute| {
+        [Served {
+            name: "blue",
+            live: 100,
+            per_minute,
+            failed: 0,
+            p95_ms: 40.0,
+        }]
     };
-    feed(
-        &mut state,
-        [Msg::MetricsLoaded {
-            request: RequestId(20),
-            endpoint: "my-endpoint".into(),
-            result: Ok(metrics(1200.0)),
-        }],
-    );
-    feed(
-        &mut state,
-        [Msg::MetricsLoaded {
-            request: RequestId(10),
-            endpoint: "my-endpoint".into(),
-            result: Ok(metrics(5.0)),
-        }],
-    );
+    let answer = |request, per_minute| Msg::MetricsLoaded {
+        request: RequestId(request),
+        endpoint: "my-endpoint".into(),
+        result: Ok(Box::new(health(
+            "my-endpoint",
+            health_time(),
+            &served(per_minute),
+            5,
+        ))),
+    };
+    feed(&mut state, [answer(20, 1200), answer(10, 5)]);
     let blue = &state.azure.deployments_of("my-endpoint")[0];
-    assert_eq!(blue.metrics.unwrap().requests_per_minute, 1200.0);
+    let rate = blue.metrics.as_ref().and_then(|m| m.rate_per_minute);
+    assert!(rate.is_some_and(|r| r > 1000.0), "{rate:?}");
 }
 
 #[test]
@@ -920,4 +914,36 @@ fn only_messages_that_change_the_screen_ask_for_a_frame() {
         step(&mut state, Msg::Tick(next_second)).changed,
         "the tray counts the running scale's seconds"
     );
+}
+
+#[test]
+fn a_health_refresh_judges_green_against_blue_and_a_failure_replaces_it_with_its_reason() {
+    let mut state = blue_green("blue=75 green=25", "");
+    green_failing(&mut state);
+    let green = state.azure.deployments_of("my-endpoint")[1]
+        .metrics
+        .clone()
+        .expect("green has health");
+    assert_eq!(green.verdict, aml_rollout::rollout::Verdict::Worse);
+    assert_eq!(green.baseline.as_deref(), Some("blue"));
+    assert_eq!(green.server_error_percent, Some(30.0));
+    assert_eq!(green.error_delta_points, Some(30.0));
+    assert_eq!((green.requests, green.samples), (2000, 5));
+    assert_eq!(green.trend.len(), 30);
+    assert_eq!(green.trend.last(), Some(&(400, 120)));
+    feed(
+        &mut state,
+        [Msg::MetricsLoaded {
+            request: RequestId(u64::MAX),
+            endpoint: "my-endpoint".into(),
+            result: Err(aml_rollout::ops::OpsError::Metrics("throttled".into())),
+        }],
+    );
+    assert!(
+        state.azure.deployments_of("my-endpoint")[1]
+            .metrics
+            .is_none(),
+        "no figures survive a failed read"
+    );
+    assert!(state.azure.metrics_errors["my-endpoint"].contains("throttled"));
 }

@@ -9,6 +9,7 @@ pub mod dialogs;
 mod drafts;
 mod effects;
 mod field_keys;
+mod health;
 mod help;
 pub mod ids;
 pub mod keymap;

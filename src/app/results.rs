@@ -7,14 +7,15 @@ use std::collections::BTreeMap;
 use super::dialogs::{Dialog, ErrorNotice};
 use super::drafts::describe_split;
 use super::effects::{request_refresh, toast};
+use super::health;
 use super::ids::{OpId, RequestId};
 use super::log_actions;
 use super::msg::{Cmd, LoadedWorkspace};
 use super::selection;
-use super::state::{AppState, DeploymentMetrics, InvokeOutcome, KeysInfo};
+use super::state::{AppState, InvokeOutcome, KeysInfo};
 use super::state::{OperationKind, ToastLevel};
 use crate::logstream::sanitize_inline;
-use crate::ops::OpsError;
+use crate::ops::{EndpointHealth, OpsError};
 
 pub(super) fn on_loaded(
     state: &mut AppState,
@@ -48,7 +49,7 @@ pub(super) fn on_loaded(
         .iter()
         .flat_map(|(ep, ds)| {
             ds.iter()
-                .map(move |d| ((ep.clone(), d.name.clone()), d.metrics))
+                .map(move |d| ((ep.clone(), d.name.clone()), d.metrics.clone()))
         })
         .collect();
 
@@ -64,7 +65,7 @@ pub(super) fn on_loaded(
                 if d.metrics.is_none() {
                     d.metrics = old_metrics
                         .get(&(key.clone(), d.name.clone()))
-                        .copied()
+                        .cloned()
                         .flatten();
                 }
             }
@@ -90,7 +91,7 @@ pub(super) fn on_metrics(
     state: &mut AppState,
     request: RequestId,
     endpoint: &str,
-    result: Result<Vec<(String, DeploymentMetrics)>, OpsError>,
+    result: Result<Box<EndpointHealth>, OpsError>,
 ) {
     // An older answer landing after a newer one would show older numbers.
     let newest = state
@@ -103,9 +104,9 @@ pub(super) fn on_metrics(
     }
     *newest = request;
     let metrics = match result {
-        Ok(metrics) => {
+        Ok(health) => {
             state.azure.metrics_errors.remove(&endpoint.to_lowercase());
-            metrics
+            health::deployment_metrics(&health, &state.options.health)
         }
         Err(error) => {
             // Shown as unavailable with the reason, never as zeros.
@@ -121,7 +122,7 @@ pub(super) fn on_metrics(
             d.metrics = metrics
                 .iter()
                 .find(|(name, _)| name.eq_ignore_ascii_case(&d.name))
-                .map(|(_, m)| *m);
+                .map(|(_, m)| m.clone());
         }
     }
 }

@@ -143,6 +143,25 @@ impl HealthSeries {
         self.by_deployment.get(&deployment.to_lowercase())
     }
 
+    /// Requests and failed requests (4xx and 5xx) per minute over the `minutes` minutes that
+    /// end with the minute holding `last`, oldest first; a minute without data counts zero.
+    pub fn minute_counts(
+        &self,
+        deployment: &str,
+        last: DateTime<Utc>,
+        minutes: i64,
+    ) -> Vec<(u64, u64)> {
+        let end = minute_of(last);
+        let samples = self.minutes_of(deployment);
+        (end - minutes + 1..=end)
+            .map(|minute| {
+                samples
+                    .and_then(|m| m.get(&minute))
+                    .map_or((0, 0), |s| (s.requests, s.client_errors + s.server_errors))
+            })
+            .collect()
+    }
+
     /// Where windows end. The minute still in progress is partial: it anchors only when the
     /// minute before it has no data (the first requests after a quiet spell, or a new
     /// deployment). Otherwise the newest complete minute with data, however old: on Azure that

@@ -4,7 +4,6 @@
 
 pub mod convert;
 mod journal_view;
-mod metrics;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -229,19 +228,12 @@ impl Worker {
                 let result = self.load_workspace().await.map_err(OpsError::from);
                 self.send(Msg::Loaded { request, result });
             }
-            Cmd::LoadMetrics {
-                request,
-                endpoint,
-                deployments,
-            } => {
-                let resource = AmlClient::endpoint_resource_id(self.ops.workspace(), &endpoint);
+            Cmd::LoadMetrics { request, endpoint } => {
                 let result = self
                     .ops
-                    .client()
-                    .get_metrics(&resource, &metrics::query())
+                    .endpoint_health(&endpoint, chrono::Utc::now())
                     .await
-                    .map(|response| metrics::summarize(&response, &deployments, chrono::Utc::now()))
-                    .map_err(OpsError::from);
+                    .map(Box::new);
                 self.send(Msg::MetricsLoaded {
                     request,
                     endpoint,
