@@ -143,23 +143,13 @@ impl HealthSeries {
         self.by_deployment.get(&deployment.to_lowercase())
     }
 
-    /// Requests and failed requests (4xx and 5xx) per minute over the `minutes` minutes that
-    /// end with the minute holding `last`, oldest first; a minute without data counts zero.
-    pub fn minute_counts(
-        &self,
-        deployment: &str,
-        last: DateTime<Utc>,
-        minutes: i64,
-    ) -> Vec<(u64, u64)> {
-        let end = minute_of(last);
-        let samples = self.minutes_of(deployment);
-        (end - minutes + 1..=end)
-            .map(|minute| {
-                samples
-                    .and_then(|m| m.get(&minute))
-                    .map_or((0, 0), |s| (s.requests, s.client_errors + s.server_errors))
-            })
-            .collect()
+    /// Requests and failed requests per minute, oldest first, over the `minutes` ending with
+    /// the one holding `last` (zero where there is no data).
+    pub fn minute_counts(&self, name: &str, last: DateTime<Utc>, minutes: i64) -> Vec<(u64, u64)> {
+        let (end, samples) = (minute_of(last), self.minutes_of(name));
+        let count = |s: &MinuteSample| (s.requests, s.client_errors + s.server_errors);
+        let at = |m: i64| samples.and_then(|s| s.get(&m)).map_or((0, 0), count);
+        (end - minutes + 1..=end).map(at).collect()
     }
 
     /// Where windows end. The minute still in progress is partial: it anchors only when the
