@@ -106,6 +106,7 @@ fn loaded(deployments: &[&str], live: &str) -> (AppState, Vec<Cmd>) {
             instance_type: "Standard_DS3_v2".into(),
             instances: 2,
             model: None,
+            max_concurrent_requests: Some(4),
             metrics: Some(busy_health()),
         })
         .collect();

@@ -223,3 +223,23 @@ fn a_metrics_failure_reads_as_unavailable_with_its_reason_never_as_zeros() {
     );
     assert!(!text.contains("/min") && !text.contains("0.0%"), "{text}");
 }
+
+#[test]
+fn draft_warnings_show_in_the_draft_box_and_the_confirmation() {
+    let mut state = loaded_with(
+        options(),
+        vec![(
+            endpoint("my-endpoint", "blue=100", ""),
+            vec![deployment("blue", 2), deployment("green", 1)],
+        )],
+    );
+    feed(&mut state, [key(KeyCode::Down), ch('L')]);
+    let warning = "⚠ warning: green (1 instance) takes live traffic from blue (2 instances)";
+    let text = screen_text(&draw(&state, 140, 30));
+    assert!(text.contains(warning), "{text}");
+    feed(&mut state, [key(KeyCode::Enter)]);
+    let text = screen_text(&draw(&state, 140, 30));
+    assert!(text.contains("Apply this traffic change"), "{text}");
+    // The dialog covers the draft box: the warning shown is the dialog's own.
+    assert!(text.contains(warning), "{text}");
+}

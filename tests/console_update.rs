@@ -13,7 +13,7 @@ use aml_rollout::app::msg::LoadedWorkspace;
 use aml_rollout::app::state::{
     DeleteFocus, Dialog, Focus, InvokeRouting, KeysInfo, Prompt, SliderMode, ToastLevel,
 };
-use aml_rollout::app::{Cmd, Msg, step, update};
+use aml_rollout::app::{AppState, Cmd, Msg, step, update};
 use aml_rollout::ops::OpsError;
 use aml_rollout::rollout::KeySlot;
 use common::console::*;
@@ -946,4 +946,73 @@ fn a_health_refresh_judges_green_against_blue_and_a_failure_replaces_it_with_its
         "no figures survive a failed read"
     );
     assert!(state.azure.metrics_errors["my-endpoint"].contains("throttled"));
+}
+
+/// Blue on `blue_instances` serving 1200 a minute at 40 ms, green on one instance at
+/// `green_p95` ms, green in `green_state`; the operator moves 10% of live traffic to green and
+/// opens the confirmation.
+fn confirm_ten_percent_to_green(
+    blue_instances: u32,
+    green_state: &str,
+    green_p95: f64,
+) -> (AppState, Vec<String>) {
+    let mut green = deployment("green", 1);
+    green.state = green_state.to_string();
+    let mut state = loaded_with(
+        options(),
+        vec![(
+            endpoint("my-endpoint", "blue=100", ""),
+            vec![deployment("blue", blue_instances), green],
+        )],
+    );
+    let served = [
+        Served {
+            name: "blue",
+            live: 100,
+            per_minute: 1200,
+            failed: 0,
+            p95_ms: 40.0,
+        },
+        // A trickle (a smoke test) gives green a latency of its own.
+        Served {
+            name: "green",
+            live: 0,
+            per_minute: 1,
+            failed: 0,
+            p95_ms: green_p95,
+        },
+    ];
+    show_health(&mut state, health("my-endpoint", health_time(), &served, 5));
+    select_green(&mut state);
+    feed(&mut state, [ch('L'), key(KeyCode::Enter)]);
+    let Some(Dialog::ConfirmApply(ConfirmApply { warnings, .. })) = &state.ui.dialog else {
+        panic!("expected the confirmation, got {:?}", state.ui.dialog);
+    };
+    let warnings = warnings.clone();
+    (state, warnings)
+}
+
+#[test]
+fn a_draft_onto_fewer_instances_warns_and_still_applies() {
+    let (mut state, warnings) = confirm_ten_percent_to_green(2, "Succeeded", 40.0);
+    assert_eq!(
+        warnings,
+        ["green (1 instance) takes live traffic from blue (2 instances)"]
+    );
+    let cmds = feed(&mut state, [ch('y')]);
+    apply_cmd(&cmds);
+}
+
+#[test]
+fn a_draft_beyond_admitted_concurrency_or_onto_a_failed_deployment_warns() {
+    // 1200/min × 10% × 1.5 s ≈ 3 in flight; one instance admits 2 × 1 at once.
+    let (_, warnings) = confirm_ten_percent_to_green(1, "Failed", 1500.0);
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings[0], "green is Failed: it may not answer");
+    assert!(
+        warnings[1].starts_with("green at 10% would hold about 3 requests at once; it admits 2"),
+        "{warnings:?}"
+    );
+    let (_, quiet) = confirm_ten_percent_to_green(1, "Succeeded", 40.0);
+    assert!(quiet.is_empty(), "{quiet:?}");
 }

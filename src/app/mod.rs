@@ -6,6 +6,7 @@ mod changes;
 mod command_bar;
 mod dialog_keys;
 pub mod dialogs;
+pub(crate) mod draft_warnings;
 mod drafts;
 mod effects;
 mod field_keys;

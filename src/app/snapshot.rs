@@ -52,6 +52,8 @@ pub struct DeploymentView {
     pub instance_type: String,
     pub instances: u32,
     pub model: Option<String>,
+    /// `requestSettings.maxConcurrentRequestsPerInstance`, when the service says.
+    pub max_concurrent_requests: Option<u32>,
     pub metrics: Option<DeploymentMetrics>,
 }
 

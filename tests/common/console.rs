@@ -61,6 +61,7 @@ pub(crate) fn deployment(name: &str, instances: u32) -> DeploymentView {
         instance_type: "Standard_DS3_v2".to_string(),
         instances,
         model: Some(format!("azureml:{name}:1")),
+        max_concurrent_requests: Some(1),
         metrics: None,
     }
 }
