@@ -243,3 +243,66 @@ fn draft_warnings_show_in_the_draft_box_and_the_confirmation() {
     // The dialog covers the draft box: the warning shown is the dialog's own.
     assert!(text.contains(warning), "{text}");
 }
+
+/// A comparison's report as the worker sends it: blue and green answered the sample request
+/// differently.
+fn differing_report() -> aml_rollout::ops::CompareReport {
+    use aml_rollout::ops::{Answer, Case, CompareReport};
+    use serde_json::json;
+    let blue = json!({"result": [1, 0], "model": "blue:1"});
+    let green = json!({"result": [1, 1], "model": "green:1"});
+    let answer = |name: &str, body: &serde_json::Value, ms: f64| {
+        let differences = aml_rollout::rollout::diff_json(&blue, body, 1e-6);
+        Answer {
+            deployment: name.into(),
+            status: Some(200),
+            latency_ms: Some(ms),
+            body: body.clone(),
+            failure: None,
+            difference_count: differences.len(),
+            differences,
+        }
+    };
+    CompareReport {
+        endpoint: "my-endpoint".into(),
+        deployments: vec!["blue".into(), "green".into()],
+        tolerance: 1e-6,
+        requests: 1,
+        agreeing: 0,
+        agreement_percent: 0.0,
+        latency: Vec::new(),
+        cases: vec![Case {
+            number: 1,
+            agrees: false,
+            answers: vec![answer("blue", &blue, 12.0), answer("green", &green, 31.0)],
+        }],
+    }
+}
+
+#[test]
+fn compare_dialog() {
+    let mut state = blue_green("blue=100", "");
+    let cmds = feed(&mut state, [ch('x'), key(KeyCode::Enter)]);
+    let [aml_rollout::app::Cmd::Compare { request, file, .. }] = &cmds[..] else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(file, &options().default_request_file);
+    feed(
+        &mut state,
+        [Msg::CompareFinished {
+            request: *request,
+            outcome: Ok(Box::new(differing_report())),
+        }],
+    );
+    let terminal = draw(&state, 120, 30);
+    let text = screen_text(&terminal);
+    assert!(
+        text.contains("answers differ: 0 of 1 request agree"),
+        "{text}"
+    );
+    assert!(
+        text.contains("≠ $.model: \"blue:1\" ≠ \"green:1\""),
+        "{text}"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}

@@ -1016,3 +1016,39 @@ fn a_draft_beyond_admitted_concurrency_or_onto_a_failed_deployment_warns() {
     let (_, quiet) = confirm_ten_percent_to_green(1, "Succeeded", 40.0);
     assert!(quiet.is_empty(), "{quiet:?}");
 }
+
+#[test]
+fn the_compare_dialog_sends_once_and_drops_an_answer_after_it_closed() {
+    let mut state = blue_green("blue=100", "");
+    let cmds = feed(
+        &mut state,
+        [ch('x'), key(KeyCode::Enter), key(KeyCode::Enter)],
+    );
+    let requests: Vec<RequestId> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::Compare {
+                request, endpoint, ..
+            } if endpoint == "my-endpoint" => Some(*request),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(requests.len(), 1, "enter while running sends nothing more");
+    feed(&mut state, [key(KeyCode::Esc)]);
+    assert!(state.ui.dialog.is_none());
+    feed(&mut state, [ch('x')]);
+    feed(
+        &mut state,
+        [Msg::CompareFinished {
+            request: requests[0],
+            outcome: Err(OpsError::Invalid("late".into())),
+        }],
+    );
+    let Some(Dialog::Compare(dialog)) = &state.ui.dialog else {
+        panic!("{:?}", state.ui.dialog);
+    };
+    assert!(
+        dialog.outcome.is_none(),
+        "the closed dialog's answer is dropped"
+    );
+}

@@ -252,6 +252,38 @@ async fn every_command_answers_with_its_own_id_and_journals_its_change() {
         "{messages:?}"
     );
 
+    // The same request to every deployment: the demo's models answer differently; nothing
+    // is journaled.
+    let journaled = rig.journal().len();
+    let messages = rig
+        .run(Cmd::Compare {
+            request: RequestId(20),
+            endpoint: ENDPOINT.into(),
+            file: demo_file("sample-request.json"),
+        })
+        .await;
+    match &messages[..] {
+        [
+            Msg::CompareFinished {
+                request: RequestId(20),
+                outcome: Ok(report),
+            },
+        ] => {
+            assert_eq!(report.deployments, ["blue", "green"]);
+            assert!(!report.all_agree(), "{report:?}");
+            assert!(
+                report.cases[0].answers[1].difference_count > 0,
+                "{report:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        rig.journal().len(),
+        journaled,
+        "a comparison journals nothing"
+    );
+
     let messages = rig
         .run(Cmd::LoadKeys {
             request: RequestId(11),

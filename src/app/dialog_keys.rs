@@ -90,6 +90,19 @@ fn carry_out(state: &mut AppState, request: Request) -> Vec<Cmd> {
             state.requests.awaited_invoke = None;
             Vec::new()
         }
+        Request::Compare { endpoint, file } => {
+            let request = state.requests.request();
+            state.requests.awaited_compare = Some(request);
+            vec![Cmd::Compare {
+                request,
+                endpoint,
+                file,
+            }]
+        }
+        Request::ForgetCompare => {
+            state.requests.awaited_compare = None;
+            Vec::new()
+        }
         Request::Create { endpoint, file } => create_from_file(state, endpoint, file),
         Request::RegenerateKey { endpoint } => {
             let op = start_operation(state, OperationKind::RegenerateKey, endpoint.clone());

@@ -46,6 +46,8 @@ pub enum Action {
     RestoreGood,
     Scale,
     Invoke,
+    /// Send the same request to every deployment and show the answers side by side.
+    Compare,
     CreateDeployment,
     /// Scoring URI and credentials.
     ShowKeys,
@@ -269,6 +271,14 @@ pub const KEYMAP: &[Binding] = &[
         A::Invoke,
         "invoke",
         "Invoke the selected deployment (or the endpoint's routing)",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('x')],
+        "x",
+        A::Compare,
+        "compare",
+        "Send one request to every deployment and compare the answers",
     ),
     bind(
         S::Deployments,

@@ -8,7 +8,7 @@ use crossterm::event::KeyEvent;
 use super::ids::{OpId, RequestId, TailerId};
 use super::snapshot::{DeploymentView, EndpointView, InvokeOutcome, KeysInfo};
 use crate::azure::model::ContainerType;
-use crate::ops::{EndpointHealth, OpsError};
+use crate::ops::{CompareReport, EndpointHealth, OpsError};
 use crate::rollout::{KeySlot, TrafficSplit};
 
 /// Input to the state machine.
@@ -52,6 +52,11 @@ pub enum Msg {
     InvokeFinished {
         request: RequestId,
         outcome: Result<InvokeOutcome, OpsError>,
+    },
+    /// The answer to `Cmd::Compare { request }`.
+    CompareFinished {
+        request: RequestId,
+        outcome: Result<Box<CompareReport>, OpsError>,
     },
     KeysLoaded {
         request: RequestId,
@@ -127,6 +132,12 @@ pub enum Cmd {
         request: RequestId,
         endpoint: String,
         deployment: Option<String>,
+        file: PathBuf,
+    },
+    /// The request file to every deployment of the endpoint, each pinned; read-only.
+    Compare {
+        request: RequestId,
+        endpoint: String,
         file: PathBuf,
     },
     LoadKeys {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::dialogs::compare::ShownComparison;
 use super::dialogs::{Dialog, ErrorNotice};
 use super::drafts::describe_split;
 use super::effects::{request_refresh, toast};
@@ -15,7 +16,7 @@ use super::selection;
 use super::state::{AppState, InvokeOutcome, KeysInfo};
 use super::state::{OperationKind, ToastLevel};
 use crate::logstream::sanitize_inline;
-use crate::ops::{EndpointHealth, OpsError};
+use crate::ops::{CompareReport, EndpointHealth, OpsError};
 
 pub(super) fn on_loaded(
     state: &mut AppState,
@@ -218,6 +219,23 @@ pub(super) fn on_invoke_finished(
     {
         dialog.running = false;
         dialog.outcome = Some(outcome.map_err(|e| sanitize_inline(&e.to_string())));
+    }
+}
+
+pub(super) fn on_compare_finished(
+    state: &mut AppState,
+    request: RequestId,
+    outcome: Result<Box<CompareReport>, OpsError>,
+) {
+    if state.requests.awaited_compare == Some(request)
+        && let Some(Dialog::Compare(dialog)) = &mut state.ui.dialog
+    {
+        dialog.running = false;
+        dialog.outcome = Some(
+            outcome
+                .map(|report| ShownComparison::of(&report))
+                .map_err(|e| sanitize_inline(&e.to_string())),
+        );
     }
 }
 

@@ -217,6 +217,8 @@ pub struct RequestIds {
     /// regeneration) must not overwrite the keys the regeneration returned.
     pub awaited_keys: Option<RequestId>,
     pub awaited_journal: Option<RequestId>,
+    /// The comparison whose answers the compare dialog waits for.
+    pub awaited_compare: Option<RequestId>,
     /// Per endpoint (lower-cased), the newest metrics answer shown.
     pub metrics_applied: HashMap<String, RequestId>,
 }

@@ -271,6 +271,8 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             lines.push(keys_line(&hints, theme));
             draw(frame, area, " Invoke ".into(), lines, theme, false);
         }
+        // Drawn by `ui::compare`: it needs the whole screen, not a box sized to its lines.
+        Dialog::Compare(_) => {}
         Dialog::CreateFromFile(CreateFromFile {
             endpoint,
             input,

@@ -1,6 +1,7 @@
 //! Views: `render(&AppState, &mut Frame)` reads the state and draws; it never changes it.
 //! One file per region of the screen.
 
+pub mod compare;
 pub mod deployments;
 pub mod dialogs;
 pub mod draft;
@@ -93,8 +94,12 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     }
     status::render(state, theme, frame, status_area);
     render_toasts(state, theme, frame, main_area);
-    if let Some(dialog) = &state.ui.dialog {
-        dialogs::render(state, dialog, theme, frame, area);
+    match &state.ui.dialog {
+        Some(dialog @ crate::app::state::Dialog::Compare(compare)) => {
+            compare::render(compare, &dialog.hints(), theme, frame, area)
+        }
+        Some(dialog) => dialogs::render(state, dialog, theme, frame, area),
+        None => {}
     }
     if state.ui.show_help {
         help::render(state.ui.help_scroll, theme, frame, area);

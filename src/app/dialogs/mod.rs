@@ -4,6 +4,7 @@
 //! back as an [`Outcome`] that `dialog_keys` carries out.
 
 mod binding;
+pub mod compare;
 pub mod confirm_apply;
 pub mod confirm_quit;
 pub mod create;
@@ -21,6 +22,7 @@ use tui_input::InputRequest;
 
 use binding::hints_of;
 pub use binding::{DialogKey, Hint};
+pub use compare::Compare;
 pub use confirm_apply::ConfirmApply;
 pub use confirm_quit::ConfirmQuit;
 pub use create::CreateFromFile;
@@ -41,6 +43,7 @@ pub enum Dialog {
     Scale(Scale),
     Delete(Delete),
     Invoke(Invoke),
+    Compare(Compare),
     CreateFromFile(CreateFromFile),
     Keys(Keys),
     Journal(Journal),
@@ -57,6 +60,7 @@ impl Dialog {
             Self::Scale(d) => d.on_key(key),
             Self::Delete(d) => d.on_key(key),
             Self::Invoke(d) => d.on_key(key),
+            Self::Compare(d) => d.on_key(key),
             Self::CreateFromFile(d) => d.on_key(key),
             Self::Keys(d) => d.on_key(key, context),
             Self::Journal(d) => d.on_key(key),
@@ -71,6 +75,7 @@ impl Dialog {
             Self::Scale(d) => d.edit(request),
             Self::Delete(d) => d.edit(request),
             Self::Invoke(d) => d.edit(request),
+            Self::Compare(d) => d.edit(request),
             Self::CreateFromFile(d) => d.edit(request),
             Self::ConfirmApply(_)
             | Self::Stale(_)
@@ -89,6 +94,7 @@ impl Dialog {
             Self::Scale(_) => hints_of(scale::KEYS),
             Self::Delete(_) => hints_of(delete::KEYS),
             Self::Invoke(d) => hints_of(d.keys()),
+            Self::Compare(_) => hints_of(compare::KEYS),
             Self::CreateFromFile(_) => hints_of(create::KEYS),
             Self::Keys(d) => hints_of(d.keys()),
             Self::Journal(_) => hints_of(journal::KEYS),
@@ -123,6 +129,7 @@ mod tests {
         every_key_reaches_its_row(delete::KEYS);
         every_key_reaches_its_row(invoke::KEYS);
         every_key_reaches_its_row(invoke::KEYS_WITH_PINNING);
+        every_key_reaches_its_row(compare::KEYS);
         every_key_reaches_its_row(create::KEYS);
         every_key_reaches_its_row(keys::KEYS_MASKED);
         every_key_reaches_its_row(keys::KEYS_REVEALED);
