@@ -277,7 +277,8 @@ pub const KEYMAP: &[Binding] = &[
         &[plain('x')],
         "x",
         A::Compare,
-        "compare",
+        // Help only: the status bar keeps room for `? help` at 140 columns.
+        "",
         "Send one request to every deployment and compare the answers",
     ),
     bind(
