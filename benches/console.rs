@@ -15,7 +15,7 @@ use aml_rollout::app::state::{
     AppOptions, DeploymentMetrics, DeploymentView, EndpointView, Focus, TargetLabel,
 };
 use aml_rollout::app::{AppState, Cmd, Msg, update};
-use aml_rollout::rollout::{TrafficSplit, parse_traffic};
+use aml_rollout::rollout::{TrafficSplit, Verdict, parse_traffic};
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -55,6 +55,27 @@ fn options() -> AppOptions {
         default_endpoint_file: "endpoint.yml".into(),
         no_color: false,
         log_buffer_lines: 50_000,
+        health: Default::default(),
+    }
+}
+
+/// A deployment's health with every figure present and a full half-hour trend to draw.
+fn busy_health() -> DeploymentMetrics {
+    DeploymentMetrics {
+        window: "5m".into(),
+        requests: 6000,
+        samples: 5,
+        rate_per_minute: Some(1200.0),
+        error_percent: Some(1.0),
+        client_error_percent: Some(0.4),
+        server_error_percent: Some(0.6),
+        p95_ms: Some(40.0),
+        as_of: Some(chrono::Utc::now()),
+        verdict: Verdict::Worse,
+        baseline: Some("blue".into()),
+        error_delta_points: Some(0.8),
+        p95_ratio: Some(1.1),
+        trend: (0..30).map(|m| (1100 + m * 7, m % 13)).collect(),
     }
 }
 
@@ -86,11 +107,8 @@ fn loaded(deployments: &[&str], live: &str) -> (AppState, Vec<Cmd>) {
             instance_type: "Standard_DS3_v2".into(),
             instances: 2,
             model: None,
-            metrics: Some(DeploymentMetrics {
-                requests_per_minute: 1200.0,
-                error_share: 0.01,
-                p95_ms: Some(40.0),
-            }),
+            max_concurrent_requests: Some(4),
+            metrics: Some(busy_health()),
         })
         .collect();
     let cmds = update(

@@ -44,6 +44,8 @@ pub struct ConsoleSettings {
     pub log_buffer_lines: usize,
     /// No colours, emphasis only (the config file's `theme = "mono"`; NO_COLOR does the same).
     pub monochrome: bool,
+    /// When a deployment counts as worse than its baseline.
+    pub health: crate::rollout::HealthThresholds,
 }
 
 impl Default for ConsoleSettings {
@@ -54,6 +56,7 @@ impl Default for ConsoleSettings {
             log_poll_interval: Duration::from_secs(1),
             log_buffer_lines: crate::logstream::DEFAULT_RING_CAPACITY,
             monochrome: false,
+            health: Default::default(),
         }
     }
 }
@@ -117,6 +120,7 @@ pub async fn run(
         no_color: settings.monochrome
             || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         log_buffer_lines: settings.log_buffer_lines,
+        health: settings.health,
     };
     let target_label = match &options.target {
         TargetLabel::Demo => "demo".to_string(),

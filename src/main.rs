@@ -103,6 +103,7 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<Endi
                 false
             }
         },
+        health: target.settings.health.value,
     };
     let connection = match &target.kind {
         TargetKind::Demo(_) => Connection::Demo,

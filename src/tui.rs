@@ -328,6 +328,7 @@ mod tests {
                 default_endpoint_file: PathBuf::from("endpoint.yml"),
                 no_color: true,
                 log_buffer_lines: 100,
+                health: Default::default(),
             },
             Instant::now(),
         )

@@ -333,3 +333,46 @@ fn one_pane_and_side_by_side_panes_with_filter_and_markers() {
     feed(&mut state, [ch('f')]);
     insta::assert_snapshot!("one_pane_maximised", render(&state, 120, 24).backend());
 }
+
+#[test]
+fn answers_are_coloured_by_status_class_and_still_sanitized() {
+    let (mut state, started) = with_panes();
+    state.options.no_color = false;
+    let blue = started[0].0;
+    let content = [
+        "2026-11-22T12:00:01.000Z POST /score 503 12.0ms mirrored=no x-request-id=a",
+        "2026-11-22T12:00:02.000Z POST /score 404 12.0ms mirrored=no x-request-id=b",
+        "2026-11-22T12:00:03.000Z POST /score 200 12.0ms mirrored=no x-request-id=c",
+        "2026-11-22T12:00:04.000Z POST /score 500 1.0ms \u{1b}[2Jx-request-id=d",
+    ]
+    .join("\n");
+    feed(
+        &mut state,
+        [Msg::LogWindow {
+            tailer: blue,
+            content,
+        }],
+    );
+    let terminal = render(&state, 160, 40);
+    let buffer = terminal.backend().buffer();
+    let colour_of = |needle: &str| {
+        let (x, y) = (0..40u16)
+            .flat_map(|y| (0..160u16).map(move |x| (x, y)))
+            .find(|&(x, y)| {
+                let row: String = (x..160).map(|c| buffer[(c, y)].symbol()).collect();
+                row.starts_with(needle)
+            })
+            .unwrap_or_else(|| panic!("{needle} is on screen"));
+        buffer[(x, y)].fg
+    };
+    use ratatui::style::Color;
+    assert_eq!(colour_of("POST /score 503"), Color::Red);
+    assert_eq!(colour_of("POST /score 404"), Color::Yellow);
+    assert_eq!(colour_of("POST /score 200"), Color::Reset);
+    assert_eq!(colour_of("POST /score 500"), Color::Red);
+    let screen: String = buffer.content().iter().map(|c| c.symbol()).collect();
+    assert!(
+        !screen.contains('\u{1b}'),
+        "control sequences never reach the screen"
+    );
+}

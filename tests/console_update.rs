@@ -13,7 +13,7 @@ use aml_rollout::app::msg::LoadedWorkspace;
 use aml_rollout::app::state::{
     DeleteFocus, Dialog, Focus, InvokeRouting, KeysInfo, Prompt, SliderMode, ToastLevel,
 };
-use aml_rollout::app::{Cmd, Msg, step, update};
+use aml_rollout::app::{AppState, Cmd, Msg, step, update};
 use aml_rollout::ops::OpsError;
 use aml_rollout::rollout::KeySlot;
 use common::console::*;
@@ -830,36 +830,30 @@ fn refreshes_are_periodic_and_stale_answers_are_dropped() {
 
 #[test]
 fn an_older_metrics_answer_does_not_overwrite_a_newer_one() {
-    use aml_rollout::app::state::DeploymentMetrics;
     let mut state = blue_green("blue=100", "");
-    let metrics = |rpm: f64| {
-        vec![(
-            "blue".to_string(),
-            DeploymentMetrics {
-                requests_per_minute: rpm,
-                error_share: 0.0,
-                p95_ms: None,
-            },
-        )]
+    let served = |per_minute| {
+        [Served {
+            name: "blue",
+            live: 100,
+            per_minute,
+            failed: 0,
+            p95_ms: 40.0,
+        }]
     };
-    feed(
-        &mut state,
-        [Msg::MetricsLoaded {
-            request: RequestId(20),
-            endpoint: "my-endpoint".into(),
-            result: Ok(metrics(1200.0)),
-        }],
-    );
-    feed(
-        &mut state,
-        [Msg::MetricsLoaded {
-            request: RequestId(10),
-            endpoint: "my-endpoint".into(),
-            result: Ok(metrics(5.0)),
-        }],
-    );
+    let answer = |request, per_minute| Msg::MetricsLoaded {
+        request: RequestId(request),
+        endpoint: "my-endpoint".into(),
+        result: Ok(Box::new(health(
+            "my-endpoint",
+            health_time(),
+            &served(per_minute),
+            5,
+        ))),
+    };
+    feed(&mut state, [answer(20, 1200), answer(10, 5)]);
     let blue = &state.azure.deployments_of("my-endpoint")[0];
-    assert_eq!(blue.metrics.unwrap().requests_per_minute, 1200.0);
+    let rate = blue.metrics.as_ref().and_then(|m| m.rate_per_minute);
+    assert!(rate.is_some_and(|r| r > 1000.0), "{rate:?}");
 }
 
 #[test]
@@ -1043,4 +1037,141 @@ fn a_split_changed_elsewhere_after_you_applied_it_is_flagged_once() {
     let cmds = feed(&mut state, [ch('r')]);
     load(&mut state, refresh(&cmds), "blue=50 green=50", None);
     assert_eq!(drift_toasts(&state), 1, "told once");
+}
+
+#[test]
+fn a_health_refresh_judges_green_against_blue_and_a_failure_replaces_it_with_its_reason() {
+    let mut state = blue_green("blue=75 green=25", "");
+    green_failing(&mut state);
+    let green = state.azure.deployments_of("my-endpoint")[1]
+        .metrics
+        .clone()
+        .expect("green has health");
+    assert_eq!(green.verdict, aml_rollout::rollout::Verdict::Worse);
+    assert_eq!(green.baseline.as_deref(), Some("blue"));
+    assert_eq!(green.server_error_percent, Some(30.0));
+    assert_eq!(green.error_delta_points, Some(30.0));
+    assert_eq!((green.requests, green.samples), (2000, 5));
+    assert_eq!(green.trend.len(), 30);
+    assert_eq!(green.trend.last(), Some(&(400, 120)));
+    feed(
+        &mut state,
+        [Msg::MetricsLoaded {
+            request: RequestId(u64::MAX),
+            endpoint: "my-endpoint".into(),
+            result: Err(aml_rollout::ops::OpsError::Metrics("throttled".into())),
+        }],
+    );
+    assert!(
+        state.azure.deployments_of("my-endpoint")[1]
+            .metrics
+            .is_none(),
+        "no figures survive a failed read"
+    );
+    assert!(state.azure.metrics_errors["my-endpoint"].contains("throttled"));
+}
+
+/// Blue on `blue_instances` serving 1200 a minute at 40 ms, green on one instance at
+/// `green_p95` ms, green in `green_state`; the operator moves 10% of live traffic to green and
+/// opens the confirmation.
+fn confirm_ten_percent_to_green(
+    blue_instances: u32,
+    green_state: &str,
+    green_p95: f64,
+) -> (AppState, Vec<String>) {
+    let mut green = deployment("green", 1);
+    green.state = green_state.to_string();
+    let mut state = loaded_with(
+        options(),
+        vec![(
+            endpoint("my-endpoint", "blue=100", ""),
+            vec![deployment("blue", blue_instances), green],
+        )],
+    );
+    let served = [
+        Served {
+            name: "blue",
+            live: 100,
+            per_minute: 1200,
+            failed: 0,
+            p95_ms: 40.0,
+        },
+        // A trickle (a smoke test) gives green a latency of its own.
+        Served {
+            name: "green",
+            live: 0,
+            per_minute: 1,
+            failed: 0,
+            p95_ms: green_p95,
+        },
+    ];
+    show_health(&mut state, health("my-endpoint", health_time(), &served, 5));
+    select_green(&mut state);
+    feed(&mut state, [ch('L'), key(KeyCode::Enter)]);
+    let Some(Dialog::ConfirmApply(ConfirmApply { warnings, .. })) = &state.ui.dialog else {
+        panic!("expected the confirmation, got {:?}", state.ui.dialog);
+    };
+    let warnings = warnings.clone();
+    (state, warnings)
+}
+
+#[test]
+fn a_draft_onto_fewer_instances_warns_and_still_applies() {
+    let (mut state, warnings) = confirm_ten_percent_to_green(2, "Succeeded", 40.0);
+    assert_eq!(
+        warnings,
+        ["green (1 instance) takes live traffic from blue (2 instances)"]
+    );
+    let cmds = feed(&mut state, [ch('y')]);
+    apply_cmd(&cmds);
+}
+
+#[test]
+fn a_draft_beyond_admitted_concurrency_or_onto_a_failed_deployment_warns() {
+    // 1200/min × 10% × 1.5 s ≈ 3 in flight; one instance admits 2 × 1 at once.
+    let (_, warnings) = confirm_ten_percent_to_green(1, "Failed", 1500.0);
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings[0], "green is Failed: it may not answer");
+    assert!(
+        warnings[1].starts_with("green at 10% would hold about 3 requests at once; it admits 2"),
+        "{warnings:?}"
+    );
+    let (_, quiet) = confirm_ten_percent_to_green(1, "Succeeded", 40.0);
+    assert!(quiet.is_empty(), "{quiet:?}");
+}
+
+#[test]
+fn the_compare_dialog_sends_once_and_drops_an_answer_after_it_closed() {
+    let mut state = blue_green("blue=100", "");
+    let cmds = feed(
+        &mut state,
+        [ch('x'), key(KeyCode::Enter), key(KeyCode::Enter)],
+    );
+    let requests: Vec<RequestId> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::Compare {
+                request, endpoint, ..
+            } if endpoint == "my-endpoint" => Some(*request),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(requests.len(), 1, "enter while running sends nothing more");
+    feed(&mut state, [key(KeyCode::Esc)]);
+    assert!(state.ui.dialog.is_none());
+    feed(&mut state, [ch('x')]);
+    feed(
+        &mut state,
+        [Msg::CompareFinished {
+            request: requests[0],
+            outcome: Err(OpsError::Invalid("late".into())),
+        }],
+    );
+    let Some(Dialog::Compare(dialog)) = &state.ui.dialog else {
+        panic!("{:?}", state.ui.dialog);
+    };
+    assert!(
+        dialog.outcome.is_none(),
+        "the closed dialog's answer is dropped"
+    );
 }

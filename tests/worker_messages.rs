@@ -129,11 +129,10 @@ async fn every_command_answers_with_its_own_id_and_journals_its_change() {
         .run(Cmd::LoadMetrics {
             request: RequestId(2),
             endpoint: ENDPOINT.into(),
-            deployments: vec!["blue".into()],
         })
         .await;
     assert!(
-        matches!(&messages[..], [Msg::MetricsLoaded { request: RequestId(2), result: Ok(m), .. }] if m.len() == 1),
+        matches!(&messages[..], [Msg::MetricsLoaded { request: RequestId(2), result: Ok(h), .. }] if h.deployments.iter().any(|d| d.name == "blue")),
         "{messages:?}"
     );
 
@@ -253,6 +252,38 @@ async fn every_command_answers_with_its_own_id_and_journals_its_change() {
     assert!(
         matches!(&messages[..], [Msg::InvokeFinished { request: RequestId(10), outcome: Err(OpsError::Invalid(m)) }] if m.contains("purple not found")),
         "{messages:?}"
+    );
+
+    // The same request to every deployment: the demo's models answer differently; nothing
+    // is journaled.
+    let journaled = rig.journal().len();
+    let messages = rig
+        .run(Cmd::Compare {
+            request: RequestId(20),
+            endpoint: ENDPOINT.into(),
+            file: demo_file("sample-request.json"),
+        })
+        .await;
+    match &messages[..] {
+        [
+            Msg::CompareFinished {
+                request: RequestId(20),
+                outcome: Ok(report),
+            },
+        ] => {
+            assert_eq!(report.deployments, ["blue", "green"]);
+            assert!(!report.all_agree(), "{report:?}");
+            assert!(
+                report.cases[0].answers[1].difference_count > 0,
+                "{report:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        rig.journal().len(),
+        journaled,
+        "a comparison journals nothing"
     );
 
     let messages = rig
@@ -378,7 +409,6 @@ async fn tails_send_windows_until_stopped_and_failures_arrive_typed() {
         .run(Cmd::LoadMetrics {
             request: RequestId(2),
             endpoint: ENDPOINT.into(),
-            deployments: vec!["blue".into()],
         })
         .await;
     assert!(

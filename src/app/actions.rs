@@ -10,7 +10,8 @@ use super::selection;
 use tui_input::Input;
 
 use super::dialogs::{
-    ConfirmQuit, CreateFromFile, Delete, DeleteTarget, Dialog, Invoke, Journal, Keys, Scale,
+    Compare, ConfirmQuit, CreateFromFile, Delete, DeleteTarget, Dialog, Invoke, Journal, Keys,
+    Scale,
 };
 use super::state::{AppState, Focus, Prompt, SliderMode, ToastLevel};
 use crate::rollout::{TrafficMap, TrafficSplit};
@@ -244,6 +245,16 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             state.ui.dialog = Some(Dialog::Invoke(Invoke::new(
                 ep.name,
                 deployment,
+                path_text(&state.options.default_request_file),
+            )));
+            Vec::new()
+        }
+        Action::Compare => {
+            let Some(ep) = state.selected_endpoint().cloned() else {
+                return Vec::new();
+            };
+            state.ui.dialog = Some(Dialog::Compare(Compare::new(
+                ep.name,
                 path_text(&state.options.default_request_file),
             )));
             Vec::new()

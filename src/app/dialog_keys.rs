@@ -92,6 +92,19 @@ fn carry_out(state: &mut AppState, request: Request) -> Vec<Cmd> {
         }
         Request::Create { endpoint, file } => create_from_file(state, endpoint, file, false),
         Request::Recreate { endpoint, file } => create_from_file(state, Some(endpoint), file, true),
+        Request::Compare { endpoint, file } => {
+            let request = state.requests.request();
+            state.requests.awaited_compare = Some(request);
+            vec![Cmd::Compare {
+                request,
+                endpoint,
+                file,
+            }]
+        }
+        Request::ForgetCompare => {
+            state.requests.awaited_compare = None;
+            Vec::new()
+        }
         Request::RegenerateKey { endpoint } => {
             let op = start_operation(state, OperationKind::RegenerateKey, endpoint.clone());
             let request = state.requests.request();

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::dialogs::{ConfirmApply, Dialog, Stale};
+use super::draft_warnings::draft_warnings;
 use super::effects::{refuse_read_only, request_refresh, start_operation, toast};
 use super::ids::OpId;
 use super::msg::Cmd;
@@ -190,6 +191,11 @@ pub(super) fn confirm_draft_of(state: &mut AppState, endpoint: &str) {
         endpoint: endpoint.to_string(),
         diff: draft.diff(),
         az_command: draft.az_command(endpoint),
+        warnings: draft_warnings(
+            &draft.base,
+            &draft.proposed,
+            state.azure.deployments_of(endpoint),
+        ),
     }));
 }
 

@@ -46,6 +46,8 @@ pub enum Action {
     RestoreGood,
     Scale,
     Invoke,
+    /// Send the same request to every deployment and show the answers side by side.
+    Compare,
     CreateDeployment,
     /// Scoring URI and credentials.
     ShowKeys,
@@ -269,6 +271,15 @@ pub const KEYMAP: &[Binding] = &[
         A::Invoke,
         "invoke",
         "Invoke the selected deployment (or the endpoint's routing)",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('x')],
+        "x",
+        A::Compare,
+        // Help only: the status bar keeps room for `? help` at 140 columns.
+        "",
+        "Send one request to every deployment and compare the answers",
     ),
     bind(
         S::Deployments,

@@ -6,9 +6,9 @@ use std::time::Instant;
 use crossterm::event::KeyEvent;
 
 use super::ids::{OpId, RequestId, TailerId};
-use super::snapshot::{DeploymentMetrics, DeploymentView, EndpointView, InvokeOutcome, KeysInfo};
+use super::snapshot::{DeploymentView, EndpointView, InvokeOutcome, KeysInfo};
 use crate::azure::model::ContainerType;
-use crate::ops::OpsError;
+use crate::ops::{CompareReport, EndpointHealth, OpsError};
 use crate::rollout::{KeySlot, TrafficSplit};
 
 /// Input to the state machine.
@@ -26,12 +26,12 @@ pub enum Msg {
         request: RequestId,
         result: Result<LoadedWorkspace, OpsError>,
     },
-    /// Observed request rates, error shares and latencies of one endpoint's deployments, or
-    /// why they could not be read (shown as such, never as zeros).
+    /// One endpoint's health refresh (its deployments and one metrics query for all of
+    /// them), or why it could not be read (shown as such, never as zeros).
     MetricsLoaded {
         request: RequestId,
         endpoint: String,
-        result: Result<Vec<(String, DeploymentMetrics)>, OpsError>,
+        result: Result<Box<EndpointHealth>, OpsError>,
     },
     /// A long-running operation changed state (as the service reports it).
     OperationProgress {
@@ -52,6 +52,11 @@ pub enum Msg {
     InvokeFinished {
         request: RequestId,
         outcome: Result<InvokeOutcome, OpsError>,
+    },
+    /// The answer to `Cmd::Compare { request }`.
+    CompareFinished {
+        request: RequestId,
+        outcome: Result<Box<CompareReport>, OpsError>,
     },
     KeysLoaded {
         request: RequestId,
@@ -91,10 +96,10 @@ pub enum Cmd {
     Refresh {
         request: RequestId,
     },
+    /// One health refresh of an endpoint: one metrics query for all its deployments.
     LoadMetrics {
         request: RequestId,
         endpoint: String,
-        deployments: Vec<String>,
     },
     /// Re-read the endpoint; if its split is still `base`, PUT `target`; follow the operation.
     ApplySplit {
@@ -129,6 +134,12 @@ pub enum Cmd {
         request: RequestId,
         endpoint: String,
         deployment: Option<String>,
+        file: PathBuf,
+    },
+    /// The request file to every deployment of the endpoint, each pinned; read-only.
+    Compare {
+        request: RequestId,
+        endpoint: String,
         file: PathBuf,
     },
     LoadKeys {

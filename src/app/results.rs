@@ -4,17 +4,19 @@
 
 use std::collections::BTreeMap;
 
+use super::dialogs::compare::ShownComparison;
 use super::dialogs::{ConfirmRecreate, Dialog, ErrorNotice};
 use super::drafts::describe_split;
 use super::effects::{request_refresh, toast};
+use super::health;
 use super::ids::{OpId, RequestId};
 use super::log_actions;
 use super::msg::{Cmd, LoadedWorkspace};
 use super::selection;
-use super::state::{AppState, DeploymentMetrics, InvokeOutcome, KeysInfo};
+use super::state::{AppState, InvokeOutcome, KeysInfo};
 use super::state::{AppliedHere, OperationKind, ToastLevel};
 use crate::logstream::sanitize_inline;
-use crate::ops::OpsError;
+use crate::ops::{CompareReport, EndpointHealth, OpsError};
 
 pub(super) fn on_loaded(
     state: &mut AppState,
@@ -48,7 +50,7 @@ pub(super) fn on_loaded(
         .iter()
         .flat_map(|(ep, ds)| {
             ds.iter()
-                .map(move |d| ((ep.clone(), d.name.clone()), d.metrics))
+                .map(move |d| ((ep.clone(), d.name.clone()), d.metrics.clone()))
         })
         .collect();
 
@@ -64,7 +66,7 @@ pub(super) fn on_loaded(
                 if d.metrics.is_none() {
                     d.metrics = old_metrics
                         .get(&(key.clone(), d.name.clone()))
-                        .copied()
+                        .cloned()
                         .flatten();
                 }
             }
@@ -122,7 +124,7 @@ pub(super) fn on_metrics(
     state: &mut AppState,
     request: RequestId,
     endpoint: &str,
-    result: Result<Vec<(String, DeploymentMetrics)>, OpsError>,
+    result: Result<Box<EndpointHealth>, OpsError>,
 ) {
     // An older answer landing after a newer one would show older numbers.
     let newest = state
@@ -135,9 +137,9 @@ pub(super) fn on_metrics(
     }
     *newest = request;
     let metrics = match result {
-        Ok(metrics) => {
+        Ok(health) => {
             state.azure.metrics_errors.remove(&endpoint.to_lowercase());
-            metrics
+            health::deployment_metrics(&health, &state.options.health)
         }
         Err(error) => {
             // Shown as unavailable with the reason, never as zeros.
@@ -153,7 +155,7 @@ pub(super) fn on_metrics(
             d.metrics = metrics
                 .iter()
                 .find(|(name, _)| name.eq_ignore_ascii_case(&d.name))
-                .map(|(_, m)| *m);
+                .map(|(_, m)| m.clone());
         }
     }
 }
@@ -272,6 +274,23 @@ pub(super) fn on_invoke_finished(
     {
         dialog.running = false;
         dialog.outcome = Some(outcome.map_err(|e| sanitize_inline(&e.to_string())));
+    }
+}
+
+pub(super) fn on_compare_finished(
+    state: &mut AppState,
+    request: RequestId,
+    outcome: Result<Box<CompareReport>, OpsError>,
+) {
+    if state.requests.awaited_compare == Some(request)
+        && let Some(Dialog::Compare(dialog)) = &mut state.ui.dialog
+    {
+        dialog.running = false;
+        dialog.outcome = Some(
+            outcome
+                .map(|report| ShownComparison::of(&report))
+                .map_err(|e| sanitize_inline(&e.to_string())),
+        );
     }
 }
 

@@ -94,20 +94,13 @@ pub(super) fn metrics_for_selected(state: &mut AppState) -> Vec<Cmd> {
     let Some(ep) = state.selected_endpoint() else {
         return Vec::new();
     };
-    let deployments: Vec<String> = state
-        .azure
-        .deployments_of(&ep.name)
-        .iter()
-        .map(|d| d.name.clone())
-        .collect();
-    if deployments.is_empty() {
+    if state.azure.deployments_of(&ep.name).is_empty() {
         return Vec::new();
     }
     let endpoint = ep.name.clone();
     vec![Cmd::LoadMetrics {
         request: state.requests.request(),
         endpoint,
-        deployments,
     }]
 }
 

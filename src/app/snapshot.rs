@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::rollout::TrafficSplit;
+use chrono::{DateTime, Utc};
+
+use crate::rollout::{TrafficSplit, Verdict};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointView {
@@ -18,13 +20,31 @@ pub struct EndpointView {
     pub modified: Option<String>,
 }
 
-/// Observed traffic of one deployment, from the metrics API.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// One deployment's live health from the metrics API: its figures over one window of the
+/// newest data, judged against the baseline, and its recent trend.
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeploymentMetrics {
-    pub requests_per_minute: f64,
-    /// 0.0..=1.0
-    pub error_share: f64,
+    /// Which window the figures cover, in words ("5m").
+    pub window: String,
+    pub requests: u64,
+    /// Minutes with requests in the window.
+    pub samples: u32,
+    pub rate_per_minute: Option<f64>,
+    pub error_percent: Option<f64>,
+    pub client_error_percent: Option<f64>,
+    pub server_error_percent: Option<f64>,
     pub p95_ms: Option<f64>,
+    /// Where the newest data ends; its age is measured against the console's clock when drawn.
+    pub as_of: Option<DateTime<Utc>>,
+    pub verdict: Verdict,
+    /// The deployment it is judged against, when it is not the baseline itself.
+    pub baseline: Option<String>,
+    /// Its error share minus the baseline's, in percentage points.
+    pub error_delta_points: Option<f64>,
+    /// Its p95 over the baseline's.
+    pub p95_ratio: Option<f64>,
+    /// Requests and failed requests per minute over the trend's minutes, oldest first.
+    pub trend: Vec<(u64, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +54,8 @@ pub struct DeploymentView {
     pub instance_type: String,
     pub instances: u32,
     pub model: Option<String>,
+    /// `requestSettings.maxConcurrentRequestsPerInstance`, when the service says.
+    pub max_concurrent_requests: Option<u32>,
     pub metrics: Option<DeploymentMetrics>,
 }
 

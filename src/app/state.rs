@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tui_input::Input;
 
-use crate::rollout::{SplitDiff, TrafficSplit};
+use crate::rollout::{HealthThresholds, SplitDiff, TrafficSplit};
 
 pub use super::dialogs::{DeleteFocus, DeleteTarget, Dialog, InvokeRouting};
 use super::ids::{OpId, RequestId, TailerId};
@@ -212,6 +212,8 @@ pub struct AppOptions {
     pub no_color: bool,
     /// Lines each log pane keeps.
     pub log_buffer_lines: usize,
+    /// When a deployment counts as worse than its baseline (the config file's `[health]`).
+    pub health: HealthThresholds,
 }
 
 /// Ids that tie worker results to the request that asked for them.
@@ -227,6 +229,8 @@ pub struct RequestIds {
     /// regeneration) must not overwrite the keys the regeneration returned.
     pub awaited_keys: Option<RequestId>,
     pub awaited_journal: Option<RequestId>,
+    /// The comparison whose answers the compare dialog waits for.
+    pub awaited_compare: Option<RequestId>,
     /// Per endpoint (lower-cased), the newest metrics answer shown.
     pub metrics_applied: HashMap<String, RequestId>,
 }

@@ -69,6 +69,10 @@ pub fn step(state: &mut AppState, msg: Msg) -> Step {
             results::on_invoke_finished(state, request, outcome);
             Vec::new()
         }
+        Msg::CompareFinished { request, outcome } => {
+            results::on_compare_finished(state, request, outcome);
+            Vec::new()
+        }
         Msg::KeysLoaded {
             request,
             endpoint,

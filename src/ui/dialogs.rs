@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use tui_input::Input;
 
-use super::draft::diff_lines;
+use super::draft::{diff_lines, warning_lines};
 use super::theme::Theme;
 use super::widgets::{centered, mask};
 use crate::app::AppState;
@@ -96,12 +96,14 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             endpoint,
             diff,
             az_command,
+            warnings,
         }) => {
             let mut lines = vec![
                 Line::raw(format!("Apply this traffic change to {endpoint}?")),
                 Line::raw(""),
             ];
             lines.extend(diff_lines(diff, theme));
+            lines.extend(warning_lines(warnings, theme));
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![
                 Span::styled("$ ", theme.dim()),
@@ -269,6 +271,8 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             lines.push(keys_line(&hints, theme));
             draw(frame, area, " Invoke ".into(), lines, theme, false);
         }
+        // Drawn by `ui::compare`: it needs the whole screen, not a box sized to its lines.
+        Dialog::Compare(_) => {}
         Dialog::CreateFromFile(CreateFromFile {
             endpoint,
             input,

@@ -7,6 +7,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::AppState;
+use crate::app::draft_warnings::draft_warnings;
+use crate::app::state::Draft;
 use crate::rollout::SplitDiff;
 
 /// Lines describing a diff, shared by the panel and the confirmation dialog.
@@ -43,6 +45,22 @@ pub fn diff_lines(diff: &SplitDiff, theme: Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// Warnings in words with a marker, so that colour is not the only cue.
+pub fn warning_lines(warnings: &[String], theme: Theme) -> Vec<Line<'static>> {
+    warnings
+        .iter()
+        .map(|w| Line::from(Span::styled(format!("  ⚠ warning: {w}"), theme.warn())))
+        .collect()
+}
+
+fn warnings_of(state: &AppState, endpoint: &str, draft: &Draft) -> Vec<String> {
+    draft_warnings(
+        &draft.base,
+        &draft.proposed,
+        state.azure.deployments_of(endpoint),
+    )
+}
+
 /// Height the panel needs for the selected endpoint's draft (0 when there is none).
 pub fn height(state: &AppState) -> u16 {
     let Some(ep) = state.selected_endpoint() else {
@@ -51,7 +69,8 @@ pub fn height(state: &AppState) -> u16 {
     match state.draft_of(&ep.name) {
         Some(d) => {
             let diff = d.diff();
-            (diff.rows.len() + diff.notes.len() + d.notes.len() + 4) as u16
+            let warnings = warnings_of(state, &ep.name, d).len();
+            (diff.rows.len() + diff.notes.len() + d.notes.len() + warnings + 4) as u16
         }
         None => 0,
     }
@@ -66,6 +85,7 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
     };
     let diff = draft.diff();
     let mut lines = diff_lines(&diff, theme);
+    lines.extend(warning_lines(&warnings_of(state, &ep.name, draft), theme));
     for note in &draft.notes {
         if !diff.notes.contains(note) {
             lines.push(Line::from(Span::styled(format!("  · {note}"), theme.dim())));

@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
@@ -11,6 +12,7 @@ use crate::app::AppState;
 use crate::app::logs::{LogPane, PaneFilter};
 use crate::app::state::Focus;
 use crate::logstream::LogEntry;
+use crate::rollout::StatusClass;
 
 /// Splits a leading RFC 3339 timestamp (as Azure ML's server and the emulator write them) from
 /// the rest of the line.
@@ -40,6 +42,29 @@ fn shown_parts(line: &str, timestamps: bool) -> (Option<&str>, &str) {
             let time = time.split('+').next().unwrap_or(time);
             (Some(time), rest)
         }
+    }
+}
+
+const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
+/// The status class of an access-log line: the first three-digit status after the request's
+/// method (`POST /score 503 12.0ms …`, or `"POST /score HTTP/1.1" 503 …`). Lines without a
+/// method are not requests: a number in them says nothing about an answer.
+fn status_class(text: &str) -> Option<StatusClass> {
+    let mut words = text.split_whitespace().take(12);
+    words.position(|w| HTTP_METHODS.contains(&w.trim_start_matches('"')))?;
+    words
+        .filter(|w| w.len() == 3 && w.bytes().all(|b| b.is_ascii_digit()))
+        .find(|w| ("100"..="599").contains(w))
+        .map(StatusClass::from_dimension)
+}
+
+/// 5xx lines in the error colour, 4xx in the warning colour: failures stand out in a busy pane.
+fn status_style(text: &str, theme: Theme) -> Style {
+    match status_class(text) {
+        Some(StatusClass::ServerError) => theme.error(),
+        Some(StatusClass::ClientError) => theme.warn(),
+        _ => Style::new(),
     }
 }
 
@@ -97,7 +122,8 @@ fn render_pane(pane: &LogPane, focused: bool, theme: Theme, frame: &mut Frame, a
             LogEntry::Marker(text) => Line::from(Span::styled(text.as_str(), theme.badge())),
             LogEntry::Line(text) => {
                 let (time, rest) = shown_parts(text, pane.timestamps);
-                let mut line = highlighted(rest, pane.filter.as_ref(), theme);
+                let mut line =
+                    highlighted(rest, pane.filter.as_ref(), theme).style(status_style(rest, theme));
                 if let Some(time) = time {
                     line.spans.insert(0, Span::styled(time, theme.dim()));
                     line.spans.insert(1, Span::raw(" "));
@@ -169,5 +195,21 @@ mod tests {
         );
         assert_eq!(shown_parts(line, false), (None, "POST /score 200 16.2ms"));
         assert_eq!(shown_parts("plain line", true), (None, "plain line"));
+    }
+
+    #[test]
+    fn a_status_counts_only_after_a_request_method() {
+        let class = |t: &str| status_class(t);
+        assert_eq!(
+            class("POST /score 503 12.0ms mirrored=no x-request-id=a"),
+            Some(StatusClass::ServerError)
+        );
+        assert_eq!(
+            class(r#"10.0.0.1 - "POST /score HTTP/1.1" 404 17"#),
+            Some(StatusClass::ClientError)
+        );
+        assert_eq!(class("POST /score 200 3.1ms"), Some(StatusClass::Fine));
+        assert_eq!(class("worker 503 restarted after 404 seconds"), None);
+        assert_eq!(class("GET /health 99999 1.0ms"), None);
     }
 }

@@ -1,10 +1,12 @@
 //! Views: `render(&AppState, &mut Frame)` reads the state and draws; it never changes it.
 //! One file per region of the screen.
 
+pub mod compare;
 pub mod deployments;
 pub mod dialogs;
 pub mod draft;
 pub mod endpoints;
+pub mod health;
 pub mod help;
 pub mod logs;
 pub mod operations;
@@ -57,30 +59,33 @@ pub fn render(state: &AppState, frame: &mut Frame) {
             .map(|e| state.azure.deployments_of(&e.name).len())
             .unwrap_or(0) as u16;
         let table_height = (deployments_rows + 3).max(5);
+        let endpoints_width = (main_area.width / 4).clamp(36, 48);
+        let health_height = health::height(state, main_area.width.saturating_sub(endpoints_width));
         let draft_height = draft::height(state);
         // The tables get what they need (at least 8 rows); the log panes get the rest, across
         // the whole width, so that several fit side by side.
         let top_height = if state.logs.panes.is_empty() {
             main_area.height
         } else {
-            (table_height + draft_height)
+            (table_height + health_height + draft_height)
                 .max(8)
                 .min(main_area.height.saturating_sub(6).max(main_area.height / 2))
         };
         let [top, logs_area] =
             Layout::vertical([Constraint::Length(top_height), Constraint::Min(0)]).areas(main_area);
-        let endpoints_width = (top.width / 4).clamp(36, 48);
         let [left, right] =
             Layout::horizontal([Constraint::Length(endpoints_width), Constraint::Min(40)])
                 .areas(top);
         endpoints::render(state, theme, frame, left);
-        let [table_area, draft_area, _] = Layout::vertical([
+        let [table_area, health_area, draft_area, _] = Layout::vertical([
             Constraint::Length(table_height),
+            Constraint::Length(health_height),
             Constraint::Length(draft_height),
             Constraint::Min(0),
         ])
         .areas(right);
         deployments::render(state, theme, frame, table_area);
+        health::render(state, theme, frame, health_area);
         draft::render(state, theme, frame, draft_area);
         logs::render(state, theme, frame, logs_area);
     }
@@ -89,8 +94,12 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     }
     status::render(state, theme, frame, status_area);
     render_toasts(state, theme, frame, main_area);
-    if let Some(dialog) = &state.ui.dialog {
-        dialogs::render(state, dialog, theme, frame, area);
+    match &state.ui.dialog {
+        Some(dialog @ crate::app::state::Dialog::Compare(compare)) => {
+            compare::render(compare, &dialog.hints(), theme, frame, area)
+        }
+        Some(dialog) => dialogs::render(state, dialog, theme, frame, area),
+        None => {}
     }
     if state.ui.show_help {
         help::render(state.ui.help_scroll, theme, frame, area);

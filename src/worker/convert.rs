@@ -63,6 +63,12 @@ pub fn deployment_view(d: &OnlineDeployment) -> DeploymentView {
             .model
             .as_deref()
             .map(|m| sanitize_inline(&crate::azure::model::short_asset(m))),
+        max_concurrent_requests: d
+            .properties
+            .request_settings
+            .as_ref()
+            .and_then(|r| r.max_concurrent_requests_per_instance)
+            .and_then(|n| u32::try_from(n).ok()),
         metrics: None,
     }
 }

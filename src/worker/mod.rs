@@ -4,7 +4,6 @@
 
 pub mod convert;
 mod journal_view;
-mod metrics;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -23,13 +22,15 @@ use crate::azure::{AmlClient, AzureError, LroProgress, WorkspaceRef};
 use crate::journal::Journal;
 use crate::logstream::sanitize_inline;
 use crate::ops::{
-    DeploymentCreateOptions, LogPoller, Ops, OpsError, OpsResult, Prepared, TailVerdict, Wait,
-    read_request_file,
+    CompareReport, DeploymentCreateOptions, LogPoller, Ops, OpsError, OpsResult, Prepared,
+    TailVerdict, Wait, parse_requests, read_request_file,
 };
 use crate::rollout::Change;
 
 /// Deployment lists fetched at once during a refresh.
 const REFRESH_CONCURRENCY: usize = 8;
+/// Numbers within this absolute difference count as equal (the headless compare's default).
+const COMPARE_TOLERANCE: f64 = 1e-6;
 /// Most of a scoring answer shown in the invoke dialog.
 const MAX_INVOKE_BODY: usize = 4096;
 
@@ -230,19 +231,12 @@ impl Worker {
                 let result = self.load_workspace().await.map_err(OpsError::from);
                 self.send(Msg::Loaded { request, result });
             }
-            Cmd::LoadMetrics {
-                request,
-                endpoint,
-                deployments,
-            } => {
-                let resource = AmlClient::endpoint_resource_id(self.ops.workspace(), &endpoint);
+            Cmd::LoadMetrics { request, endpoint } => {
                 let result = self
                     .ops
-                    .client()
-                    .get_metrics(&resource, &metrics::query())
+                    .endpoint_health(&endpoint, chrono::Utc::now())
                     .await
-                    .map(|response| metrics::summarize(&response, &deployments, chrono::Utc::now()))
-                    .map_err(OpsError::from);
+                    .map(Box::new);
                 self.send(Msg::MetricsLoaded {
                     request,
                     endpoint,
@@ -355,6 +349,14 @@ impl Worker {
                 let outcome = self.invoke(&endpoint, deployment.as_deref(), &file).await;
                 self.send(Msg::InvokeFinished { request, outcome });
             }
+            Cmd::Compare {
+                request,
+                endpoint,
+                file,
+            } => {
+                let outcome = self.compare(&endpoint, &file).await.map(Box::new);
+                self.send(Msg::CompareFinished { request, outcome });
+            }
             Cmd::LoadKeys { request, endpoint } => {
                 let result = self.load_keys(&endpoint).await;
                 self.send(Msg::KeysLoaded {
@@ -448,6 +450,19 @@ impl Worker {
                 .collect::<Vec<_>>()
                 .join("\n"),
         })
+    }
+
+    /// The request file to every deployment of the endpoint, as `aml-rollout compare` does.
+    async fn compare(&self, endpoint: &str, file: &Path) -> OpsResult<CompareReport> {
+        let path = file.to_path_buf();
+        let text = tokio::task::spawn_blocking(move || std::fs::read(&path))
+            .await
+            .map_err(|e| OpsError::File(e.to_string()))?
+            .map_err(|e| OpsError::File(format!("cannot read {}: {e}", file.display())))?;
+        let requests = parse_requests(&text)?;
+        self.ops
+            .compare(endpoint, &[], requests, COMPARE_TOLERANCE)
+            .await
     }
 
     async fn load_keys(&self, endpoint: &str) -> OpsResult<KeysInfo> {

@@ -6,10 +6,14 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use aml_rollout::app::ids::RequestId;
 use aml_rollout::app::msg::LoadedWorkspace;
 use aml_rollout::app::state::{AppOptions, DeploymentView, EndpointView, TargetLabel};
 use aml_rollout::app::{AppState, Cmd, Msg, update};
+use aml_rollout::ops::{DeploymentState, EndpointHealth};
+use aml_rollout::rollout::{HealthSeries, Percentile, StatusClass, default_baseline};
 use aml_rollout::rollout::{TrafficSplit, parse_traffic};
+use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub(crate) fn options() -> AppOptions {
@@ -22,6 +26,7 @@ pub(crate) fn options() -> AppOptions {
         default_endpoint_file: PathBuf::from("assets/demo/endpoint.yml"),
         no_color: true,
         log_buffer_lines: 1000,
+        health: Default::default(),
     }
 }
 
@@ -57,6 +62,7 @@ pub(crate) fn deployment(name: &str, instances: u32) -> DeploymentView {
         instance_type: "Standard_DS3_v2".to_string(),
         instances,
         model: Some(format!("azureml:{name}:1")),
+        max_concurrent_requests: Some(1),
         metrics: None,
     }
 }
@@ -136,4 +142,97 @@ pub(crate) fn split(live: &str, mirror: &str) -> TrafficSplit {
         live: traffic(live),
         mirror: traffic(mirror),
     }
+}
+
+/// A fixed moment for health data, 40 s into a minute: ages on screen do not follow the clock.
+pub(crate) fn health_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-05-01T12:00:40Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// One deployment's traffic for [`health`]: its live share, and what it served in each
+/// minute: requests, how many of them failed with 5xx, and the p95.
+pub(crate) struct Served {
+    pub name: &'static str,
+    pub live: u32,
+    pub per_minute: u64,
+    pub failed: u64,
+    pub p95_ms: f64,
+}
+
+/// An endpoint's health refresh as the worker sends it: every deployment served the same
+/// each minute of the `minutes` complete minutes before `at`.
+pub(crate) fn health(
+    endpoint: &str,
+    at: DateTime<Utc>,
+    served: &[Served],
+    minutes: i64,
+) -> EndpointHealth {
+    let mut series = HealthSeries::default();
+    let this_minute = at - chrono::Duration::seconds(at.timestamp().rem_euclid(60));
+    for s in served {
+        for back in 1..=minutes {
+            let minute = this_minute - chrono::Duration::minutes(back);
+            series.add_requests(s.name, minute, StatusClass::Fine, s.per_minute - s.failed);
+            series.add_requests(s.name, minute, StatusClass::ServerError, s.failed);
+            series.set_latency(s.name, minute, Percentile::P95, s.p95_ms);
+        }
+    }
+    let live = served
+        .iter()
+        .map(|s| (s.name.to_string(), s.live))
+        .collect();
+    EndpointHealth {
+        endpoint: endpoint.to_string(),
+        observed_at: at,
+        deployments: served
+            .iter()
+            .map(|s| DeploymentState {
+                name: s.name.to_string(),
+                live_traffic: s.live,
+                mirror_traffic: 0,
+                instances: Some(1),
+                state: Some("Succeeded".into()),
+            })
+            .collect(),
+        series,
+        last_change: None,
+        baseline: default_baseline(&live),
+    }
+}
+
+/// Feeds a health refresh as the newest answer, with the console's clock at its time.
+pub(crate) fn show_health(state: &mut AppState, health: EndpointHealth) {
+    state.clock = health.observed_at.with_timezone(&chrono::Local);
+    let endpoint = health.endpoint.clone();
+    feed(
+        state,
+        [Msg::MetricsLoaded {
+            request: RequestId(u64::MAX),
+            endpoint,
+            result: Ok(Box::new(health)),
+        }],
+    );
+}
+
+/// The demo's rollout going wrong: blue serves 1200 a minute cleanly, green 400 with 30% 5xx.
+pub(crate) fn green_failing(state: &mut AppState) {
+    let served = [
+        Served {
+            name: "blue",
+            live: 75,
+            per_minute: 1200,
+            failed: 0,
+            p95_ms: 40.0,
+        },
+        Served {
+            name: "green",
+            live: 25,
+            per_minute: 400,
+            failed: 120,
+            p95_ms: 52.0,
+        },
+    ];
+    show_health(state, health("my-endpoint", health_time(), &served, 6));
 }

@@ -1,4 +1,5 @@
-//! Reviewing a traffic draft before it is sent: before → after and the az command.
+//! Reviewing a traffic draft before it is sent: before → after, its warnings and the az
+//! command.
 
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -11,6 +12,8 @@ pub struct ConfirmApply {
     pub endpoint: String,
     pub diff: SplitDiff,
     pub az_command: String,
+    /// What to think twice about (capacity, deployments not in service); never a block.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 //! back as an [`Outcome`] that `dialog_keys` carries out.
 
 mod binding;
+pub mod compare;
 pub mod confirm_apply;
 pub mod confirm_quit;
 pub mod confirm_recreate;
@@ -22,6 +23,7 @@ use tui_input::InputRequest;
 
 use binding::hints_of;
 pub use binding::{DialogKey, Hint};
+pub use compare::Compare;
 pub use confirm_apply::ConfirmApply;
 pub use confirm_quit::ConfirmQuit;
 pub use confirm_recreate::ConfirmRecreate;
@@ -43,6 +45,7 @@ pub enum Dialog {
     Scale(Scale),
     Delete(Delete),
     Invoke(Invoke),
+    Compare(Compare),
     CreateFromFile(CreateFromFile),
     Keys(Keys),
     Journal(Journal),
@@ -60,6 +63,7 @@ impl Dialog {
             Self::Scale(d) => d.on_key(key),
             Self::Delete(d) => d.on_key(key),
             Self::Invoke(d) => d.on_key(key),
+            Self::Compare(d) => d.on_key(key),
             Self::CreateFromFile(d) => d.on_key(key),
             Self::Keys(d) => d.on_key(key, context),
             Self::Journal(d) => d.on_key(key),
@@ -75,6 +79,7 @@ impl Dialog {
             Self::Scale(d) => d.edit(request),
             Self::Delete(d) => d.edit(request),
             Self::Invoke(d) => d.edit(request),
+            Self::Compare(d) => d.edit(request),
             Self::CreateFromFile(d) => d.edit(request),
             Self::ConfirmApply(_)
             | Self::Stale(_)
@@ -94,6 +99,7 @@ impl Dialog {
             Self::Scale(_) => hints_of(scale::KEYS),
             Self::Delete(_) => hints_of(delete::KEYS),
             Self::Invoke(d) => hints_of(d.keys()),
+            Self::Compare(_) => hints_of(compare::KEYS),
             Self::CreateFromFile(_) => hints_of(create::KEYS),
             Self::Keys(d) => hints_of(d.keys()),
             Self::Journal(_) => hints_of(journal::KEYS),
@@ -129,6 +135,7 @@ mod tests {
         every_key_reaches_its_row(delete::KEYS);
         every_key_reaches_its_row(invoke::KEYS);
         every_key_reaches_its_row(invoke::KEYS_WITH_PINNING);
+        every_key_reaches_its_row(compare::KEYS);
         every_key_reaches_its_row(create::KEYS);
         every_key_reaches_its_row(keys::KEYS_MASKED);
         every_key_reaches_its_row(keys::KEYS_REVEALED);

@@ -57,6 +57,14 @@ pub enum Request {
     },
     /// The invoke dialog closed: a late answer has nowhere to go.
     ForgetInvoke,
+    /// Send the request file to every deployment of the endpoint; the answers come back to
+    /// this dialog.
+    Compare {
+        endpoint: String,
+        file: PathBuf,
+    },
+    /// The compare dialog closed: a late answer has nowhere to go.
+    ForgetCompare,
     /// A deployment of `endpoint` from `file`, or (`None`) an endpoint.
     Create {
         endpoint: Option<String>,
