@@ -212,6 +212,7 @@ pub async fn run(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    // A documented debug aid (README): proves on a given terminal that a crash restores it.
     let panic_for_test = std::env::var_os("AML_ROLLOUT_PANIC_AFTER_FIRST_FRAME").is_some();
     loop {
         if dirty {

@@ -23,6 +23,30 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        what: "a deployment named ..",
+        args: &["deployment", "delete", "-e", ENDPOINT, "-n", "..", "--yes"],
+        code: 2,
+        stderr: "deployment name",
+    },
+    Case {
+        what: "a deployment named .",
+        args: &["deployment", "show", "-e", ENDPOINT, "-n", "."],
+        code: 2,
+        stderr: "deployment name",
+    },
+    Case {
+        what: "an empty endpoint name",
+        args: &["endpoint", "show", "-n", ""],
+        code: 2,
+        stderr: "endpoint name",
+    },
+    Case {
+        what: "an endpoint named ..",
+        args: &["traffic", "-e", "..", "blue=100"],
+        code: 2,
+        stderr: "endpoint name",
+    },
+    Case {
         what: "an empty split",
         args: &["traffic", "-e", ENDPOINT, ""],
         code: 2,

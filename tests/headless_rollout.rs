@@ -454,3 +454,36 @@ fn a_failed_create_converges_with_force_update() {
         show.stdout
     );
 }
+
+/// Azure Resource Manager can serve the previous split for a while after a change succeeded:
+/// the command reads it back and says "applied" only once it is visible.
+#[test]
+fn a_split_change_is_applied_once_it_reads_back_and_says_so_when_it_does_not_yet() {
+    let with_lag = |lag_ms: u64| {
+        Harness::start_with(aml_rollout::emulator::EmulatorConfig {
+            visibility_lag: std::time::Duration::from_millis(lag_ms),
+            ..aml_rollout::emulator::EmulatorConfig::for_tests()
+        })
+    };
+    let create = |h: &Harness| {
+        let run = h.run(&[
+            "deployment",
+            "create",
+            "-f",
+            &repo_file("assets/demo/green-deployment.yml"),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    };
+    // A short lag: the read-back waits it out.
+    let short = with_lag(600);
+    create(&short);
+    let run = short.run(&["traffic", "-e", ENDPOINT, "blue=90 green=10", "-o", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["status"], "succeeded", "{}", run.stdout);
+    // A lag longer than the read-back: applied, and honest that it is not visible yet.
+    let long = with_lag(120_000);
+    create(&long);
+    let run = long.run(&["traffic", "-e", ENDPOINT, "blue=90 green=10", "-o", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["status"], "not_yet_visible", "{}", run.stdout);
+}
