@@ -222,3 +222,29 @@ fn logs_follow_prints_new_lines_once_and_stops_on_ctrl_c() {
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0), "ctrl-c ends follow cleanly");
 }
+
+/// `… -o json | head`: a reader that goes away is not a crash.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let h = Harness::start();
+    let mut command = h.sandbox.command(&[
+        "--emulator",
+        h.emulator.base_url.as_str(),
+        "--emulator-token",
+        h.emulator.token.as_str(),
+        "endpoint",
+        "list",
+        "-o",
+        "json",
+    ]);
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("spawn");
+    // Close the reading end before the command writes.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

@@ -22,8 +22,14 @@ pub(crate) enum Output {
 pub(super) fn print_json<T: Serialize>(value: &T) -> CliResult<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Failed(format!("cannot encode the output: {e}")))?;
-    println!("{}", terminal_safe_json(&text));
-    Ok(())
+    // A reader that went away (`… -o json | head`) is not an error of ours.
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{}", terminal_safe_json(&text)) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Failed(format!("cannot write the output: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Compact JSON for a terminal, escaped as [`print_json`] does.
