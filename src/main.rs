@@ -275,6 +275,7 @@ async fn run_emulator(args: EmulatorArgs) -> Result<(), String> {
         arm_limits,
         arm_latency: Duration::from_millis(args.arm_latency_ms),
         visibility_lag: Duration::from_millis(args.visibility_lag_ms),
+        metrics_lag: Duration::from_secs(args.metrics_lag_secs),
         token: args.token,
         seed,
         operation_duration: Duration::from_secs_f64(args.operation_seconds),

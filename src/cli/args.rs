@@ -487,6 +487,10 @@ pub(crate) struct EmulatorArgs {
     /// previous traffic, as Azure's reads can trail its writes.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub visibility_lag_ms: u64,
+    /// Seconds a minute of metrics takes to appear in the metrics API after it ends, as Azure
+    /// Monitor's platform metrics arrive 1–3 minutes late (0: at once, the current minute too).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub metrics_lag_secs: u64,
 }
 
 impl Default for EmulatorArgs {
@@ -505,6 +509,7 @@ impl Default for EmulatorArgs {
             arm_throttling: None,
             arm_latency_ms: 0,
             visibility_lag_ms: 0,
+            metrics_lag_secs: 0,
         }
     }
 }

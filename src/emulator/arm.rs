@@ -392,8 +392,20 @@ fn workspace_route(
             let id = ep.resource["id"].as_str().unwrap_or_default();
             let region = ep.resource["location"].as_str().unwrap_or_default();
             let metrics = emulator.metrics.endpoint(key, raw[1]);
+            let lag = emulator
+                .metrics_lag_secs
+                .load(std::sync::atomic::Ordering::Relaxed);
             super::monitor::answer(id, region, query, |from, to| {
-                metrics.minutes_between(from, to)
+                let buckets = metrics.minutes_between(from, to);
+                if lag == 0 {
+                    return buckets;
+                }
+                // Like Azure Monitor: a minute appears only `lag` seconds after it ended.
+                let now = chrono::Utc::now().timestamp();
+                buckets
+                    .into_iter()
+                    .filter(|b| (b.minute + 1) * 60 + lag as i64 <= now)
+                    .collect()
             })
         }
         (

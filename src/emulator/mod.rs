@@ -86,6 +86,9 @@ pub struct EmulatorConfig {
     pub arm_latency: Duration,
     /// How long after an endpoint operation succeeds GETs still show the previous traffic.
     pub visibility_lag: Duration,
+    /// How late a minute of metrics appears in the metrics API after it ends (Azure Monitor's
+    /// delay); zero shows every minute at once, the current one included.
+    pub metrics_lag: Duration,
 }
 
 impl EmulatorConfig {
@@ -114,6 +117,7 @@ impl EmulatorConfig {
             arm_limits: ArmLimits::default(),
             arm_latency: Duration::ZERO,
             visibility_lag: Duration::ZERO,
+            metrics_lag: Duration::ZERO,
         }
     }
 
@@ -286,6 +290,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         load: LoadControl::default(),
         throttle: Throttle::new(config.arm_limits),
         arm_latency_ms: AtomicU64::new(config.arm_latency.as_millis() as u64),
+        metrics_lag_secs: AtomicU64::new(config.metrics_lag.as_secs()),
     });
     emulator.refresh_routes_now();
     emulator.load.set_rps(load_rps);

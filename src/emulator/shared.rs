@@ -36,6 +36,8 @@ pub struct Emulator {
     pub(crate) throttle: Throttle,
     /// Milliseconds every management call waits before it is answered.
     pub(crate) arm_latency_ms: AtomicU64,
+    /// Seconds a minute of metrics takes to appear after it ends (Azure Monitor's delay).
+    pub(crate) metrics_lag_secs: AtomicU64,
 }
 
 impl Emulator {
