@@ -311,11 +311,12 @@ fn live_traffic_onto_the_mirror_target_clears_its_mirror_in_the_same_draft() {
     assert_eq!(draft.proposed.normalized(), split("blue=90 green=10", ""));
     assert!(
         draft
+            .diff()
             .notes
             .iter()
             .any(|n| n.contains("mirror to green cleared")),
         "{:?}",
-        draft.notes
+        draft.diff().notes
     );
     feed(&mut state, [key(KeyCode::Enter)]);
     let Some(Dialog::ConfirmApply(ConfirmApply {

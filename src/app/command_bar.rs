@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::changes::scale;
 use super::dialogs::scale::parse_instances;
-use super::drafts::{APPLYING, open_apply_confirmation, start_draft, violations_of};
+use super::drafts::{APPLYING, draft_from_command, violations_of};
 use super::field_keys::input_request;
 use super::log_actions;
 use super::msg::Cmd;
@@ -119,8 +119,7 @@ fn run(state: &mut AppState, line: &str) -> Result<Vec<Cmd>, String> {
             if state.draft_of(&ep.name).is_some_and(|d| d.applying) {
                 return Err(APPLYING.to_string());
             }
-            start_draft(state, &ep.name, base, proposed, &format!(": {line}"));
-            open_apply_confirmation(state);
+            draft_from_command(state, &ep.name, base, proposed, &format!(": {line}"));
             Ok(Vec::new())
         }
         "scale" => {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::dialogs::{Dialog, ErrorNotice};
-use super::drafts::describe_split;
+use super::drafts::{describe_split, follow_new_bases};
 use super::effects::{request_refresh, toast};
 use super::ids::{OpId, RequestId};
 use super::log_actions;
@@ -82,6 +82,7 @@ pub(super) fn on_loaded(
             .entry(ep.name.to_lowercase())
             .or_insert_with(|| ep.split.clone());
     }
+    follow_new_bases(state);
     selection::keep_on(state, selected_endpoint, selected_deployment);
     selection::follow_selected_endpoint(state)
 }
@@ -199,12 +200,22 @@ pub(super) fn on_operation_finished(
                 );
                 state.ui.dialog = Some(Dialog::Error(ErrorNotice {
                     title: format!("{} of {} failed", kind.label(), view.target),
-                    message: format!("{message}{kept}"),
+                    message: format!("{}{kept}", as_sentence(message)),
                 }));
             }
         }
     }
     request_refresh(state)
+}
+
+/// The service's message ending like a sentence, so that what follows reads as the next one.
+fn as_sentence(message: &str) -> String {
+    let message = message.trim_end();
+    if message.ends_with(['.', '!', '?']) {
+        message.to_string()
+    } else {
+        format!("{message}.")
+    }
 }
 
 pub(super) fn on_invoke_finished(

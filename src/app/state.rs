@@ -61,6 +61,9 @@ pub struct Draft {
     pub notes: Vec<String>,
     /// An apply of this draft is running.
     pub applying: bool,
+    /// Someone else changed the endpoint's traffic while the draft was open: the draft now
+    /// applies on top of their split, and this says so until it is applied or dropped.
+    pub warning: Option<String>,
 }
 
 impl Draft {
@@ -181,6 +184,9 @@ pub struct UiState {
     pub known_good: HashMap<String, TrafficSplit>,
     /// The split before the last applied change, for undo.
     pub last_replaced: HashMap<String, TrafficSplit>,
+    /// The endpoint (lower-cased) a `:` command just drafted for, with the draft it had
+    /// before: cancelling the command's review puts that back.
+    pub before_command: Option<(String, Option<Draft>)>,
     pub show_help: bool,
     pub help_scroll: usize,
     pub quit: bool,

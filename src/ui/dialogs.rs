@@ -96,11 +96,17 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             endpoint,
             diff,
             az_command,
+            warning,
+            ..
         }) => {
             let mut lines = vec![
                 Line::raw(format!("Apply this traffic change to {endpoint}?")),
                 Line::raw(""),
             ];
+            if let Some(warning) = warning {
+                lines.push(Line::styled(format!("! {warning}"), theme.warn()));
+                lines.push(Line::raw(""));
+            }
             lines.extend(diff_lines(diff, theme));
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![

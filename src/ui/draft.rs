@@ -51,7 +51,8 @@ pub fn height(state: &AppState) -> u16 {
     match state.draft_of(&ep.name) {
         Some(d) => {
             let diff = d.diff();
-            (diff.rows.len() + diff.notes.len() + d.notes.len() + 4) as u16
+            let warning = usize::from(d.warning.is_some());
+            (diff.rows.len() + diff.notes.len() + d.notes.len() + warning + 4) as u16
         }
         None => 0,
     }
@@ -65,7 +66,14 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     let diff = draft.diff();
-    let mut lines = diff_lines(&diff, theme);
+    let mut lines = Vec::new();
+    if let Some(warning) = &draft.warning {
+        lines.push(Line::from(Span::styled(
+            format!("  ! {warning}"),
+            theme.warn(),
+        )));
+    }
+    lines.extend(diff_lines(&diff, theme));
     for note in &draft.notes {
         if !diff.notes.contains(note) {
             lines.push(Line::from(Span::styled(format!("  · {note}"), theme.dim())));

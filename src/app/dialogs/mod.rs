@@ -84,7 +84,7 @@ impl Dialog {
     /// The keys that work now, from the dialog's table.
     pub fn hints(&self) -> Vec<Hint> {
         match self {
-            Self::ConfirmApply(_) => hints_of(confirm_apply::KEYS),
+            Self::ConfirmApply(d) => hints_of(d.keys()),
             Self::Stale(_) => hints_of(stale::KEYS),
             Self::Scale(_) => hints_of(scale::KEYS),
             Self::Delete(_) => hints_of(delete::KEYS),

@@ -1,0 +1,192 @@
+//! Console defects an operator hit, each driven through the real `update()` with messages.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
+
+mod common;
+
+use aml_rollout::app::dialogs::{ConfirmApply, Dialog, ErrorNotice};
+use aml_rollout::app::{AppState, Cmd, Msg};
+use aml_rollout::ops::OpsError;
+use common::console::*;
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn toasts(state: &AppState) -> Vec<String> {
+    state.ui.toasts.iter().map(|t| t.text.clone()).collect()
+}
+
+fn select_green(state: &mut AppState) {
+    feed(state, [key(KeyCode::Down)]);
+    assert_eq!(state.selected_deployment().unwrap().name, "green");
+}
+
+fn apply_op(cmds: &[Cmd]) -> aml_rollout::app::ids::OpId {
+    cmds.iter()
+        .find_map(|c| match c {
+            Cmd::ApplySplit { op, .. } => Some(*op),
+            _ => None,
+        })
+        .expect("an ApplySplit command")
+}
+
+fn screen(state: &AppState, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| aml_rollout::ui::render(state, f)).unwrap();
+    t.backend().to_string()
+}
+
+fn blue_green_workspace(
+    live: &str,
+) -> Vec<(
+    aml_rollout::app::state::EndpointView,
+    Vec<aml_rollout::app::state::DeploymentView>,
+)> {
+    vec![(
+        endpoint("my-endpoint", live, ""),
+        vec![deployment("blue", 1), deployment("green", 1)],
+    )]
+}
+
+#[test]
+fn one_esc_cancels_a_command_and_its_draft() {
+    let mut state = blue_green("blue=100", "");
+    feed(&mut state, [ch(':')]);
+    feed(&mut state, typed("traffic blue=90 green=10"));
+    feed(&mut state, [key(KeyCode::Enter)]);
+    assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply(_))));
+    let hints = state.ui.dialog.as_ref().unwrap().hints();
+    assert!(
+        hints.iter().any(|h| h.does == "cancel the command"),
+        "{hints:?}"
+    );
+    feed(&mut state, [key(KeyCode::Esc)]);
+    assert!(state.ui.dialog.is_none());
+    assert!(state.draft_of("my-endpoint").is_none(), "one esc is enough");
+
+    // A draft made before the command comes back when the command is cancelled.
+    select_green(&mut state);
+    feed(&mut state, [ch('L'), ch(':')]);
+    feed(&mut state, typed("traffic blue=50 green=50"));
+    feed(&mut state, [key(KeyCode::Enter), key(KeyCode::Esc)]);
+    assert_eq!(
+        state.draft_of("my-endpoint").unwrap().proposed.normalized(),
+        split("blue=90 green=10", "")
+    );
+    // A review opened with enter still goes back to the draft.
+    feed(&mut state, [key(KeyCode::Enter), key(KeyCode::Esc)]);
+    assert!(state.draft_of("my-endpoint").is_some());
+}
+
+#[test]
+fn reapplying_a_change_that_landed_says_already_in_effect() {
+    let mut state = blue_green("blue=100", "");
+    select_green(&mut state);
+    feed(&mut state, [ch('L'), key(KeyCode::Enter)]);
+    let op = apply_op(&feed(&mut state, [key(KeyCode::Enter)]));
+    feed(
+        &mut state,
+        [Msg::OperationFinished {
+            op,
+            outcome: Err(OpsError::Invalid("the operation timed out".into())),
+        }],
+    );
+    assert!(state.draft_of("my-endpoint").is_some(), "the draft is kept");
+    feed(&mut state, [key(KeyCode::Esc), key(KeyCode::Enter)]);
+    let op = apply_op(&feed(&mut state, [key(KeyCode::Enter)]));
+    feed(
+        &mut state,
+        [Msg::SplitStale {
+            op,
+            endpoint: "my-endpoint".into(),
+            theirs: split("blue=90 green=10", ""),
+        }],
+    );
+    assert!(
+        !matches!(state.ui.dialog, Some(Dialog::Stale(_))),
+        "no conflict with oneself"
+    );
+    assert!(state.draft_of("my-endpoint").is_none());
+    assert!(
+        toasts(&state)
+            .iter()
+            .any(|t| t.contains("already in effect")),
+        "{:?}",
+        toasts(&state)
+    );
+}
+
+#[test]
+fn a_colleagues_change_moves_the_draft_and_its_review_with_a_warning() {
+    let mut state = blue_green("blue=100", "");
+    select_green(&mut state);
+    feed(&mut state, [ch('L'), key(KeyCode::Enter)]);
+    assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply(_))));
+    reload(&mut state, blue_green_workspace("blue=80 green=20"));
+    let draft = state.draft_of("my-endpoint").unwrap();
+    assert_eq!(draft.base.normalized(), split("blue=80 green=20", ""));
+    assert!(
+        draft
+            .warning
+            .as_deref()
+            .unwrap()
+            .contains("changed meanwhile")
+    );
+    let Some(Dialog::ConfirmApply(ConfirmApply { diff, warning, .. })) = &state.ui.dialog else {
+        panic!("the review stays open");
+    };
+    assert!(warning.is_some());
+    let blue = diff.rows.iter().find(|r| r.deployment == "blue").unwrap();
+    assert_eq!((blue.live_before, blue.live_after), (80, 90));
+    let text = screen(&state, 140, 40);
+    assert!(text.contains("changed meanwhile"), "{text}");
+    assert!(!text.contains("100% →"), "{text}");
+    feed(&mut state, [key(KeyCode::Esc)]);
+    let text = screen(&state, 140, 40);
+    assert!(
+        text.contains("changed meanwhile"),
+        "the draft box warns too:\n{text}"
+    );
+
+    // When their change is what the draft asked for, the draft is done.
+    reload(&mut state, blue_green_workspace("blue=90 green=10"));
+    assert!(state.draft_of("my-endpoint").is_none());
+    assert!(
+        toasts(&state)
+            .iter()
+            .any(|t| t.contains("already in effect"))
+    );
+}
+
+#[test]
+fn a_conflict_message_and_the_draft_notice_read_as_two_sentences() {
+    let mut state = blue_green("blue=100", "");
+    select_green(&mut state);
+    feed(&mut state, [ch('L'), key(KeyCode::Enter)]);
+    let op = apply_op(&feed(&mut state, [key(KeyCode::Enter)]));
+    feed(
+        &mut state,
+        [Msg::OperationFinished {
+            op,
+            outcome: Err(OpsError::Invalid(
+                "HTTP 409: another operation is running on this resource; wait for it and retry"
+                    .into(),
+            )),
+        }],
+    );
+    let Some(Dialog::Error(ErrorNotice { message, .. })) = &state.ui.dialog else {
+        panic!("an error dialog");
+    };
+    assert!(
+        message.contains("and retry. Your draft is kept"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_mirror_cleared_by_live_traffic_is_said_once() {
+    let mut state = blue_green("blue=100", "green=10");
+    select_green(&mut state);
+    feed(&mut state, [ch('L')]);
+    let text = screen(&state, 160, 40);
+    assert_eq!(text.matches("mirror to green cleared").count(), 1, "{text}");
+}
