@@ -4,6 +4,7 @@
 mod common;
 
 use aml_rollout::app::dialogs::{ConfirmApply, Dialog, ErrorNotice};
+use aml_rollout::app::state::SliderMode;
 use aml_rollout::app::{AppState, Cmd, Msg};
 use aml_rollout::ops::OpsError;
 use common::console::*;
@@ -189,4 +190,86 @@ fn a_mirror_cleared_by_live_traffic_is_said_once() {
     feed(&mut state, [ch('L')]);
     let text = screen(&state, 160, 40);
     assert_eq!(text.matches("mirror to green cleared").count(), 1, "{text}");
+}
+
+fn two_endpoints() -> AppState {
+    loaded_with(
+        options(),
+        vec![
+            (
+                endpoint("a-endpoint", "blue=100", ""),
+                vec![deployment("blue", 1), deployment("green", 1)],
+            ),
+            (
+                endpoint("b-endpoint", "blue=100", ""),
+                vec![deployment("blue", 1), deployment("green", 1)],
+            ),
+        ],
+    )
+}
+
+#[test]
+fn the_slider_mode_starts_on_live_for_each_endpoint_and_after_a_discard() {
+    let mut state = two_endpoints();
+    feed(&mut state, [ch('m')]);
+    assert_eq!(state.ui.slider_mode, SliderMode::Mirror);
+    feed(&mut state, [key(KeyCode::BackTab), key(KeyCode::Down)]);
+    assert_eq!(state.selected_endpoint().unwrap().name, "b-endpoint");
+    assert_eq!(state.ui.slider_mode, SliderMode::Live, "another endpoint");
+
+    feed(
+        &mut state,
+        [key(KeyCode::Tab), ch('m'), key(KeyCode::Down), ch('l')],
+    );
+    assert!(state.draft_of("b-endpoint").is_some());
+    feed(&mut state, [key(KeyCode::Esc)]);
+    assert!(state.draft_of("b-endpoint").is_none());
+    assert_eq!(state.ui.slider_mode, SliderMode::Live, "after a discard");
+}
+
+fn pane_names(state: &AppState) -> Vec<String> {
+    state
+        .logs
+        .panes
+        .iter()
+        .map(|p| p.deployment.clone())
+        .collect()
+}
+
+#[test]
+fn log_panes_keep_their_order_while_traffic_moves() {
+    let mut state = blue_green("blue=100", "");
+    let names = |s: &AppState| pane_names(s);
+    assert_eq!(names(&state), ["blue", "green"]);
+    // green takes everything: the panes stay where the operator is looking.
+    reload(&mut state, blue_green_workspace("green=100"));
+    assert_eq!(names(&state), ["blue", "green"]);
+    let mut workspace = blue_green_workspace("green=100");
+    workspace[0].1.insert(0, deployment("amber", 1));
+    reload(&mut state, workspace);
+    assert_eq!(
+        names(&state),
+        ["blue", "green", "amber"],
+        "a new one comes last"
+    );
+}
+
+#[test]
+fn a_new_visit_of_an_endpoint_orders_its_panes_by_traffic_again() {
+    let mut state = loaded_with(
+        options(),
+        vec![
+            (
+                endpoint("a-endpoint", "green=100", ""),
+                vec![deployment("blue", 1), deployment("green", 1)],
+            ),
+            (
+                endpoint("b-endpoint", "blue=100", ""),
+                vec![deployment("blue", 1), deployment("green", 1)],
+            ),
+        ],
+    );
+    assert_eq!(pane_names(&state), ["green", "blue"]);
+    feed(&mut state, [key(KeyCode::BackTab), key(KeyCode::Down)]);
+    assert_eq!(pane_names(&state), ["blue", "green"]);
 }

@@ -126,6 +126,8 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 && !draft.applying
             {
                 state.ui.drafts.remove(&ep);
+                // The next draft starts on live traffic, as a fresh one would.
+                state.ui.slider_mode = SliderMode::Live;
                 toast(state, ToastLevel::Info, "draft discarded");
             }
             Vec::new()

@@ -387,6 +387,42 @@ pub struct LogPanes {
     pub page: usize,
     pub panes: Vec<LogPane>,
     pub maximized: bool,
+    /// The endpoint (lower-cased) whose panes are shown and their order, decided when the
+    /// endpoint was selected: panes do not jump around while traffic moves.
+    pub order: Option<(String, Vec<String>)>,
+}
+
+impl LogPanes {
+    /// The panes' order for `endpoint`'s `deployments`: kept from this visit of the endpoint
+    /// (deployments gone are dropped, new ones come last), or decided now by [`pane_order`].
+    pub(crate) fn stable_order(
+        &mut self,
+        endpoint: &str,
+        deployments: &[String],
+        live_or_mirror: impl Fn(&str) -> bool,
+    ) -> Vec<String> {
+        let key = endpoint.to_lowercase();
+        let ordered = match &self.order {
+            Some((visited, order)) if *visited == key => {
+                let mut kept: Vec<String> = order
+                    .iter()
+                    .filter(|d| deployments.contains(d))
+                    .cloned()
+                    .collect();
+                let mut new: Vec<String> = deployments
+                    .iter()
+                    .filter(|d| !kept.contains(d))
+                    .cloned()
+                    .collect();
+                new.sort();
+                kept.extend(new);
+                kept
+            }
+            _ => pane_order(deployments, live_or_mirror),
+        };
+        self.order = Some((key, ordered.clone()));
+        ordered
+    }
 }
 
 /// Display order: deployments with live or mirror traffic first (they matter during a
