@@ -273,3 +273,59 @@ fn a_new_visit_of_an_endpoint_orders_its_panes_by_traffic_again() {
     feed(&mut state, [key(KeyCode::BackTab), key(KeyCode::Down)]);
     assert_eq!(pane_names(&state), ["blue", "green"]);
 }
+
+/// The screen's rows joined, with runs of spaces and borders removed, so that wrapped texts
+/// can be searched for word by word.
+fn words_on(screen: &str) -> String {
+    screen
+        .replace(['│', '"'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_help_overlay_shows_every_text_whole_at_any_width() {
+    use aml_rollout::app::keymap::KEYMAP;
+    let mut state = blue_green("blue=100", "");
+    feed(&mut state, [ch('?')]);
+    let wide = screen(&state, 200, 60);
+    for b in KEYMAP.iter().filter(|b| !b.help.is_empty()) {
+        assert!(
+            wide.contains(b.help),
+            "{:?} is whole at 200 columns:\n{wide}",
+            b.help
+        );
+    }
+    // At 80x24 the texts wrap and the overlay scrolls: every word shows on some page.
+    let mut seen = String::new();
+    for _ in 0..80 {
+        seen.push_str(&words_on(&screen(&state, 80, 24)));
+        seen.push(' ');
+        feed(&mut state, [ch('j')]);
+    }
+    for b in KEYMAP.iter().filter(|b| !b.help.is_empty()) {
+        for word in b.help.split_whitespace() {
+            assert!(
+                seen.contains(word),
+                "{word:?} of {:?} shows at 80x24:\n{}",
+                b.help,
+                screen(&state, 80, 24)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_long_toast_is_shown_whole() {
+    let mut state = blue_green("blue=100", "");
+    let text = "refresh failed: the management endpoint answered 503 Service Unavailable after three retries; the console keeps the last data it had and tries again";
+    feed(&mut state, [Msg::Warning(text.into())]);
+    for width in [200, 120, 80] {
+        let shown = words_on(&screen(&state, width, 30));
+        assert!(
+            shown.contains(&words_on(text)),
+            "at {width} columns: {shown}"
+        );
+    }
+}

@@ -109,7 +109,7 @@ fn help_overlay() {
 fn help_overlay_in_two_columns() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch('?')]);
-    insta::assert_snapshot!(draw(&state, 160, 40).backend());
+    insta::assert_snapshot!(draw(&state, 200, 40).backend());
 }
 
 #[test]

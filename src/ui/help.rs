@@ -1,5 +1,5 @@
-//! The `?` overlay, generated from the keymap table: two columns when the terminal is wide,
-//! scrollable (j/k) when it is short.
+//! The `?` overlay, generated from the keymap table: two columns when the terminal is wide
+//! enough for both at full width, one with wrapped texts otherwise, scrollable (j/k) when short.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,48 +7,85 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::theme::Theme;
-use super::widgets::centered;
+use super::widgets::{centered, wrap_words};
 use crate::app::keymap::{KEYMAP, Scope};
 
-fn section(scope: Scope, theme: Theme) -> Vec<Line<'static>> {
+/// Columns the key labels take, before the help text.
+const KEYS_WIDTH: usize = 10;
+
+/// One scope's keys, with each help text wrapped to `width` columns (the labels included).
+fn section(scope: Scope, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled(scope.title(), theme.changed()))];
+    let text_width = width.saturating_sub(KEYS_WIDTH).max(10);
     for b in KEYMAP
         .iter()
         .filter(|b| b.scope == scope && !b.help.is_empty())
     {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<8}", b.keys_label), theme.key()),
-            Span::raw(b.help),
-        ]));
+        for (i, row) in wrap_words(b.help, text_width).into_iter().enumerate() {
+            let label = if i == 0 { b.keys_label } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {label:<8}"), theme.key()),
+                Span::raw(row),
+            ]));
+        }
     }
     lines.push(Line::raw(""));
     lines
 }
 
+/// The widest line of the scopes' sections, unwrapped.
+fn natural_width(scopes: &[Scope]) -> usize {
+    KEYMAP
+        .iter()
+        .filter(|b| scopes.contains(&b.scope))
+        .map(|b| KEYS_WIDTH + b.help.chars().count())
+        .chain(scopes.iter().map(|s| s.title().chars().count()))
+        .max()
+        .unwrap_or(0)
+}
+
+fn column(scopes: &[Scope], width: usize, theme: Theme) -> Vec<Line<'static>> {
+    scopes
+        .iter()
+        .flat_map(|s| section(*s, width, theme))
+        .collect()
+}
+
+/// The overlay: two columns when both fit side by side at full width, else one whose texts
+/// wrap to the terminal; it scrolls when taller than the terminal.
 pub fn render(scroll: usize, theme: Theme, frame: &mut Frame, area: Rect) {
-    let mut left = section(Scope::Deployments, theme);
-    left.extend(section(Scope::Endpoints, theme));
-    let mut right = section(Scope::Logs, theme);
-    right.extend(section(Scope::Global, theme));
-    let two_columns = area.width >= 150;
-    let columns = if two_columns {
-        vec![left, right]
+    const LEFT: [Scope; 2] = [Scope::Deployments, Scope::Endpoints];
+    const RIGHT: [Scope; 2] = [Scope::Logs, Scope::Global];
+    let (left_width, right_width) = (natural_width(&LEFT), natural_width(&RIGHT));
+    let available = usize::from(area.width).saturating_sub(2);
+    let (columns, width) = if left_width + 2 + right_width <= available {
+        (
+            vec![
+                (column(&LEFT, left_width, theme), left_width + 2),
+                (column(&RIGHT, right_width, theme), right_width),
+            ],
+            left_width + 2 + right_width,
+        )
     } else {
-        let mut all = left;
-        all.extend(right);
-        vec![all]
+        let width = left_width.max(right_width).min(available);
+        let mut all = column(&LEFT, width, theme);
+        all.extend(column(&RIGHT, width, theme));
+        (vec![(all, width)], width)
     };
-    let tallest = columns.iter().map(Vec::len).max().unwrap_or(0) as u16;
-    let width = if two_columns { 150 } else { 86 };
-    let rect = centered(area, width, tallest + 3);
+    let tallest = columns.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+    let rect = centered(
+        area,
+        (width + 2).min(usize::from(u16::MAX)) as u16,
+        (tallest + 2).min(usize::from(u16::MAX)) as u16,
+    );
     frame.render_widget(Clear, rect);
-    let inner_height = rect.height.saturating_sub(3) as usize;
-    let max_scroll = (tallest as usize).saturating_sub(inner_height);
+    let inner_height = usize::from(rect.height.saturating_sub(2));
+    let max_scroll = tallest.saturating_sub(inner_height);
     let scroll = scroll.min(max_scroll);
-    let more = if max_scroll > scroll {
-        " · j/k scroll"
+    let more = if max_scroll > 0 {
+        format!(" · j/k scroll ({}/{})", scroll, max_scroll)
     } else {
-        ""
+        String::new()
     };
     let block = Block::bordered()
         .title(" Keys ")
@@ -59,12 +96,15 @@ pub fn render(scroll: usize, theme: Theme, frame: &mut Frame, area: Rect) {
         .border_style(theme.border(true));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let areas = Layout::horizontal(vec![
-        Constraint::Ratio(1, columns.len() as u32);
-        columns.len()
-    ])
-    .split(inner);
-    for (lines, column) in columns.into_iter().zip(areas.iter()) {
-        frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), *column);
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .map(|(_, w)| Constraint::Length((*w).min(usize::from(u16::MAX)) as u16))
+        .collect();
+    let areas = Layout::horizontal(widths).split(inner);
+    for ((lines, _), column) in columns.into_iter().zip(areas.iter()) {
+        frame.render_widget(
+            Paragraph::new(lines).scroll((scroll.min(usize::from(u16::MAX)) as u16, 0)),
+            *column,
+        );
     }
 }
