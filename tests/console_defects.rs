@@ -329,3 +329,35 @@ fn a_long_toast_is_shown_whole() {
         );
     }
 }
+
+#[test]
+fn every_prefilled_field_is_replaced_by_typing_and_edited_by_editing_keys() {
+    let mut state = blue_green("blue=100", "");
+    // Create: a typed path replaces the proposed one.
+    feed(&mut state, [ch('C')]);
+    feed(&mut state, typed("/home/me/green.yml"));
+    let Some(Dialog::CreateFromFile(create)) = &state.ui.dialog else {
+        panic!("the create dialog");
+    };
+    assert_eq!(create.input.value(), "/home/me/green.yml");
+    feed(&mut state, [key(KeyCode::Esc)]);
+    // An editing key first keeps the proposed path to edit.
+    feed(&mut state, [ch('C'), key(KeyCode::Backspace), ch('x')]);
+    let Some(Dialog::CreateFromFile(create)) = &state.ui.dialog else {
+        panic!("the create dialog");
+    };
+    assert_eq!(create.input.value(), "assets/demo/endpoint.ymx");
+    feed(&mut state, [key(KeyCode::Esc)]);
+    // Invoke behaves the same, as does scale.
+    feed(&mut state, [ch('i')]);
+    feed(&mut state, typed("req.json"));
+    let Some(Dialog::Invoke(invoke)) = &state.ui.dialog else {
+        panic!("the invoke dialog");
+    };
+    assert_eq!(invoke.input.value(), "req.json");
+    feed(&mut state, [key(KeyCode::Esc), ch('s'), ch('3')]);
+    let Some(Dialog::Scale(scale)) = &state.ui.dialog else {
+        panic!("the scale dialog");
+    };
+    assert_eq!(scale.input.value(), "3");
+}

@@ -234,6 +234,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             input,
             running,
             outcome,
+            ..
         }) => {
             let route = match (routing, deployment) {
                 (InvokeRouting::Pinned, Some(d)) => {
@@ -279,6 +280,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             endpoint,
             input,
             error,
+            ..
         }) => {
             let (what, title) = match endpoint {
                 Some(ep) => (

@@ -13,6 +13,7 @@ pub mod invoke;
 pub mod journal;
 pub mod keys;
 mod outcome;
+mod prefilled;
 pub mod scale;
 pub mod stale;
 
