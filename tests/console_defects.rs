@@ -361,3 +361,36 @@ fn every_prefilled_field_is_replaced_by_typing_and_edited_by_editing_keys() {
     };
     assert_eq!(scale.input.value(), "3");
 }
+
+#[test]
+fn all_traffic_to_one_deployment_and_all_off_open_a_review() {
+    let mut state = blue_green("blue=100", "green=10");
+    select_green(&mut state);
+    feed(&mut state, [ch('A')]);
+    let Some(Dialog::ConfirmApply(ConfirmApply { az_command, .. })) = &state.ui.dialog else {
+        panic!("A opens the review");
+    };
+    assert!(az_command.contains("green=100"), "{az_command}");
+    assert_eq!(
+        state.draft_of("my-endpoint").unwrap().proposed.normalized(),
+        split("green=100", ""),
+        "its mirror is cleared as Azure requires"
+    );
+    feed(&mut state, [key(KeyCode::Esc), key(KeyCode::Esc), ch('0')]);
+    assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply(_))));
+}
+
+#[test]
+fn credentials_and_known_good_have_their_own_keys() {
+    let mut state = blue_green("blue=100", "");
+    feed(&mut state, [ch('j'), ch('k')]);
+    assert_eq!(
+        state.selected_deployment().unwrap().name,
+        "blue",
+        "k moves up"
+    );
+    feed(&mut state, [ch('M')]);
+    assert!(toasts(&state).iter().any(|t| t.contains("known-good")));
+    let cmds = feed(&mut state, [ch('K')]);
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::LoadKeys { .. })));
+}

@@ -157,7 +157,7 @@ fn remote_text_reaches_the_screen_only_sanitized() {
             }),
         },
     );
-    feed(&mut state, [ch('g')]);
+    feed(&mut state, [ch('M')]);
     let text = draw(&state, 160, 30).backend().to_string();
     assert!(
         text.contains("evil"),

@@ -129,6 +129,51 @@ pub(super) fn nudge(state: &mut AppState, delta: i32) -> Vec<Cmd> {
     Vec::new()
 }
 
+/// Drafts all live traffic to the selected deployment (its mirror cleared, as Azure requires)
+/// and opens the review.
+pub(super) fn all_traffic_to_selected(state: &mut AppState) {
+    if refuse_read_only(state, "changing traffic") {
+        return;
+    }
+    let (Some(ep), Some(d)) = (
+        state.selected_endpoint().cloned(),
+        state.selected_deployment().cloned(),
+    ) else {
+        return;
+    };
+    let base = state
+        .draft_of(&ep.name)
+        .map(|d| d.base.clone())
+        .unwrap_or_else(|| ep.split.clone());
+    let current = state.shown_split(&ep);
+    let target = d.name.to_lowercase();
+    let live: TrafficMap = state
+        .azure
+        .deployments_of(&ep.name)
+        .iter()
+        .map(|x| {
+            let name = x.name.to_lowercase();
+            let share = if name == target { 100 } else { 0 };
+            (name, share)
+        })
+        .collect();
+    let mut mirror = current.mirror.clone();
+    mirror.retain(|name, _| !name.eq_ignore_ascii_case(&target));
+    let proposed = TrafficSplit { live, mirror };
+    if proposed.normalized() == base.normalized() {
+        toast(
+            state,
+            ToastLevel::Info,
+            format!("{} already takes all live traffic", d.name),
+        );
+        return;
+    }
+    let note = format!("all live traffic to {}", d.name);
+    if start_draft(state, &ep.name, base, proposed, &note) {
+        open_apply_confirmation(state);
+    }
+}
+
 pub(super) fn violations_of(state: &AppState, endpoint: &str, split: &TrafficSplit) -> Vec<String> {
     let to_i64 = |m: &TrafficMap| -> BTreeMap<String, i64> {
         m.iter().map(|(k, v)| (k.clone(), i64::from(*v))).collect()

@@ -23,6 +23,9 @@ pub enum Action {
     CreateEndpoint,
     Up,
     Down,
+    /// The first / last row of the focused list.
+    First,
+    Last,
     /// Filter endpoints by name.
     Filter,
     /// Move the selected deployment's share down / up by 1 or 10.
@@ -38,8 +41,11 @@ pub enum Action {
     Discard,
     /// Draft a return to the split before the last applied change.
     Undo,
-    /// Draft live traffic off for every deployment (a total of 0, which Azure allows).
+    /// Draft live traffic off for every deployment (a total of 0, which Azure allows), and
+    /// review it.
     DisableTraffic,
+    /// Draft all live traffic to the selected deployment, and review it.
+    AllTraffic,
     /// Remember the current split as known-good.
     MarkGood,
     /// Draft a return to the known-good split, mirror off, and confirm at once.
@@ -228,7 +234,15 @@ pub const KEYMAP: &[Binding] = &[
         "0",
         A::DisableTraffic,
         "",
-        "Draft all live traffic off (total 0); a nudge up starts it again",
+        "Draft all live traffic off (total 0) and review it; a nudge up starts it again",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('A')],
+        "A",
+        A::AllTraffic,
+        "",
+        "Draft all live traffic to the selected deployment and review it",
     ),
     bind(
         S::Deployments,
@@ -240,8 +254,8 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         S::Deployments,
-        &[plain('g')],
-        "g",
+        &[plain('M')],
+        "M",
         A::MarkGood,
         "",
         "Mark the current split as known-good",
@@ -280,8 +294,8 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         S::Deployments,
-        &[plain('k')],
-        "k",
+        &[plain('K')],
+        "K",
         A::ShowKeys,
         "",
         "Show the endpoint's scoring URI and credentials",
@@ -296,8 +310,8 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         S::Deployments,
-        &[code(KeyCode::Up)],
-        "↑",
+        &[code(KeyCode::Up), plain('k')],
+        "↑/k",
         A::Up,
         "",
         "Select the deployment above",
@@ -311,9 +325,25 @@ pub const KEYMAP: &[Binding] = &[
         "Select the deployment below",
     ),
     bind(
+        S::Deployments,
+        &[plain('g'), code(KeyCode::Home)],
+        "g",
+        A::First,
+        "",
+        "Select the first deployment",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('G'), code(KeyCode::End)],
+        "G",
+        A::Last,
+        "",
+        "Select the last deployment",
+    ),
+    bind(
         S::Endpoints,
-        &[code(KeyCode::Up)],
-        "↑",
+        &[code(KeyCode::Up), plain('k')],
+        "↑/k",
         A::Up,
         "",
         "Select the endpoint above",
@@ -325,6 +355,22 @@ pub const KEYMAP: &[Binding] = &[
         A::Down,
         "",
         "Select the endpoint below",
+    ),
+    bind(
+        S::Endpoints,
+        &[plain('g'), code(KeyCode::Home)],
+        "g",
+        A::First,
+        "",
+        "Select the first endpoint",
+    ),
+    bind(
+        S::Endpoints,
+        &[plain('G'), code(KeyCode::End)],
+        "G",
+        A::Last,
+        "",
+        "Select the last endpoint",
     ),
     bind(
         S::Endpoints,
@@ -344,8 +390,8 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         S::Endpoints,
-        &[plain('k')],
-        "k",
+        &[plain('K')],
+        "K",
         A::ShowKeys,
         "keys",
         "Show the endpoint's scoring URI and credentials",
@@ -400,16 +446,16 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         S::Logs,
-        &[code(KeyCode::PageUp)],
-        "pgup",
+        &[code(KeyCode::PageUp), ctrl('u')],
+        "pgup/ctrl-u",
         A::LogPageUp,
         "",
         "Scroll up a page (pauses)",
     ),
     bind(
         S::Logs,
-        &[code(KeyCode::PageDown)],
-        "pgdn",
+        &[code(KeyCode::PageDown), ctrl('d')],
+        "pgdn/ctrl-d",
         A::LogPageDown,
         "",
         "Scroll down a page",
@@ -675,6 +721,52 @@ mod tests {
         );
         let d = key(KeyCode::Char('d'), KeyModifiers::NONE);
         assert_eq!(action_for(Focus::Deployments, &d), None);
+    }
+
+    #[test]
+    fn no_key_means_two_things_in_one_panel() {
+        for scope in [
+            Scope::Endpoints,
+            Scope::Deployments,
+            Scope::Logs,
+            Scope::Global,
+        ] {
+            let mut seen: Vec<(KeyCode, KeyModifiers, Action)> = Vec::new();
+            for b in KEYMAP.iter().filter(|b| b.scope == scope) {
+                for k in b.keys {
+                    let clash = seen
+                        .iter()
+                        .find(|(c, m, a)| *c == k.code && *m == k.modifiers && *a != b.action);
+                    assert!(clash.is_none(), "{} twice in {scope:?}", b.keys_label);
+                    seen.push((k.code, k.modifiers, b.action));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn vim_keys_move_in_every_list_and_page_in_logs() {
+        let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
+        let k = key(KeyCode::Char('k'), KeyModifiers::NONE);
+        for focus in [Focus::Endpoints, Focus::Deployments] {
+            assert_eq!(action_for(focus, &j), Some(Action::Down));
+            assert_eq!(action_for(focus, &k), Some(Action::Up));
+        }
+        assert_eq!(action_for(Focus::Logs(0), &k), Some(Action::LogUp));
+        let ctrl_u = key(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        let ctrl_d = key(KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(Focus::Logs(0), &ctrl_u), Some(Action::LogPageUp));
+        assert_eq!(
+            action_for(Focus::Logs(0), &ctrl_d),
+            Some(Action::LogPageDown)
+        );
+        assert_eq!(
+            action_for(Focus::Deployments, &ctrl_d),
+            Some(Action::Delete)
+        );
+        let g = key(KeyCode::Char('g'), KeyModifiers::NONE);
+        assert_eq!(action_for(Focus::Logs(0), &g), Some(Action::LogTop));
+        assert_eq!(action_for(Focus::Deployments, &g), Some(Action::First));
     }
 
     #[test]
