@@ -607,7 +607,7 @@ pub const KEYMAP: &[Binding] = &[
         ":",
         A::CommandBar,
         "cmd",
-        "Command bar: traffic blue=90 green=10 · mirror green=10 · scale blue 2",
+        "Command bar: traffic blue=90 green=10 · mirror green=10 · scale blue 2 · q · help · logs; ↑/↓ history, tab completes",
     ),
     bind(
         S::Global,
@@ -643,6 +643,40 @@ pub const KEYMAP: &[Binding] = &[
         "Quit (asks first if a draft or an operation is pending)",
     ),
 ];
+
+/// The `:` commands that do what a key does, by name (the verbs with arguments, `traffic`,
+/// `mirror` and `scale BLUE 2`, are the command bar's own).
+pub const COMMANDS: &[(&str, Action)] = &[
+    ("q", A::Quit),
+    ("quit", A::Quit),
+    ("help", A::Help),
+    ("logs", A::ToggleLogs),
+    ("refresh", A::Refresh),
+    ("journal", A::Journal),
+    ("create-endpoint", A::CreateEndpoint),
+    ("create", A::CreateDeployment),
+    ("filter", A::Filter),
+    ("mirror-mode", A::ToggleMirrorMode),
+    ("apply", A::Apply),
+    ("discard", A::Discard),
+    ("undo", A::Undo),
+    ("off", A::DisableTraffic),
+    ("all", A::AllTraffic),
+    ("mark-good", A::MarkGood),
+    ("restore-good", A::RestoreGood),
+    ("scale", A::Scale),
+    ("invoke", A::Invoke),
+    ("keys", A::ShowKeys),
+    ("delete", A::Delete),
+];
+
+/// The action a `:` command names, if any.
+pub fn command_action(verb: &str) -> Option<Action> {
+    COMMANDS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(verb))
+        .map(|(_, action)| *action)
+}
 
 fn scope_of(focus: Focus) -> Scope {
     match focus {

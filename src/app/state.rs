@@ -187,6 +187,9 @@ pub struct UiState {
     /// The endpoint (lower-cased) a `:` command just drafted for, with the draft it had
     /// before: cancelling the command's review puts that back.
     pub before_command: Option<(String, Option<Draft>)>,
+    /// `:` command lines run, oldest first, and where ↑/↓ is in them while typing.
+    pub command_history: Vec<String>,
+    pub history_at: Option<usize>,
     pub show_help: bool,
     pub help_scroll: usize,
     pub quit: bool,
