@@ -57,7 +57,11 @@ fn up_and_down_walk_the_history() {
     feed(&mut state, [key(KeyCode::Up)]);
     assert_eq!(bar(&state).0, "traffic blue=90 green=10");
     feed(&mut state, [key(KeyCode::Up)]);
-    assert_eq!(bar(&state).0, "traffic blue=90 green=10", "the oldest stays");
+    assert_eq!(
+        bar(&state).0,
+        "traffic blue=90 green=10",
+        "the oldest stays"
+    );
     feed(&mut state, [key(KeyCode::Down), key(KeyCode::Down)]);
     assert_eq!(bar(&state).0, "", "past the newest: an empty line");
 }
@@ -78,7 +82,10 @@ fn tab_completes_verbs_and_deployment_names() {
     let (line, hint) = bar(&state);
     assert_eq!(line, "re");
     let hint = hint.unwrap();
-    assert!(hint.contains("refresh") && hint.contains("restore-good"), "{hint}");
+    assert!(
+        hint.contains("refresh") && hint.contains("restore-good"),
+        "{hint}"
+    );
     feed(&mut state, [key(KeyCode::Esc), ch(':')]);
     feed(&mut state, typed("scale b"));
     feed(&mut state, [key(KeyCode::Tab)]);

@@ -8,7 +8,7 @@ use super::changes::scale;
 use super::dialogs::scale::parse_instances;
 use super::drafts::{APPLYING, draft_from_command, violations_of};
 use super::field_keys::input_request;
-use super::keymap::{COMMANDS, command_action};
+use super::keymap::Action;
 use super::log_actions;
 use super::msg::Cmd;
 use super::selection;
@@ -21,6 +21,40 @@ const USAGE: &str = "commands: traffic blue=90 green=10 · mirror green=10 · sc
 
 /// The verbs that take arguments; the others come from the keymap's commands.
 const VERBS_WITH_ARGUMENTS: [&str; 3] = ["traffic", "mirror", "scale"];
+
+/// The `:` commands that do what a key does, by name (the verbs with arguments, `traffic`,
+/// `mirror` and `scale BLUE 2`, are the command bar's own).
+const COMMANDS: &[(&str, Action)] = &[
+    ("q", Action::Quit),
+    ("quit", Action::Quit),
+    ("help", Action::Help),
+    ("logs", Action::ToggleLogs),
+    ("refresh", Action::Refresh),
+    ("journal", Action::Journal),
+    ("create-endpoint", Action::CreateEndpoint),
+    ("create", Action::CreateDeployment),
+    ("filter", Action::Filter),
+    ("mirror-mode", Action::ToggleMirrorMode),
+    ("apply", Action::Apply),
+    ("discard", Action::Discard),
+    ("undo", Action::Undo),
+    ("off", Action::DisableTraffic),
+    ("all", Action::AllTraffic),
+    ("mark-good", Action::MarkGood),
+    ("restore-good", Action::RestoreGood),
+    ("scale", Action::Scale),
+    ("invoke", Action::Invoke),
+    ("keys", Action::ShowKeys),
+    ("delete", Action::Delete),
+];
+
+/// The action a `:` command names, if any.
+fn command_action(verb: &str) -> Option<Action> {
+    COMMANDS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(verb))
+        .map(|(_, action)| *action)
+}
 
 /// A key while a prompt is open: esc leaves it, enter runs it, the rest edits it.
 pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {

@@ -644,40 +644,6 @@ pub const KEYMAP: &[Binding] = &[
     ),
 ];
 
-/// The `:` commands that do what a key does, by name (the verbs with arguments, `traffic`,
-/// `mirror` and `scale BLUE 2`, are the command bar's own).
-pub const COMMANDS: &[(&str, Action)] = &[
-    ("q", A::Quit),
-    ("quit", A::Quit),
-    ("help", A::Help),
-    ("logs", A::ToggleLogs),
-    ("refresh", A::Refresh),
-    ("journal", A::Journal),
-    ("create-endpoint", A::CreateEndpoint),
-    ("create", A::CreateDeployment),
-    ("filter", A::Filter),
-    ("mirror-mode", A::ToggleMirrorMode),
-    ("apply", A::Apply),
-    ("discard", A::Discard),
-    ("undo", A::Undo),
-    ("off", A::DisableTraffic),
-    ("all", A::AllTraffic),
-    ("mark-good", A::MarkGood),
-    ("restore-good", A::RestoreGood),
-    ("scale", A::Scale),
-    ("invoke", A::Invoke),
-    ("keys", A::ShowKeys),
-    ("delete", A::Delete),
-];
-
-/// The action a `:` command names, if any.
-pub fn command_action(verb: &str) -> Option<Action> {
-    COMMANDS
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(verb))
-        .map(|(_, action)| *action)
-}
-
 fn scope_of(focus: Focus) -> Scope {
     match focus {
         Focus::Endpoints => Scope::Endpoints,
