@@ -394,3 +394,35 @@ fn credentials_and_known_good_have_their_own_keys() {
     let cmds = feed(&mut state, [ch('K')]);
     assert!(cmds.iter().any(|c| matches!(c, Cmd::LoadKeys { .. })));
 }
+
+#[test]
+fn read_only_shows_only_the_keys_that_work() {
+    let mut read_only = options();
+    read_only.read_only = true;
+    let mut state = loaded_with(
+        read_only,
+        vec![(
+            endpoint("my-endpoint", "blue=100", ""),
+            vec![deployment("blue", 1), deployment("green", 1)],
+        )],
+    );
+    let text = screen(&state, 200, 40);
+    let status = text.lines().last().unwrap();
+    for gone in ["apply", "scale", "delete", "mirror"] {
+        assert!(!status.contains(gone), "{gone:?} in {status}");
+    }
+    assert!(
+        status.contains("invoke") && status.contains("help"),
+        "{status}"
+    );
+    feed(&mut state, [ch('?')]);
+    let help = screen(&state, 200, 60);
+    for gone in [
+        "Delete the selected",
+        "Scale the selected",
+        "Review the draft",
+    ] {
+        assert!(!help.contains(gone), "{gone:?} in {help}");
+    }
+    assert!(help.contains("Refresh now"), "{help}");
+}

@@ -607,7 +607,7 @@ pub const KEYMAP: &[Binding] = &[
         ":",
         A::CommandBar,
         "cmd",
-        "Command bar: traffic blue=90 green=10 · mirror green=10 · scale blue 2 · q · help · logs; ↑/↓ history, tab completes",
+        "Commands: traffic blue=90 green=10 · scale blue 2 · q · help; ↑↓ history, tab completes",
     ),
     bind(
         S::Global,
@@ -678,11 +678,39 @@ pub fn action_for(focus: Focus, event: &KeyEvent) -> Option<Action> {
         .map(|b| b.action)
 }
 
-/// `(keys, hint)` pairs for the status bar of the focused panel.
-pub fn status_hints(focus: Focus) -> Vec<(&'static str, &'static str)> {
-    let scope = scope_of(focus);
+/// True for the actions a read-only console refuses: they change something on Azure.
+pub fn changes_azure(action: Action) -> bool {
+    matches!(
+        action,
+        Action::NudgeDown
+            | Action::NudgeUp
+            | Action::NudgeDownBig
+            | Action::NudgeUpBig
+            | Action::ToggleMirrorMode
+            | Action::Apply
+            | Action::Discard
+            | Action::Undo
+            | Action::DisableTraffic
+            | Action::AllTraffic
+            | Action::RestoreGood
+            | Action::Scale
+            | Action::CreateDeployment
+            | Action::CreateEndpoint
+            | Action::Delete
+    )
+}
+
+/// The bindings that work: all of them, or in read-only mode those that change nothing.
+pub fn working(read_only: bool) -> impl Iterator<Item = &'static Binding> {
     KEYMAP
         .iter()
+        .filter(move |b| !(read_only && changes_azure(b.action)))
+}
+
+/// `(keys, hint)` pairs for the status bar of the focused panel.
+pub fn status_hints(focus: Focus, read_only: bool) -> Vec<(&'static str, &'static str)> {
+    let scope = scope_of(focus);
+    working(read_only)
         .filter(|b| (b.scope == scope || b.scope == Scope::Global) && !b.hint.is_empty())
         .map(|b| (b.keys_label, b.hint))
         .collect()

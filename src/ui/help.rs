@@ -1,5 +1,6 @@
 //! The `?` overlay, generated from the keymap table: two columns when the terminal is wide
 //! enough for both at full width, one with wrapped texts otherwise, scrollable (j/k) when short.
+//! A read-only console lists only the keys that work in it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,23 +9,31 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::theme::Theme;
 use super::widgets::{centered, wrap_words};
-use crate::app::keymap::{KEYMAP, Scope};
+use crate::app::keymap::{KEYMAP, Scope, working};
 
-/// Columns the key labels take, before the help text.
-const KEYS_WIDTH: usize = 10;
+/// Columns the key labels take before the help text: the longest label, indented and spaced.
+fn keys_width() -> usize {
+    KEYMAP
+        .iter()
+        .map(|b| b.keys_label.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 4
+}
 
 /// One scope's keys, with each help text wrapped to `width` columns (the labels included).
-fn section(scope: Scope, width: usize, theme: Theme) -> Vec<Line<'static>> {
+fn section(scope: Scope, width: usize, read_only: bool, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled(scope.title(), theme.changed()))];
-    let text_width = width.saturating_sub(KEYS_WIDTH).max(10);
-    for b in KEYMAP
-        .iter()
-        .filter(|b| b.scope == scope && !b.help.is_empty())
-    {
+    let keys_width = keys_width();
+    let text_width = width.saturating_sub(keys_width).max(10);
+    for b in working(read_only).filter(|b| b.scope == scope && !b.help.is_empty()) {
         for (i, row) in wrap_words(b.help, text_width).into_iter().enumerate() {
             let label = if i == 0 { b.keys_label } else { "" };
             lines.push(Line::from(vec![
-                Span::styled(format!("  {label:<8}"), theme.key()),
+                Span::styled(
+                    format!("  {label:<pad$}", pad = keys_width - 2),
+                    theme.key(),
+                ),
                 Span::raw(row),
             ]));
         }
@@ -34,42 +43,44 @@ fn section(scope: Scope, width: usize, theme: Theme) -> Vec<Line<'static>> {
 }
 
 /// The widest line of the scopes' sections, unwrapped.
-fn natural_width(scopes: &[Scope]) -> usize {
-    KEYMAP
-        .iter()
+fn natural_width(scopes: &[Scope], read_only: bool) -> usize {
+    working(read_only)
         .filter(|b| scopes.contains(&b.scope))
-        .map(|b| KEYS_WIDTH + b.help.chars().count())
+        .map(|b| keys_width() + b.help.chars().count())
         .chain(scopes.iter().map(|s| s.title().chars().count()))
         .max()
         .unwrap_or(0)
 }
 
-fn column(scopes: &[Scope], width: usize, theme: Theme) -> Vec<Line<'static>> {
+fn column(scopes: &[Scope], width: usize, read_only: bool, theme: Theme) -> Vec<Line<'static>> {
     scopes
         .iter()
-        .flat_map(|s| section(*s, width, theme))
+        .flat_map(|s| section(*s, width, read_only, theme))
         .collect()
 }
 
 /// The overlay: two columns when both fit side by side at full width, else one whose texts
 /// wrap to the terminal; it scrolls when taller than the terminal.
-pub fn render(scroll: usize, theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn render(scroll: usize, read_only: bool, theme: Theme, frame: &mut Frame, area: Rect) {
     const LEFT: [Scope; 2] = [Scope::Deployments, Scope::Endpoints];
     const RIGHT: [Scope; 2] = [Scope::Logs, Scope::Global];
-    let (left_width, right_width) = (natural_width(&LEFT), natural_width(&RIGHT));
+    let (left_width, right_width) = (
+        natural_width(&LEFT, read_only),
+        natural_width(&RIGHT, read_only),
+    );
     let available = usize::from(area.width).saturating_sub(2);
     let (columns, width) = if left_width + 2 + right_width <= available {
         (
             vec![
-                (column(&LEFT, left_width, theme), left_width + 2),
-                (column(&RIGHT, right_width, theme), right_width),
+                (column(&LEFT, left_width, read_only, theme), left_width + 2),
+                (column(&RIGHT, right_width, read_only, theme), right_width),
             ],
             left_width + 2 + right_width,
         )
     } else {
         let width = left_width.max(right_width).min(available);
-        let mut all = column(&LEFT, width, theme);
-        all.extend(column(&RIGHT, width, theme));
+        let mut all = column(&LEFT, width, read_only, theme);
+        all.extend(column(&RIGHT, width, read_only, theme));
         (vec![(all, width)], width)
     };
     let tallest = columns.iter().map(|(c, _)| c.len()).max().unwrap_or(0);

@@ -93,7 +93,13 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         dialogs::render(state, dialog, theme, frame, area);
     }
     if state.ui.show_help {
-        help::render(state.ui.help_scroll, theme, frame, area);
+        help::render(
+            state.ui.help_scroll,
+            state.options.read_only,
+            theme,
+            frame,
+            area,
+        );
     }
 }
 
