@@ -426,3 +426,68 @@ fn read_only_shows_only_the_keys_that_work() {
     }
     assert!(help.contains("Refresh now"), "{help}");
 }
+
+fn title_with(
+    target: aml_rollout::app::state::TargetLabel,
+) -> (String, Vec<ratatui::style::Color>) {
+    let mut opts = options();
+    opts.target = target;
+    opts.no_color = false;
+    let state = loaded_with(opts, blue_green_workspace("blue=100"));
+    let mut t = Terminal::new(TestBackend::new(160, 30)).unwrap();
+    t.draw(|f| aml_rollout::ui::render(&state, f)).unwrap();
+    let buffer = t.backend().buffer().clone();
+    let row: String = (0..160)
+        .map(|x| buffer[(x, 0)].symbol().to_string())
+        .collect();
+    let backgrounds = (0..160).map(|x| buffer[(x, 0)].bg).collect();
+    (row, backgrounds)
+}
+
+fn badge_background(
+    row: &str,
+    backgrounds: &[ratatui::style::Color],
+    badge: &str,
+) -> ratatui::style::Color {
+    let at = row
+        .find(badge)
+        .unwrap_or_else(|| panic!("{badge} in {row}"));
+    backgrounds[row[..at].chars().count() + 1]
+}
+
+#[test]
+fn each_kind_of_target_has_its_own_badge_and_production_stands_out() {
+    use aml_rollout::app::state::TargetLabel;
+    let (demo, demo_bg) = title_with(TargetLabel::Demo);
+    let (emulator, emulator_bg) = title_with(TargetLabel::Emulator {
+        url: "http://127.0.0.1:1".into(),
+        subscription: "00000000-0000-0000-0000-000000000000".into(),
+        resource_group: "rg".into(),
+        workspace: "dev-ws".into(),
+    });
+    let (azure, azure_bg) = title_with(TargetLabel::Azure {
+        subscription: "11111111-1111-1111-1111-111111111111".into(),
+        resource_group: "rg".into(),
+        workspace: "ml-dev".into(),
+    });
+    let colours = [
+        badge_background(&demo, &demo_bg, " DEMO "),
+        badge_background(&emulator, &emulator_bg, " EMULATOR "),
+        badge_background(&azure, &azure_bg, " AZURE "),
+    ];
+    assert!(
+        colours[0] != colours[1] && colours[1] != colours[2] && colours[0] != colours[2],
+        "{colours:?}"
+    );
+    assert!(!azure.contains("PROD"));
+    let (prod, prod_bg) = title_with(TargetLabel::Azure {
+        subscription: "11111111-1111-1111-1111-111111111111".into(),
+        resource_group: "rg".into(),
+        workspace: "ml-PROD-weu".into(),
+    });
+    assert!(prod.contains(" PROD "), "{prod}");
+    assert!(
+        prod_bg.iter().filter(|c| **c == ratatui::style::Color::Red).count() > 100,
+        "the title bar is red for production"
+    );
+}
