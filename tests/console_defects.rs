@@ -487,7 +487,11 @@ fn each_kind_of_target_has_its_own_badge_and_production_stands_out() {
     });
     assert!(prod.contains(" PROD "), "{prod}");
     assert!(
-        prod_bg.iter().filter(|c| **c == ratatui::style::Color::Red).count() > 100,
+        prod_bg
+            .iter()
+            .filter(|c| **c == ratatui::style::Color::Red)
+            .count()
+            > 100,
         "the title bar is red for production"
     );
 }
