@@ -366,6 +366,7 @@ mod tests {
                 proposed: split("blue=90 green=10"),
                 notes: Vec::new(),
                 applying: false,
+                warning: None,
             },
         );
         assert_eq!(

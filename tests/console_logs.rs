@@ -376,3 +376,95 @@ fn answers_are_coloured_by_status_class_and_still_sanitized() {
         "control sequences never reach the screen"
     );
 }
+
+/// Lines about a pane wide once their date is dropped: the case where wrapping used to count
+/// rows from the stored text and scroll the shown text out of the pane.
+fn long_log(range: std::ops::Range<u32>) -> String {
+    range
+        .map(|i| {
+            format!(
+                "2026-11-22T12:00:{:02}.000Z POST /score 200 12.0ms x-request-id=r{i:04} deployment=blue model=azureml:blue:1 n{i:04}",
+                i % 60
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn wrapping_keeps_the_newest_lines_in_view_at_every_width() {
+    let (mut state, started) = with_panes();
+    for (tailer, ..) in &started {
+        feed(
+            &mut state,
+            [Msg::LogWindow {
+                tailer: *tailer,
+                content: long_log(0..40),
+            }],
+        );
+    }
+    feed(&mut state, [key(KeyCode::Tab), ch('w')]);
+    assert!(state.logs.panes[0].wrap);
+    for width in (150..=240).step_by(3) {
+        let text = render(&state, width, 40).backend().to_string();
+        assert!(
+            text.contains("x-request-id=r0039"),
+            "the newest line is shown when wrapped at a terminal {width} wide:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn oldest_fills_the_pane_from_the_first_line_down() {
+    let (mut state, started) = with_panes();
+    feed(
+        &mut state,
+        [Msg::LogWindow {
+            tailer: started[0].0,
+            content: access_log(0..40, "blue"),
+        }],
+    );
+    feed(&mut state, [key(KeyCode::Tab), ch('g')]);
+    let pane = &state.logs.panes[0];
+    assert!(!pane.follow);
+    let shown: Vec<_> = pane
+        .window(10)
+        .iter()
+        .map(|e| e.text().to_string())
+        .collect();
+    assert_eq!(shown.len(), 10, "a full pane, not one line: {shown:?}");
+    assert!(shown[0].contains("x-request-id=r0 "), "{shown:?}");
+    let text = render(&state, 160, 30).backend().to_string();
+    assert!(text.contains("x-request-id=r0 ") && text.contains("x-request-id=r5 "));
+    feed(&mut state, [ch('j')]);
+    let shown: Vec<_> = state.logs.panes[0]
+        .window(3)
+        .iter()
+        .map(|e| e.text().to_string())
+        .collect();
+    assert!(
+        shown[0].contains("x-request-id=r1 "),
+        "j moves the top down: {shown:?}"
+    );
+}
+
+#[test]
+fn a_filter_that_matches_nothing_says_so() {
+    let (mut state, started) = with_panes();
+    feed(
+        &mut state,
+        [Msg::LogWindow {
+            tailer: started[0].0,
+            content: access_log(0..5, "blue"),
+        }],
+    );
+    feed(&mut state, [key(KeyCode::Tab), ch('/')]);
+    feed(&mut state, typed("no-such-text"));
+    feed(&mut state, [key(KeyCode::Enter)]);
+    let text = render(&state, 160, 30).backend().to_string();
+    assert!(text.contains("no line matches /no-such-text/"), "{text}");
+    assert!(
+        text.contains("waiting for log lines"),
+        "the pane that has received nothing still waits"
+    );
+}

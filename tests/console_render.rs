@@ -100,7 +100,7 @@ fn help_overlay() {
 fn help_overlay_in_two_columns() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch('?')]);
-    insta::assert_snapshot!(draw(&state, 160, 40).backend());
+    insta::assert_snapshot!(draw(&state, 200, 40).backend());
 }
 
 #[test]
@@ -148,7 +148,7 @@ fn remote_text_reaches_the_screen_only_sanitized() {
             }),
         },
     );
-    feed(&mut state, [ch('g')]);
+    feed(&mut state, [ch('M')]);
     let text = draw(&state, 160, 30).backend().to_string();
     assert!(
         text.contains("evil"),

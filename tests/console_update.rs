@@ -92,10 +92,9 @@ fn traffic_can_be_turned_off_and_on_again_deliberately() {
     feed(&mut state, [ch('0')]);
     let draft = state.draft_of("my-endpoint").expect("a draft");
     assert!(draft.proposed.live.values().all(|p| *p == 0));
-    feed(&mut state, [key(KeyCode::Enter)]);
     assert!(
         matches!(state.ui.dialog, Some(Dialog::ConfirmApply(_))),
-        "a total of 0 is valid"
+        "one key opens the review of an outage, never more; a total of 0 is valid"
     );
     feed(&mut state, [key(KeyCode::Esc)]);
     // From a total of 0, a nudge up gives the selected deployment all of it.
@@ -311,11 +310,12 @@ fn live_traffic_onto_the_mirror_target_clears_its_mirror_in_the_same_draft() {
     assert_eq!(draft.proposed.normalized(), split("blue=90 green=10", ""));
     assert!(
         draft
+            .diff()
             .notes
             .iter()
             .any(|n| n.contains("mirror to green cleared")),
         "{:?}",
-        draft.notes
+        draft.diff().notes
     );
     feed(&mut state, [key(KeyCode::Enter)]);
     let Some(Dialog::ConfirmApply(ConfirmApply {
@@ -400,7 +400,7 @@ fn esc_discards_and_undo_and_known_good_make_new_drafts() {
     );
     feed(&mut state, [key(KeyCode::Esc), key(KeyCode::Esc)]);
     // Marking 90/10 as good makes Z a no-op draft.
-    feed(&mut state, [ch('g')]);
+    feed(&mut state, [ch('M')]);
     assert!(last_toast(&state).contains("known-good"));
     feed(&mut state, [ch('Z')]);
     assert!(state.draft_of("my-endpoint").is_none());
@@ -643,7 +643,7 @@ fn create_show_keys_journal_help_focus_and_filter() {
         matches!(&cmds[..], [Cmd::CreateEndpoint { file, .. }] if file.ends_with("endpoint.yml"))
     );
 
-    let cmds = feed(&mut state, [ch('k')]);
+    let cmds = feed(&mut state, [ch('K')]);
     let keys_request = match &cmds[..] {
         [Cmd::LoadKeys { request, endpoint }] if endpoint == "my-endpoint" => *request,
         other => panic!("{other:?}"),
@@ -762,7 +762,7 @@ fn read_only_refuses_every_change_with_a_message() {
     assert!(state.ui.drafts.is_empty());
     // Looking is still allowed.
     assert!(matches!(
-        &feed(&mut state, [ch('k')])[..],
+        &feed(&mut state, [ch('K')])[..],
         [Cmd::LoadKeys { endpoint, .. }] if endpoint == "my-endpoint"
     ));
 }

@@ -1,7 +1,9 @@
 //! What the panels' keys do, once the keymap has turned them into actions: quit, focus,
 //! refresh, open a prompt or a dialog, move the selection, draft traffic.
 
-use super::drafts::{describe_split, nudge, open_apply_confirmation, start_draft};
+use super::drafts::{
+    all_traffic_to_selected, describe_split, nudge, open_apply_confirmation, start_draft,
+};
 use super::effects::{refuse_read_only, request_refresh, toast};
 use super::keymap::Action;
 use super::log_actions;
@@ -102,6 +104,12 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
         }
         Action::Up => selection::move_by(state, -1),
         Action::Down => selection::move_by(state, 1),
+        Action::First => selection::move_by(state, -i64::from(u32::MAX)),
+        Action::Last => selection::move_by(state, i64::from(u32::MAX)),
+        Action::AllTraffic => {
+            all_traffic_to_selected(state);
+            Vec::new()
+        }
         Action::Open => {
             state.ui.focus = Focus::Deployments;
             Vec::new()
@@ -127,6 +135,8 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 && !draft.applying
             {
                 state.ui.drafts.remove(&ep);
+                // The next draft starts on live traffic, as a fresh one would.
+                state.ui.slider_mode = SliderMode::Live;
                 toast(state, ToastLevel::Info, "draft discarded");
             }
             Vec::new()
@@ -174,12 +184,9 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 live: current.live.keys().map(|k| (k.clone(), 0)).collect(),
                 mirror: current.mirror,
             };
+            // One key must not be one enter away from an outage: it opens the review.
             if start_draft(state, &ep.name, base, off, "all live traffic off (total 0)") {
-                toast(
-                    state,
-                    ToastLevel::Info,
-                    "traffic off drafted: review with enter",
-                );
+                open_apply_confirmation(state);
             }
             Vec::new()
         }

@@ -6,7 +6,7 @@ use crossterm::event::KeyEvent;
 
 use super::changes::{create_from_file, delete, scale};
 use super::dialogs::{Context, Outcome, Request};
-use super::drafts::{confirm_apply, confirm_draft_of};
+use super::drafts::{cancel_command, confirm_apply, confirm_draft_of};
 use super::effects::{refuse_read_only, start_operation, toast};
 use super::msg::Cmd;
 use super::state::{AppState, DeleteTarget, OperationKind, ToastLevel};
@@ -39,7 +39,14 @@ pub(super) fn on_dialog_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
 
 fn carry_out(state: &mut AppState, request: Request) -> Vec<Cmd> {
     match request {
-        Request::ApplyDraft { endpoint } => confirm_apply(state, &endpoint),
+        Request::ApplyDraft { endpoint } => {
+            state.ui.before_command = None;
+            confirm_apply(state, &endpoint)
+        }
+        Request::CancelCommand { endpoint } => {
+            cancel_command(state, &endpoint);
+            Vec::new()
+        }
         Request::ReviewOnTheirs { endpoint, theirs } => {
             if let Some(d) = state.ui.drafts.get_mut(&endpoint.to_lowercase()) {
                 d.base = theirs;

@@ -43,6 +43,7 @@ pub(super) fn start_draft(
             proposed,
             notes: vec![note.to_string()],
             applying: false,
+            warning: None,
         },
     );
     true
@@ -63,13 +64,14 @@ pub(super) fn nudge(state: &mut AppState, delta: i32) -> Vec<Cmd> {
         toast(state, ToastLevel::Info, APPLYING);
         return Vec::new();
     }
-    let (base, current, mut notes) = match state.ui.drafts.get(&key) {
+    let (base, current, notes, warning) = match state.ui.drafts.get(&key) {
         Some(draft) => (
             draft.base.clone(),
             draft.proposed.clone(),
             draft.notes.clone(),
+            draft.warning.clone(),
         ),
-        None => (ep.split.clone(), ep.split.clone(), Vec::new()),
+        None => (ep.split.clone(), ep.split.clone(), Vec::new(), None),
     };
     let names: Vec<String> = state
         .azure
@@ -80,16 +82,9 @@ pub(super) fn nudge(state: &mut AppState, delta: i32) -> Vec<Cmd> {
     let target = d.name.to_lowercase();
     let proposed = match state.ui.slider_mode {
         SliderMode::Live => {
+            // A mirror cleared by live traffic is explained by the diff itself, in the panel
+            // and the confirmation: no note of its own, no toast.
             let outcome = nudge_live(&current.live, &current.mirror, &names, &target, delta);
-            if let Some(cleared) = &outcome.cleared_mirror_on {
-                let note = format!(
-                    "mirror to {cleared} cleared: it now takes live traffic (Azure allows one or the other)"
-                );
-                // The draft panel under the table says so; no toast on top of it.
-                if !notes.contains(&note) {
-                    notes.push(note);
-                }
-            }
             TrafficSplit {
                 live: outcome.live,
                 mirror: outcome.mirror,
@@ -128,10 +123,56 @@ pub(super) fn nudge(state: &mut AppState, delta: i32) -> Vec<Cmd> {
                 proposed,
                 notes,
                 applying: false,
+                warning,
             },
         );
     }
     Vec::new()
+}
+
+/// Drafts all live traffic to the selected deployment (its mirror cleared, as Azure requires)
+/// and opens the review.
+pub(super) fn all_traffic_to_selected(state: &mut AppState) {
+    if refuse_read_only(state, "changing traffic") {
+        return;
+    }
+    let (Some(ep), Some(d)) = (
+        state.selected_endpoint().cloned(),
+        state.selected_deployment().cloned(),
+    ) else {
+        return;
+    };
+    let base = state
+        .draft_of(&ep.name)
+        .map(|d| d.base.clone())
+        .unwrap_or_else(|| ep.split.clone());
+    let current = state.shown_split(&ep);
+    let target = d.name.to_lowercase();
+    let live: TrafficMap = state
+        .azure
+        .deployments_of(&ep.name)
+        .iter()
+        .map(|x| {
+            let name = x.name.to_lowercase();
+            let share = if name == target { 100 } else { 0 };
+            (name, share)
+        })
+        .collect();
+    let mut mirror = current.mirror.clone();
+    mirror.retain(|name, _| !name.eq_ignore_ascii_case(&target));
+    let proposed = TrafficSplit { live, mirror };
+    if proposed.normalized() == base.normalized() {
+        toast(
+            state,
+            ToastLevel::Info,
+            format!("{} already takes all live traffic", d.name),
+        );
+        return;
+    }
+    let note = format!("all live traffic to {}", d.name);
+    if start_draft(state, &ep.name, base, proposed, &note) {
+        open_apply_confirmation(state);
+    }
 }
 
 pub(super) fn violations_of(state: &AppState, endpoint: &str, split: &TrafficSplit) -> Vec<String> {
@@ -196,7 +237,95 @@ pub(super) fn confirm_draft_of(state: &mut AppState, endpoint: &str) {
             &draft.proposed,
             state.azure.deployments_of(endpoint),
         ),
+        warning: draft.warning.clone(),
+        from_command: false,
     }));
+}
+
+/// Drafts what a `:` command asks for and opens its review; cancelling the review undoes the
+/// command (the endpoint's earlier draft comes back, or none), so one esc is enough.
+pub(super) fn draft_from_command(
+    state: &mut AppState,
+    endpoint: &str,
+    base: TrafficSplit,
+    proposed: TrafficSplit,
+    note: &str,
+) {
+    let key = endpoint.to_lowercase();
+    let before = state.ui.drafts.get(&key).cloned();
+    if !start_draft(state, endpoint, base, proposed, note) {
+        return;
+    }
+    confirm_draft_of(state, endpoint);
+    if let Some(Dialog::ConfirmApply(dialog)) = &mut state.ui.dialog {
+        dialog.from_command = true;
+        state.ui.before_command = Some((key, before));
+    }
+}
+
+/// Undoes the `:` command whose review was cancelled.
+pub(super) fn cancel_command(state: &mut AppState, endpoint: &str) {
+    let key = endpoint.to_lowercase();
+    match state.ui.before_command.take() {
+        Some((for_endpoint, before)) if for_endpoint == key => {
+            match before {
+                Some(draft) => state.ui.drafts.insert(key, draft),
+                None => state.ui.drafts.remove(&key),
+            };
+            toast(state, ToastLevel::Info, "command cancelled");
+        }
+        _ => {}
+    }
+}
+
+/// After a reload: a draft whose endpoint's traffic someone else changed follows their new
+/// split, says so, and keeps what the operator asked for. A draft that is now the endpoint's
+/// traffic is done. Drafts being applied are left alone: the change seen is probably theirs.
+pub(super) fn follow_new_bases(state: &mut AppState) {
+    let mut done = Vec::new();
+    for ep in &state.azure.endpoints {
+        let key = ep.name.to_lowercase();
+        let Some(draft) = state.ui.drafts.get_mut(&key) else {
+            continue;
+        };
+        let now = ep.split.normalized();
+        if draft.applying || draft.base.normalized() == now {
+            continue;
+        }
+        if draft.proposed.normalized() == now {
+            done.push(ep.name.clone());
+            state.ui.drafts.remove(&key);
+            continue;
+        }
+        draft.warning = Some(format!(
+            "traffic changed meanwhile (was {}, now {}): your draft now applies on top of it",
+            describe_split(&draft.base),
+            describe_split(&ep.split)
+        ));
+        draft.base = ep.split.clone();
+        let review = (
+            draft.diff(),
+            draft.az_command(&ep.name),
+            draft.warning.clone(),
+        );
+        if let Some(Dialog::ConfirmApply(dialog)) = &mut state.ui.dialog
+            && dialog.endpoint.eq_ignore_ascii_case(&ep.name)
+        {
+            (dialog.diff, dialog.az_command, dialog.warning) = review;
+        }
+    }
+    for name in done {
+        if let Some(Dialog::ConfirmApply(dialog)) = &state.ui.dialog
+            && dialog.endpoint.eq_ignore_ascii_case(&name)
+        {
+            state.ui.dialog = None;
+        }
+        toast(
+            state,
+            ToastLevel::Info,
+            format!("{name}: your draft is already in effect (traffic changed meanwhile)"),
+        );
+    }
 }
 
 pub(super) fn confirm_apply(state: &mut AppState, endpoint: &str) -> Vec<Cmd> {
@@ -236,6 +365,23 @@ pub(super) fn on_stale(
     };
     draft.applying = false;
     let (base, yours) = (draft.base.clone(), draft.proposed.clone());
+    if theirs.normalized() == yours.normalized() {
+        // Typically an earlier apply of this very draft that failed late but did land.
+        state.ui.drafts.remove(&key);
+        if let Some(view) = state.ui.operations.iter_mut().find(|o| o.id == op) {
+            view.outcome = Some(Ok("already in effect".to_string()));
+            view.state = "Already in effect".to_string();
+        }
+        toast(
+            state,
+            ToastLevel::Success,
+            format!(
+                "{endpoint}: traffic {} is already in effect; nothing was sent",
+                describe_split(&yours)
+            ),
+        );
+        return request_refresh(state);
+    }
     if state.ui.dialog.is_some() {
         toast(
             state,

@@ -23,6 +23,9 @@ pub enum Action {
     CreateEndpoint,
     Up,
     Down,
+    /// The first / last row of the focused list.
+    First,
+    Last,
     /// Filter endpoints by name.
     Filter,
     /// Move the selected deployment's share down / up by 1 or 10.
@@ -38,8 +41,11 @@ pub enum Action {
     Discard,
     /// Draft a return to the split before the last applied change.
     Undo,
-    /// Draft live traffic off for every deployment (a total of 0, which Azure allows).
+    /// Draft live traffic off for every deployment (a total of 0, which Azure allows), and
+    /// review it.
     DisableTraffic,
+    /// Draft all live traffic to the selected deployment, and review it.
+    AllTraffic,
     /// Remember the current split as known-good.
     MarkGood,
     /// Draft a return to the known-good split, mirror off, and confirm at once.
@@ -230,7 +236,15 @@ pub const KEYMAP: &[Binding] = &[
         "0",
         A::DisableTraffic,
         "",
-        "Draft all live traffic off (total 0); a nudge up starts it again",
+        "Draft all live traffic off (total 0) and review it; a nudge up starts it again",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('A')],
+        "A",
+        A::AllTraffic,
+        "",
+        "Draft all live traffic to the selected deployment and review it",
     ),
     bind(
         S::Deployments,
@@ -242,8 +256,8 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         S::Deployments,
-        &[plain('g')],
-        "g",
+        &[plain('M')],
+        "M",
         A::MarkGood,
         "",
         "Mark the current split as known-good",
@@ -291,8 +305,8 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         S::Deployments,
-        &[plain('k')],
-        "k",
+        &[plain('K')],
+        "K",
         A::ShowKeys,
         "",
         "Show the endpoint's scoring URI and credentials",
@@ -307,8 +321,8 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         S::Deployments,
-        &[code(KeyCode::Up)],
-        "↑",
+        &[code(KeyCode::Up), plain('k')],
+        "↑/k",
         A::Up,
         "",
         "Select the deployment above",
@@ -322,9 +336,25 @@ pub const KEYMAP: &[Binding] = &[
         "Select the deployment below",
     ),
     bind(
+        S::Deployments,
+        &[plain('g'), code(KeyCode::Home)],
+        "g",
+        A::First,
+        "",
+        "Select the first deployment",
+    ),
+    bind(
+        S::Deployments,
+        &[plain('G'), code(KeyCode::End)],
+        "G",
+        A::Last,
+        "",
+        "Select the last deployment",
+    ),
+    bind(
         S::Endpoints,
-        &[code(KeyCode::Up)],
-        "↑",
+        &[code(KeyCode::Up), plain('k')],
+        "↑/k",
         A::Up,
         "",
         "Select the endpoint above",
@@ -336,6 +366,22 @@ pub const KEYMAP: &[Binding] = &[
         A::Down,
         "",
         "Select the endpoint below",
+    ),
+    bind(
+        S::Endpoints,
+        &[plain('g'), code(KeyCode::Home)],
+        "g",
+        A::First,
+        "",
+        "Select the first endpoint",
+    ),
+    bind(
+        S::Endpoints,
+        &[plain('G'), code(KeyCode::End)],
+        "G",
+        A::Last,
+        "",
+        "Select the last endpoint",
     ),
     bind(
         S::Endpoints,
@@ -355,8 +401,8 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         S::Endpoints,
-        &[plain('k')],
-        "k",
+        &[plain('K')],
+        "K",
         A::ShowKeys,
         "keys",
         "Show the endpoint's scoring URI and credentials",
@@ -411,16 +457,16 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         S::Logs,
-        &[code(KeyCode::PageUp)],
-        "pgup",
+        &[code(KeyCode::PageUp), ctrl('u')],
+        "pgup/ctrl-u",
         A::LogPageUp,
         "",
         "Scroll up a page (pauses)",
     ),
     bind(
         S::Logs,
-        &[code(KeyCode::PageDown)],
-        "pgdn",
+        &[code(KeyCode::PageDown), ctrl('d')],
+        "pgdn/ctrl-d",
         A::LogPageDown,
         "",
         "Scroll down a page",
@@ -572,7 +618,7 @@ pub const KEYMAP: &[Binding] = &[
         ":",
         A::CommandBar,
         "cmd",
-        "Command bar: traffic blue=90 green=10 · mirror green=10 · scale blue 2",
+        "Commands: traffic blue=90 green=10 · scale blue 2 · q · help; ↑↓ history, tab completes",
     ),
     bind(
         S::Global,
@@ -643,11 +689,39 @@ pub fn action_for(focus: Focus, event: &KeyEvent) -> Option<Action> {
         .map(|b| b.action)
 }
 
-/// `(keys, hint)` pairs for the status bar of the focused panel.
-pub fn status_hints(focus: Focus) -> Vec<(&'static str, &'static str)> {
-    let scope = scope_of(focus);
+/// True for the actions a read-only console refuses: they change something on Azure.
+pub fn changes_azure(action: Action) -> bool {
+    matches!(
+        action,
+        Action::NudgeDown
+            | Action::NudgeUp
+            | Action::NudgeDownBig
+            | Action::NudgeUpBig
+            | Action::ToggleMirrorMode
+            | Action::Apply
+            | Action::Discard
+            | Action::Undo
+            | Action::DisableTraffic
+            | Action::AllTraffic
+            | Action::RestoreGood
+            | Action::Scale
+            | Action::CreateDeployment
+            | Action::CreateEndpoint
+            | Action::Delete
+    )
+}
+
+/// The bindings that work: all of them, or in read-only mode those that change nothing.
+pub fn working(read_only: bool) -> impl Iterator<Item = &'static Binding> {
     KEYMAP
         .iter()
+        .filter(move |b| !(read_only && changes_azure(b.action)))
+}
+
+/// `(keys, hint)` pairs for the status bar of the focused panel.
+pub fn status_hints(focus: Focus, read_only: bool) -> Vec<(&'static str, &'static str)> {
+    let scope = scope_of(focus);
+    working(read_only)
         .filter(|b| (b.scope == scope || b.scope == Scope::Global) && !b.hint.is_empty())
         .map(|b| (b.keys_label, b.hint))
         .collect()

@@ -6,19 +6,17 @@ use tui_input::Input;
 use super::effects::toast;
 use super::ids::TailerId;
 use super::keymap::Action;
-use super::logs::{
-    LogPane, MAX_COLUMNS, PaneFilter, PaneStatus, TAIL_PRESETS, TailPreset, pane_order,
-};
+use super::logs::{LogPane, MAX_COLUMNS, PaneFilter, PaneStatus, TAIL_PRESETS, TailPreset};
 use super::msg::Cmd;
 use super::state::{AppState, Focus, Prompt, ToastLevel};
 use crate::azure::model::ContainerType;
 
 /// The (endpoint, deployment) pairs that should have a pane now.
-fn wanted(state: &AppState) -> Vec<(String, String)> {
+fn wanted(state: &mut AppState) -> Vec<(String, String)> {
     if state.logs.hidden {
         return Vec::new();
     }
-    let Some(ep) = state.selected_endpoint() else {
+    let Some(ep) = state.selected_endpoint().cloned() else {
         return Vec::new();
     };
     let names: Vec<String> = state
@@ -28,7 +26,9 @@ fn wanted(state: &AppState) -> Vec<(String, String)> {
         .map(|d| d.name.clone())
         .collect();
     let split = &ep.split;
-    let ordered = pane_order(&names, |d| split.live_of(d) > 0 || split.mirror_of(d) > 0);
+    let ordered = state.logs.stable_order(&ep.name, &names, |d| {
+        split.live_of(d) > 0 || split.mirror_of(d) > 0
+    });
     let pages = ordered.len().div_ceil(MAX_COLUMNS).max(1);
     let page = state.logs.page.min(pages - 1);
     ordered

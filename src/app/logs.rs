@@ -137,6 +137,9 @@ pub struct LogPane {
     /// When paused: the sequence number of the newest entry shown at the bottom, so the view
     /// stays put while lines keep arriving.
     pub anchor: Option<u64>,
+    /// The anchor is the entry at the top of the view instead (after "oldest"): the pane
+    /// does not know its height, so the view is filled downwards from there.
+    pub anchored_at_top: bool,
     pub timestamps: bool,
     pub wrap: bool,
     pub filter: Option<PaneFilter>,
@@ -166,6 +169,7 @@ impl LogPane {
             tailer,
             follow: true,
             anchor: None,
+            anchored_at_top: false,
             timestamps: true,
             wrap: false,
             filter: None,
@@ -207,7 +211,7 @@ impl LogPane {
         self.stream.ring().total_pushed().checked_sub(1)
     }
 
-    /// Index in the ring of the entry shown at the bottom.
+    /// Index in the ring of the entry shown at the bottom (at the top when anchored there).
     pub fn bottom_index(&self) -> Option<usize> {
         let ring = self.stream.ring();
         if ring.is_empty() {
@@ -233,11 +237,11 @@ impl LogPane {
 
     /// Scrolls by `delta` shown entries (negative: back in time). Pauses following.
     pub fn scroll(&mut self, delta: i64) {
-        let Some(bottom) = self.bottom_index() else {
+        let Some(start) = self.bottom_index() else {
             return;
         };
         let ring = self.stream.ring();
-        let mut idx = bottom;
+        let mut idx = start;
         let mut remaining = delta.unsigned_abs();
         while remaining > 0 {
             let next = if delta < 0 {
@@ -255,24 +259,29 @@ impl LogPane {
             self.follow_bottom();
             return;
         }
+        self.pause_at(ring.first_sequence() + idx as u64, self.anchored_at_top);
+    }
+
+    fn pause_at(&mut self, sequence: u64, at_top: bool) {
         self.follow = false;
-        self.anchor = Some(ring.first_sequence() + idx as u64);
+        self.anchor = Some(sequence);
+        self.anchored_at_top = at_top;
         self.status = PaneStatus::Paused;
     }
 
+    /// Shows the oldest lines from the top of the pane down.
     pub fn scroll_to_top(&mut self) {
         let ring = self.stream.ring();
         if let Some(first) = (0..ring.len()).find(|i| ring.get(*i).is_some_and(|e| self.visible(e)))
         {
-            self.follow = false;
-            self.anchor = Some(ring.first_sequence() + first as u64);
-            self.status = PaneStatus::Paused;
+            self.pause_at(ring.first_sequence() + first as u64, true);
         }
     }
 
     pub fn follow_bottom(&mut self) {
         self.follow = true;
         self.anchor = None;
+        self.anchored_at_top = false;
         if self.status == PaneStatus::Paused {
             self.status = PaneStatus::Following;
         }
@@ -280,9 +289,9 @@ impl LogPane {
 
     pub fn toggle_follow(&mut self) {
         if self.follow {
-            self.follow = false;
-            self.anchor = self.newest_sequence();
-            self.status = PaneStatus::Paused;
+            if let Some(newest) = self.newest_sequence() {
+                self.pause_at(newest, false);
+            }
         } else {
             self.follow_bottom();
         }
@@ -307,23 +316,29 @@ impl LogPane {
         };
         match found {
             Some(i) => {
-                self.follow = false;
-                self.anchor = Some(ring.first_sequence() + i as u64);
-                self.status = PaneStatus::Paused;
+                self.pause_at(ring.first_sequence() + i as u64, false);
                 true
             }
             None => false,
         }
     }
 
-    /// The shown entries ending at the bottom of the view, newest last, at most `rows` of them.
+    /// The shown entries of the view, newest last, at most `rows` of them: ending at the
+    /// bottom of the view, or starting at its top after "oldest".
     pub fn window(&self, rows: usize) -> Vec<&LogEntry> {
-        let Some(bottom) = self.bottom_index() else {
+        let Some(anchor) = self.bottom_index() else {
             return Vec::new();
         };
         let ring = self.stream.ring();
+        if self.anchored_at_top {
+            return (anchor..ring.len())
+                .filter_map(|i| ring.get(i))
+                .filter(|e| self.visible(e))
+                .take(rows)
+                .collect();
+        }
         let mut out = Vec::with_capacity(rows);
-        let mut i = bottom as i64;
+        let mut i = anchor as i64;
         while i >= 0 && out.len() < rows {
             if let Some(e) = ring.get(i as usize)
                 && self.visible(e)
@@ -334,6 +349,17 @@ impl LogPane {
         }
         out.reverse();
         out
+    }
+
+    /// True when lines arrived but the filter hides every one of them.
+    pub fn filter_hides_everything(&self) -> bool {
+        self.filter.is_some()
+            && self.stream.ring().iter().any(|e| !e.is_marker())
+            && !self
+                .stream
+                .ring()
+                .iter()
+                .any(|e| !e.is_marker() && self.visible(e))
     }
 
     pub fn title_state(&self) -> String {
@@ -361,6 +387,42 @@ pub struct LogPanes {
     pub page: usize,
     pub panes: Vec<LogPane>,
     pub maximized: bool,
+    /// The endpoint (lower-cased) whose panes are shown and their order, decided when the
+    /// endpoint was selected: panes do not jump around while traffic moves.
+    pub order: Option<(String, Vec<String>)>,
+}
+
+impl LogPanes {
+    /// The panes' order for `endpoint`'s `deployments`: kept from this visit of the endpoint
+    /// (deployments gone are dropped, new ones come last), or decided now by [`pane_order`].
+    pub(crate) fn stable_order(
+        &mut self,
+        endpoint: &str,
+        deployments: &[String],
+        live_or_mirror: impl Fn(&str) -> bool,
+    ) -> Vec<String> {
+        let key = endpoint.to_lowercase();
+        let ordered = match &self.order {
+            Some((visited, order)) if *visited == key => {
+                let mut kept: Vec<String> = order
+                    .iter()
+                    .filter(|d| deployments.contains(d))
+                    .cloned()
+                    .collect();
+                let mut new: Vec<String> = deployments
+                    .iter()
+                    .filter(|d| !kept.contains(d))
+                    .cloned()
+                    .collect();
+                new.sort();
+                kept.extend(new);
+                kept
+            }
+            _ => pane_order(deployments, live_or_mirror),
+        };
+        self.order = Some((key, ordered.clone()));
+        ordered
+    }
 }
 
 /// Display order: deployments with live or mirror traffic first (they matter during a

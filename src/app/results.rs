@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::dialogs::compare::ShownComparison;
 use super::dialogs::{ConfirmRecreate, Dialog, ErrorNotice};
-use super::drafts::describe_split;
+use super::drafts::{describe_split, follow_new_bases};
 use super::effects::{request_refresh, toast};
 use super::health;
 use super::ids::{OpId, RequestId};
@@ -84,6 +84,7 @@ pub(super) fn on_loaded(
             .entry(ep.name.to_lowercase())
             .or_insert_with(|| ep.split.clone());
     }
+    follow_new_bases(state);
     tell_drift(state);
     selection::keep_on(state, selected_endpoint, selected_deployment);
     selection::follow_selected_endpoint(state)
@@ -255,13 +256,23 @@ pub(super) fn on_operation_finished(
                 state.ui.dialog = Some(offer.unwrap_or_else(|| {
                     Dialog::Error(ErrorNotice {
                         title: format!("{} of {} failed", kind.label(), view.target),
-                        message: format!("{message}{kept}"),
+                        message: format!("{}{kept}", as_sentence(message)),
                     })
                 }));
             }
         }
     }
     request_refresh(state)
+}
+
+/// The service's message ending like a sentence, so that what follows reads as the next one.
+fn as_sentence(message: &str) -> String {
+    let message = message.trim_end();
+    if message.ends_with(['.', '!', '?']) {
+        message.to_string()
+    } else {
+        format!("{message}.")
+    }
 }
 
 pub(super) fn on_invoke_finished(

@@ -3,7 +3,7 @@
 
 use super::log_actions;
 use super::msg::Cmd;
-use super::state::{AppState, Focus};
+use super::state::{AppState, Focus, SliderMode};
 
 /// Moves the selection of the focused list by `delta` rows, clamped to the list.
 pub(super) fn move_by(state: &mut AppState, delta: i64) -> Vec<Cmd> {
@@ -35,6 +35,8 @@ pub(super) fn move_by(state: &mut AppState, delta: i64) -> Vec<Cmd> {
     }
     if state.selected_endpoint().map(|e| e.name.clone()) != before {
         state.logs.page = 0;
+        // Another endpoint: its sliders start on live traffic, whatever the last one showed.
+        state.ui.slider_mode = SliderMode::Live;
         return follow_selected_endpoint(state);
     }
     Vec::new()

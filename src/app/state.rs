@@ -61,6 +61,9 @@ pub struct Draft {
     pub notes: Vec<String>,
     /// An apply of this draft is running.
     pub applying: bool,
+    /// Someone else changed the endpoint's traffic while the draft was open: the draft now
+    /// applies on top of their split, and this says so until it is applied or dropped.
+    pub warning: Option<String>,
 }
 
 impl Draft {
@@ -193,6 +196,12 @@ pub struct UiState {
     /// Per endpoint (lower-cased), the split this console last applied, to notice when someone
     /// else changes it afterwards.
     pub applied_here: HashMap<String, AppliedHere>,
+    /// The endpoint (lower-cased) a `:` command just drafted for, with the draft it had
+    /// before: cancelling the command's review puts that back.
+    pub before_command: Option<(String, Option<Draft>)>,
+    /// `:` command lines run, oldest first, and where ↑/↓ is in them while typing.
+    pub command_history: Vec<String>,
+    pub history_at: Option<usize>,
     pub show_help: bool,
     pub help_scroll: usize,
     pub quit: bool,

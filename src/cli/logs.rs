@@ -1,8 +1,8 @@
 //! `aml-rollout logs -e E -n D [--lines N] [--container C] [--follow]`.
 //!
-//! Azure ML only serves "the last N lines"; --follow polls that window and prints only what is
-//! new, with the console's deduplicating tailer (gap and restart markers included). Every line
-//! is sanitized: container output is untrusted.
+//! Azure ML only serves "the last N lines"; --follow prints the last --lines of them, then polls
+//! a wider window and prints only what is new, with the console's deduplicating tailer (gap and
+//! restart markers included). Every line is sanitized: container output is untrusted.
 
 use std::io::Write;
 
@@ -15,8 +15,12 @@ use super::context::Context;
 use super::error::CliResult;
 use super::output::{Output, print_json};
 
-/// The window polled by --follow when --lines is not given.
+/// The lines --follow prints first when --lines is not given.
 const DEFAULT_FOLLOW_LINES: u32 = 100;
+
+/// The window --follow polls, whatever --lines says: a busy deployment writes many lines
+/// between two polls, and a window smaller than that loses lines.
+const FOLLOW_WINDOW: u32 = 1000;
 
 #[derive(Debug, Serialize)]
 struct LogsView<'a> {
@@ -70,8 +74,10 @@ pub(super) async fn run(ctx: &Context, args: LogsArgs) -> CliResult<()> {
 }
 
 async fn follow(ctx: &Context, args: LogsArgs) -> CliResult<()> {
-    let tail = args.lines.unwrap_or(DEFAULT_FOLLOW_LINES).max(1);
+    let first_lines = args.lines.unwrap_or(DEFAULT_FOLLOW_LINES) as usize;
+    let tail = args.lines.unwrap_or(0).max(FOLLOW_WINDOW);
     let mut stream = LogStream::with_config(tail as usize * 2, tail as usize);
+    let mut first_window = true;
     let interval = ctx.settings.log_poll_interval.value;
     let mut poller = LogPoller::new(interval);
     let mut wait = std::time::Duration::ZERO;
@@ -106,7 +112,12 @@ async fn follow(ctx: &Context, args: LogsArgs) -> CliResult<()> {
                 }
             },
         };
-        let appended = stream.ingest_window(&content);
+        let mut appended = stream.ingest_window(&content);
+        if first_window && appended > 0 {
+            // What was there before following began: only the last --lines of it.
+            appended = appended.min(first_lines);
+            first_window = false;
+        }
         let ring = stream.ring();
         let start = ring.len().saturating_sub(appended);
         let mut stdout = std::io::stdout().lock();

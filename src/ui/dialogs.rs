@@ -97,11 +97,17 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             diff,
             az_command,
             warnings,
+            warning,
+            ..
         }) => {
             let mut lines = vec![
                 Line::raw(format!("Apply this traffic change to {endpoint}?")),
                 Line::raw(""),
             ];
+            if let Some(warning) = warning {
+                lines.push(Line::styled(format!("! {warning}"), theme.warn()));
+                lines.push(Line::raw(""));
+            }
             lines.extend(diff_lines(diff, theme));
             lines.extend(warning_lines(warnings, theme));
             lines.push(Line::raw(""));
@@ -230,6 +236,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             input,
             running,
             outcome,
+            ..
         }) => {
             let route = match (routing, deployment) {
                 (InvokeRouting::Pinned, Some(d)) => {
@@ -277,6 +284,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             endpoint,
             input,
             error,
+            ..
         }) => {
             let (what, title) = match endpoint {
                 Some(ep) => (

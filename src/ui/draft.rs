@@ -70,7 +70,8 @@ pub fn height(state: &AppState) -> u16 {
         Some(d) => {
             let diff = d.diff();
             let warnings = warnings_of(state, &ep.name, d).len();
-            (diff.rows.len() + diff.notes.len() + d.notes.len() + warnings + 4) as u16
+            let warning = usize::from(d.warning.is_some());
+            (diff.rows.len() + diff.notes.len() + d.notes.len() + warnings + warning + 4) as u16
         }
         None => 0,
     }
@@ -84,7 +85,14 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     let diff = draft.diff();
-    let mut lines = diff_lines(&diff, theme);
+    let mut lines = Vec::new();
+    if let Some(warning) = &draft.warning {
+        lines.push(Line::from(Span::styled(
+            format!("  ! {warning}"),
+            theme.warn(),
+        )));
+    }
+    lines.extend(diff_lines(&diff, theme));
     lines.extend(warning_lines(&warnings_of(state, &ep.name, draft), theme));
     for note in &draft.notes {
         if !diff.notes.contains(note) {

@@ -1,5 +1,6 @@
-//! The `?` overlay, generated from the keymap table: two columns when the terminal is wide,
-//! scrollable (j/k) when it is short.
+//! The `?` overlay, generated from the keymap table: two columns when the terminal is wide
+//! enough for both at full width, one with wrapped texts otherwise, scrollable (j/k) when short.
+//! A read-only console lists only the keys that work in it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,48 +8,95 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::theme::Theme;
-use super::widgets::centered;
-use crate::app::keymap::{KEYMAP, Scope};
+use super::widgets::{centered, wrap_words};
+use crate::app::keymap::{KEYMAP, Scope, working};
 
-fn section(scope: Scope, theme: Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::from(Span::styled(scope.title(), theme.changed()))];
-    for b in KEYMAP
+/// Columns the key labels take before the help text: the longest label, indented and spaced.
+fn keys_width() -> usize {
+    KEYMAP
         .iter()
-        .filter(|b| b.scope == scope && !b.help.is_empty())
-    {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<8}", b.keys_label), theme.key()),
-            Span::raw(b.help),
-        ]));
+        .map(|b| b.keys_label.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 4
+}
+
+/// One scope's keys, with each help text wrapped to `width` columns (the labels included).
+fn section(scope: Scope, width: usize, read_only: bool, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(scope.title(), theme.changed()))];
+    let keys_width = keys_width();
+    let text_width = width.saturating_sub(keys_width).max(10);
+    for b in working(read_only).filter(|b| b.scope == scope && !b.help.is_empty()) {
+        for (i, row) in wrap_words(b.help, text_width).into_iter().enumerate() {
+            let label = if i == 0 { b.keys_label } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {label:<pad$}", pad = keys_width - 2),
+                    theme.key(),
+                ),
+                Span::raw(row),
+            ]));
+        }
     }
     lines.push(Line::raw(""));
     lines
 }
 
-pub fn render(scroll: usize, theme: Theme, frame: &mut Frame, area: Rect) {
-    let mut left = section(Scope::Deployments, theme);
-    left.extend(section(Scope::Endpoints, theme));
-    let mut right = section(Scope::Logs, theme);
-    right.extend(section(Scope::Global, theme));
-    let two_columns = area.width >= 150;
-    let columns = if two_columns {
-        vec![left, right]
+/// The widest line of the scopes' sections, unwrapped.
+fn natural_width(scopes: &[Scope], read_only: bool) -> usize {
+    working(read_only)
+        .filter(|b| scopes.contains(&b.scope))
+        .map(|b| keys_width() + b.help.chars().count())
+        .chain(scopes.iter().map(|s| s.title().chars().count()))
+        .max()
+        .unwrap_or(0)
+}
+
+fn column(scopes: &[Scope], width: usize, read_only: bool, theme: Theme) -> Vec<Line<'static>> {
+    scopes
+        .iter()
+        .flat_map(|s| section(*s, width, read_only, theme))
+        .collect()
+}
+
+/// The overlay: two columns when both fit side by side at full width, else one whose texts
+/// wrap to the terminal; it scrolls when taller than the terminal.
+pub fn render(scroll: usize, read_only: bool, theme: Theme, frame: &mut Frame, area: Rect) {
+    const LEFT: [Scope; 2] = [Scope::Deployments, Scope::Endpoints];
+    const RIGHT: [Scope; 2] = [Scope::Logs, Scope::Global];
+    let (left_width, right_width) = (
+        natural_width(&LEFT, read_only),
+        natural_width(&RIGHT, read_only),
+    );
+    let available = usize::from(area.width).saturating_sub(2);
+    let (columns, width) = if left_width + 2 + right_width <= available {
+        (
+            vec![
+                (column(&LEFT, left_width, read_only, theme), left_width + 2),
+                (column(&RIGHT, right_width, read_only, theme), right_width),
+            ],
+            left_width + 2 + right_width,
+        )
     } else {
-        let mut all = left;
-        all.extend(right);
-        vec![all]
+        let width = left_width.max(right_width).min(available);
+        let mut all = column(&LEFT, width, read_only, theme);
+        all.extend(column(&RIGHT, width, read_only, theme));
+        (vec![(all, width)], width)
     };
-    let tallest = columns.iter().map(Vec::len).max().unwrap_or(0) as u16;
-    let width = if two_columns { 150 } else { 86 };
-    let rect = centered(area, width, tallest + 3);
+    let tallest = columns.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+    let rect = centered(
+        area,
+        (width + 2).min(usize::from(u16::MAX)) as u16,
+        (tallest + 2).min(usize::from(u16::MAX)) as u16,
+    );
     frame.render_widget(Clear, rect);
-    let inner_height = rect.height.saturating_sub(3) as usize;
-    let max_scroll = (tallest as usize).saturating_sub(inner_height);
+    let inner_height = usize::from(rect.height.saturating_sub(2));
+    let max_scroll = tallest.saturating_sub(inner_height);
     let scroll = scroll.min(max_scroll);
-    let more = if max_scroll > scroll {
-        " · j/k scroll"
+    let more = if max_scroll > 0 {
+        format!(" · j/k scroll ({}/{})", scroll, max_scroll)
     } else {
-        ""
+        String::new()
     };
     let block = Block::bordered()
         .title(" Keys ")
@@ -59,12 +107,15 @@ pub fn render(scroll: usize, theme: Theme, frame: &mut Frame, area: Rect) {
         .border_style(theme.border(true));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let areas = Layout::horizontal(vec![
-        Constraint::Ratio(1, columns.len() as u32);
-        columns.len()
-    ])
-    .split(inner);
-    for (lines, column) in columns.into_iter().zip(areas.iter()) {
-        frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), *column);
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .map(|(_, w)| Constraint::Length((*w).min(usize::from(u16::MAX)) as u16))
+        .collect();
+    let areas = Layout::horizontal(widths).split(inner);
+    for ((lines, _), column) in columns.into_iter().zip(areas.iter()) {
+        frame.render_widget(
+            Paragraph::new(lines).scroll((scroll.min(usize::from(u16::MAX)) as u16, 0)),
+            *column,
+        );
     }
 }

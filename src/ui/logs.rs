@@ -1,11 +1,13 @@
 //! The log panes, side by side: each follows one deployment's container log. Markers (gaps,
 //! restarts, applied traffic changes) stand out; filter matches are highlighted.
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use super::theme::Theme;
 use crate::app::AppState;
@@ -138,25 +140,89 @@ fn render_pane(pane: &LogPane, focused: bool, theme: Theme, frame: &mut Frame, a
             theme.error(),
         )));
     }
-    if lines.is_empty() {
+    if pane.filter_hides_everything() {
+        let text = pane.filter.as_ref().map(|f| f.text.as_str()).unwrap_or("");
+        lines.push(Line::from(Span::styled(
+            format!(
+                "no line matches /{text}/ (of {} received)",
+                pane.stream.ring().len()
+            ),
+            theme.dim(),
+        )));
+    } else if lines.is_empty() {
         lines.push(Line::from(Span::styled(
             "waiting for log lines…",
             theme.dim(),
         )));
     }
-    let mut paragraph = Paragraph::new(lines).block(block);
     if pane.wrap {
-        paragraph = paragraph.wrap(Wrap { trim: false });
-        // Wrapped lines take more rows: keep the newest in view.
-        let width = area.width.saturating_sub(2).max(1) as usize;
-        let rows: usize = entries
-            .iter()
-            .map(|e| e.text().chars().count().div_ceil(width).max(1))
-            .sum();
-        let overflow = rows.saturating_sub(inner_rows);
-        paragraph = paragraph.scroll((overflow.min(u16::MAX as usize) as u16, 0));
+        // Wrapped here rather than by the paragraph, so the rows counted are the rows drawn
+        // and the newest line stays at the bottom whatever the pane's width.
+        let width = usize::from(area.width.saturating_sub(2).max(1));
+        let mut rows: Vec<Line> = lines
+            .into_iter()
+            .flat_map(|l| wrap_line(l, width))
+            .collect();
+        if pane.anchored_at_top {
+            rows.truncate(inner_rows);
+        } else {
+            rows.drain(..rows.len().saturating_sub(inner_rows));
+        }
+        lines = rows;
     }
+    let paragraph = Paragraph::new(lines).block(block);
     frame.render_widget(paragraph, area);
+}
+
+/// One line cut into rows of at most `width` columns, keeping each piece's style.
+fn wrap_line(line: Line<'_>, width: usize) -> Vec<Line<'_>> {
+    let mut rows = Vec::new();
+    let mut row: Vec<Span> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let style = span.style;
+        let mut rest = span.content;
+        while !rest.is_empty() {
+            let mut cut = rest.len();
+            let mut taken = 0;
+            for (i, c) in rest.char_indices() {
+                let w = Span::raw(&rest[i..i + c.len_utf8()]).width();
+                if used + taken + w > width && (used + taken) > 0 {
+                    cut = i;
+                    break;
+                }
+                taken += w;
+            }
+            let (head, tail) = split_cow(rest, cut);
+            if !head.is_empty() {
+                row.push(Span::styled(head, style));
+            }
+            used += taken;
+            rest = tail;
+            if !rest.is_empty() || used >= width {
+                rows.push(Line::from(std::mem::take(&mut row)));
+                used = 0;
+            }
+        }
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(Line::from(row));
+    }
+    rows
+}
+
+/// Splits text at a byte index on a char boundary, borrowing when the text is borrowed.
+fn split_cow(text: Cow<'_, str>, at: usize) -> (Cow<'_, str>, Cow<'_, str>) {
+    match text {
+        Cow::Borrowed(s) => {
+            let (head, tail) = s.split_at(at);
+            (Cow::Borrowed(head), Cow::Borrowed(tail))
+        }
+        Cow::Owned(s) => {
+            let (head, tail) = s.split_at(at);
+            (Cow::Owned(head.to_string()), Cow::Owned(tail.to_string()))
+        }
+    }
 }
 
 pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -185,6 +251,19 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapping_cuts_at_the_width_and_keeps_styles() {
+        let line = Line::from(vec![
+            Span::raw("12345"),
+            Span::styled("6789", Theme { color: true }.dim()),
+        ]);
+        let rows = wrap_line(line, 4);
+        let texts: Vec<String> = rows.iter().map(ToString::to_string).collect();
+        assert_eq!(texts, ["1234", "5678", "9"]);
+        assert_eq!(wrap_line(Line::raw("wide 界界"), 6).len(), 2);
+        assert_eq!(wrap_line(Line::raw(""), 6).len(), 1);
+    }
 
     #[test]
     fn timestamps_shrink_to_the_time_of_day_or_go() {

@@ -102,32 +102,59 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         None => {}
     }
     if state.ui.show_help {
-        help::render(state.ui.help_scroll, theme, frame, area);
+        help::render(
+            state.ui.help_scroll,
+            state.options.read_only,
+            theme,
+            frame,
+            area,
+        );
     }
 }
 
 fn render_toasts(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
-    let width = (area.width / 2).max(30);
-    for (i, toast) in state.ui.toasts.iter().rev().take(3).enumerate() {
+    // Wide enough for most messages on one row; longer ones wrap rather than lose their end.
+    let width = (area.width.saturating_sub(2) * 2 / 3)
+        .max(30)
+        .min(area.width);
+    let text_width = usize::from(width.saturating_sub(4)).max(1);
+    let mut bottom = area.bottom().saturating_sub(1);
+    for toast in state.ui.toasts.iter().rev().take(3) {
         let (mark, style) = match toast.level {
             ToastLevel::Info => ("ℹ", theme.key()),
             ToastLevel::Success => ("✓", theme.ok()),
             ToastLevel::Error => ("✗", theme.error()),
         };
-        let text = widgets::ellipsize(&toast.text, width as usize - 4);
-        let line = Line::from(vec![
-            Span::styled(format!(" {mark} "), style),
-            Span::raw(text),
-            Span::raw(" "),
-        ]);
-        let w = (line.width() as u16).min(width);
+        let rows = widgets::wrap_words(&toast.text, text_width);
+        let lines: Vec<Line> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let lead = if i == 0 {
+                    format!(" {mark} ")
+                } else {
+                    "   ".to_string()
+                };
+                Line::from(vec![
+                    Span::styled(lead, style),
+                    Span::raw(row),
+                    Span::raw(" "),
+                ])
+            })
+            .collect();
+        let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+        let h = (lines.len() as u16).min(bottom.saturating_sub(area.y));
+        if h == 0 {
+            break;
+        }
         let rect = Rect::new(
-            area.right().saturating_sub(w + 1),
-            area.bottom().saturating_sub(2 + i as u16),
-            w,
-            1,
+            area.right().saturating_sub(w.min(width) + 1),
+            bottom - h,
+            w.min(width),
+            h,
         );
+        bottom -= h;
         frame.render_widget(Clear, rect);
-        frame.render_widget(Paragraph::new(line).style(theme.selected()), rect);
+        frame.render_widget(Paragraph::new(lines).style(theme.selected()), rect);
     }
 }

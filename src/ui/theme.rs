@@ -38,6 +38,18 @@ impl Theme {
         }
     }
 
+    /// A badge in its own colour, so that kinds of target never look alike.
+    pub fn badge_in(self, background: Color) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::Black)
+                .bg(background)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        }
+    }
+
     pub fn border(self, focused: bool) -> Style {
         match (focused, self.color) {
             (true, true) => Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),

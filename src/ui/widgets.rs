@@ -42,6 +42,43 @@ pub fn ellipsize(text: &str, max: usize) -> String {
     }
 }
 
+/// Text cut into rows of at most `width` characters, between words where it can (a word
+/// longer than a row is cut), so that nothing is lost to the right edge.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let used = row.chars().count();
+            let needed = word.chars().count() + usize::from(used > 0);
+            if used + needed <= width {
+                if used > 0 {
+                    row.push(' ');
+                }
+                row.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                rows.push(std::mem::take(&mut row));
+                continue;
+            }
+            // A word wider than a whole row.
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            rows.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(row);
+    }
+    rows
+}
+
 /// Masks a secret, keeping only enough to tell two apart.
 pub fn mask(secret: &str) -> String {
     // A short secret shows nothing of itself: four characters of eight would be half of it.
@@ -64,6 +101,15 @@ mod tests {
         assert_eq!(slider(10, 100, 10), "[█░░░░░░░░░]");
         assert_eq!(slider(25, 50, 10), "[█████░░░░░]");
         assert_eq!(slider(200, 100, 4), "[████]");
+    }
+
+    #[test]
+    fn words_wrap_between_words_and_long_ones_are_cut() {
+        assert_eq!(wrap_words("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap_words("abcdefghij x", 4), ["abcd", "efgh", "ij x"]);
+        assert_eq!(wrap_words("", 4), [""]);
+        let text = "the quick brown fox jumps over the lazy dog";
+        assert_eq!(wrap_words(text, 10).join(" "), text);
     }
 
     #[test]

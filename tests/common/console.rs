@@ -236,3 +236,29 @@ pub(crate) fn green_failing(state: &mut AppState) {
     ];
     show_health(state, health("my-endpoint", health_time(), &served, 6));
 }
+/// The next periodic refresh answered with `workspace`, as the worker would.
+pub(crate) fn reload(state: &mut AppState, workspace: Vec<(EndpointView, Vec<DeploymentView>)>) {
+    let later = state.now + Duration::from_secs(60);
+    let request = update(state, Msg::Tick(later))
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Refresh { request } => Some(*request),
+            _ => None,
+        })
+        .expect("a tick after the refresh interval refreshes");
+    let deployments = workspace
+        .iter()
+        .map(|(e, ds)| (e.name.clone(), ds.clone()))
+        .collect();
+    let endpoints = workspace.into_iter().map(|(e, _)| e).collect();
+    update(
+        state,
+        Msg::Loaded {
+            request,
+            result: Ok(LoadedWorkspace {
+                endpoints,
+                deployments,
+            }),
+        },
+    );
+}

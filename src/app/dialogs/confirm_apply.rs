@@ -14,6 +14,10 @@ pub struct ConfirmApply {
     pub az_command: String,
     /// What to think twice about (capacity, deployments not in service); never a block.
     pub warnings: Vec<String>,
+    /// Said above the diff: the endpoint's traffic changed while the draft was open.
+    pub warning: Option<String>,
+    /// Opened straight from a `:` command: going back undoes the command, not only the review.
+    pub from_command: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +41,32 @@ pub const KEYS: &[DialogKey<Action>] = &[
     },
 ];
 
+/// The same keys when a `:` command opened the review: there is no draft to go back to.
+pub const KEYS_FROM_COMMAND: &[DialogKey<Action>] = &[
+    KEYS[0],
+    DialogKey {
+        keys: &[KeyCode::Esc, KeyCode::Char('n'), KeyCode::Char('q')],
+        label: "esc/n",
+        does: "cancel the command",
+        action: Action::Back,
+    },
+];
+
 impl ConfirmApply {
+    pub(super) fn keys(&self) -> &'static [DialogKey<Action>] {
+        if self.from_command {
+            KEYS_FROM_COMMAND
+        } else {
+            KEYS
+        }
+    }
+
     pub(super) fn on_key(&mut self, key: &KeyEvent) -> Outcome {
-        match action_in(KEYS, key) {
+        match action_in(self.keys(), key) {
             Some(Action::Apply) => Outcome::CloseAnd(Request::ApplyDraft {
+                endpoint: self.endpoint.clone(),
+            }),
+            Some(Action::Back) if self.from_command => Outcome::CloseAnd(Request::CancelCommand {
                 endpoint: self.endpoint.clone(),
             }),
             Some(Action::Back) => Outcome::Close,

@@ -8,12 +8,15 @@ use tui_input::{Input, InputRequest};
 use super::super::field_keys::input_request;
 use super::binding::{DialogKey, action_in};
 use super::outcome::{Outcome, Request};
+use super::prefilled::edit_prefilled;
 
 /// A file path for a create: a deployment of `endpoint`, or (`None`) an endpoint.
 #[derive(Debug, Clone)]
 pub struct CreateFromFile {
     pub endpoint: Option<String>,
+    /// Opens with the default file, which the first typed character replaces.
     pub input: Input,
+    pub untouched: bool,
     pub error: Option<String>,
 }
 
@@ -43,6 +46,7 @@ impl CreateFromFile {
         Self {
             endpoint,
             input: Input::new(default_file),
+            untouched: true,
             error: None,
         }
     }
@@ -76,7 +80,7 @@ impl CreateFromFile {
     }
 
     pub(super) fn edit(&mut self, request: InputRequest) {
-        self.input.handle(request);
+        edit_prefilled(&mut self.input, &mut self.untouched, request);
         self.error = None;
     }
 }

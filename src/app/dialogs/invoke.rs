@@ -9,6 +9,7 @@ use tui_input::{Input, InputRequest};
 use super::super::field_keys::input_request;
 use super::binding::{DialogKey, action_in};
 use super::outcome::{Outcome, Request};
+use super::prefilled::edit_prefilled;
 use crate::app::snapshot::InvokeOutcome;
 
 /// Where an invoke goes.
@@ -25,7 +26,9 @@ pub struct Invoke {
     pub endpoint: String,
     pub deployment: Option<String>,
     pub routing: InvokeRouting,
+    /// Opens with the default request file, which the first typed character replaces.
     pub input: Input,
+    pub untouched: bool,
     pub running: bool,
     pub outcome: Option<Result<InvokeOutcome, String>>,
 }
@@ -78,6 +81,7 @@ impl Invoke {
             deployment,
             routing,
             input: Input::new(request_file),
+            untouched: true,
             running: false,
             outcome: None,
         }
@@ -127,7 +131,7 @@ impl Invoke {
     /// The request file can be changed while no request is running.
     pub(super) fn edit(&mut self, request: InputRequest) {
         if !self.running {
-            self.input.handle(request);
+            edit_prefilled(&mut self.input, &mut self.untouched, request);
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod invoke;
 pub mod journal;
 pub mod keys;
 mod outcome;
+mod prefilled;
 pub mod scale;
 pub mod stale;
 
@@ -94,7 +95,7 @@ impl Dialog {
     /// The keys that work now, from the dialog's table.
     pub fn hints(&self) -> Vec<Hint> {
         match self {
-            Self::ConfirmApply(_) => hints_of(confirm_apply::KEYS),
+            Self::ConfirmApply(d) => hints_of(d.keys()),
             Self::Stale(_) => hints_of(stale::KEYS),
             Self::Scale(_) => hints_of(scale::KEYS),
             Self::Delete(_) => hints_of(delete::KEYS),

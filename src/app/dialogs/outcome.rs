@@ -30,6 +30,10 @@ pub enum Request {
     ApplyDraft {
         endpoint: String,
     },
+    /// Undo the `:` command that drafted the endpoint's change: its earlier draft, or none.
+    CancelCommand {
+        endpoint: String,
+    },
     /// Keep my draft on top of their split, and review it again.
     ReviewOnTheirs {
         endpoint: String,

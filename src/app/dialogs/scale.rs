@@ -6,6 +6,7 @@ use tui_input::{Input, InputRequest};
 use super::super::field_keys::input_request;
 use super::binding::{DialogKey, action_in};
 use super::outcome::{Outcome, Request};
+use super::prefilled::edit_prefilled;
 use crate::rollout::{MAX_INSTANCES, MIN_INSTANCES, check_instance_count};
 
 #[derive(Debug, Clone)]
@@ -85,12 +86,7 @@ impl Scale {
     }
 
     pub(super) fn edit(&mut self, request: InputRequest) {
-        // Like a selected field: typing replaces the current count, editing keys edit it.
-        if self.untouched && matches!(request, InputRequest::InsertChar(_)) {
-            self.input = Input::default();
-        }
-        self.untouched = false;
-        self.input.handle(request);
+        edit_prefilled(&mut self.input, &mut self.untouched, request);
         self.error = None;
     }
 }
