@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::theme::Theme;
 use super::widgets::{centered, wrap_words};
+use crate::app::dialogs::key_tables;
 use crate::app::keymap::{KEYMAP, Scope, working};
 
 /// Columns the key labels take before the help text: the longest label, indented and spaced.
@@ -39,6 +40,27 @@ fn section(scope: Scope, width: usize, read_only: bool, theme: Theme) -> Vec<Lin
         }
     }
     lines.push(Line::raw(""));
+    lines
+}
+
+/// The dialogs' keys, from their own tables, wrapped to `width`.
+fn dialog_sections(width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled("In dialogs", theme.changed()))];
+    for (title, hints) in key_tables() {
+        let text = hints
+            .iter()
+            .map(|h| format!("{} {}", h.label, h.does))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let head = format!("  {title}: ");
+        for (i, row) in wrap_words(&format!("{head}{text}"), width.max(20))
+            .into_iter()
+            .enumerate()
+        {
+            let row = if i == 0 { row } else { format!("    {row}") };
+            lines.push(Line::from(Span::raw(row)));
+        }
+    }
     lines
 }
 
@@ -83,6 +105,11 @@ pub fn render(scroll: usize, read_only: bool, theme: Theme, frame: &mut Frame, a
         all.extend(column(&RIGHT, width, read_only, theme));
         (vec![(all, width)], width)
     };
+    // The dialogs' keys go under the last column, wrapped to its width.
+    let mut columns = columns;
+    if let Some((last, last_width)) = columns.last_mut() {
+        last.extend(dialog_sections(*last_width, theme));
+    }
     let tallest = columns.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
     let rect = centered(
         area,

@@ -111,6 +111,33 @@ impl Dialog {
     }
 }
 
+/// Every dialog's keys, by dialog, for the help overlay: the same tables the dialogs handle
+/// keys with and their views show.
+pub fn key_tables() -> Vec<(&'static str, Vec<Hint>)> {
+    vec![
+        ("Review a traffic change", hints_of(confirm_apply::KEYS)),
+        ("Traffic changed meanwhile", hints_of(stale::KEYS)),
+        ("Scale", hints_of(scale::KEYS)),
+        ("Delete", hints_of(delete::KEYS)),
+        ("Invoke", hints_of(invoke::KEYS_WITH_PINNING)),
+        ("Compare answers", hints_of(compare::KEYS)),
+        ("Create from a file", hints_of(create::KEYS)),
+        (
+            "Update a failed create in place",
+            hints_of(confirm_recreate::KEYS),
+        ),
+        (
+            "Credentials",
+            [keys::KEYS_MASKED, keys::KEYS_CONFIRMING]
+                .into_iter()
+                .flat_map(hints_of)
+                .collect(),
+        ),
+        ("Journal", hints_of(journal::KEYS)),
+        ("Quit", hints_of(confirm_quit::KEYS)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::binding::action_in;
