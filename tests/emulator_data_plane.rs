@@ -738,3 +738,62 @@ async fn synthetic_load_reaches_live_deployments_and_stops_with_the_emulator() {
     .await;
     d.emu.stop().await;
 }
+
+/// Like Azure's deployment metrics: a mirrored copy counts on the deployment that served it,
+/// while the caller only ever saw the live answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirrored_copies_count_in_the_metrics_of_the_deployment_that_served_them() {
+    let d = demo().await;
+    d.create_green().await;
+    d.set_split(&[("blue", 100)], &[("green", 50)]).await;
+    let answers = d.fire(400, 16, None).await;
+    assert_eq!(served_by(&answers, "blue"), 400, "callers see only blue");
+    d.mirrors_settled().await;
+    let mirrored = d
+        .request_lines("green")
+        .await
+        .iter()
+        .filter(|l| l.contains(" mirrored=yes "))
+        .count();
+    assert!(mirrored > 0, "green got copies");
+    let m = d
+        .metrics("RequestsPerMinute", "total", "deployment eq '*'")
+        .await;
+    let rpm = m.metric("RequestsPerMinute").expect("RequestsPerMinute");
+    let total = |dep: &str| -> f64 {
+        rpm.series_where("deployment", dep)
+            .iter()
+            .map(|s| s.sum_of_totals())
+            .sum()
+    };
+    assert_eq!(total("blue"), 400.0);
+    assert_eq!(total("green"), mirrored as f64);
+}
+
+/// `--metrics-lag-secs`: like Azure Monitor, a minute appears only that long after it ended,
+/// so requests just served are not in the metrics yet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lagging_metrics_hide_the_minutes_not_yet_published() {
+    let d = demo_with(EmulatorConfig {
+        metrics_lag: std::time::Duration::from_secs(180),
+        ..EmulatorConfig::for_tests()
+    })
+    .await;
+    let answers = d.fire(50, 8, None).await;
+    assert_eq!(served_by(&answers, "blue"), 50);
+    let m = d
+        .metrics("RequestsPerMinute", "total", "deployment eq '*'")
+        .await;
+    let rpm = m.metric("RequestsPerMinute").expect("RequestsPerMinute");
+    let total: f64 = rpm.timeseries.iter().map(|s| s.sum_of_totals()).sum();
+    assert_eq!(total, 0.0, "nothing published yet");
+    // The same requests on an emulator without lag are there at once.
+    let prompt = demo().await;
+    prompt.fire(50, 8, None).await;
+    let m = prompt
+        .metrics("RequestsPerMinute", "total", "deployment eq '*'")
+        .await;
+    let rpm = m.metric("RequestsPerMinute").expect("RequestsPerMinute");
+    let total: f64 = rpm.timeseries.iter().map(|s| s.sum_of_totals()).sum();
+    assert_eq!(total, 50.0);
+}
