@@ -62,11 +62,11 @@ fn status_class(text: &str) -> Option<StatusClass> {
 }
 
 /// 5xx lines in the error colour, 4xx in the warning colour: failures stand out in a busy pane.
-fn status_style(text: &str, theme: Theme) -> Style {
+fn status_style(text: &str, theme: Theme) -> Option<Style> {
     match status_class(text) {
-        Some(StatusClass::ServerError) => theme.error(),
-        Some(StatusClass::ClientError) => theme.warn(),
-        _ => Style::new(),
+        Some(StatusClass::ServerError) => Some(theme.error()),
+        Some(StatusClass::ClientError) => Some(theme.warn()),
+        _ => None,
     }
 }
 
@@ -124,8 +124,11 @@ fn render_pane(pane: &LogPane, focused: bool, theme: Theme, frame: &mut Frame, a
             LogEntry::Marker(text) => Line::from(Span::styled(text.as_str(), theme.badge())),
             LogEntry::Line(text) => {
                 let (time, rest) = shown_parts(text, pane.timestamps);
-                let mut line =
-                    highlighted(rest, pane.filter.as_ref(), theme).style(status_style(rest, theme));
+                let mut line = highlighted(rest, pane.filter.as_ref(), theme);
+                // Only failures get a style: styling every line costs a frame dearly.
+                if let Some(style) = status_style(rest, theme) {
+                    line = line.style(style);
+                }
                 if let Some(time) = time {
                     line.spans.insert(0, Span::styled(time, theme.dim()));
                     line.spans.insert(1, Span::raw(" "));
