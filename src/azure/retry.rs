@@ -41,19 +41,21 @@ impl RetryPolicy {
         matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
     }
 
-    /// Delay before retry number `retry` (0-based). A server's `Retry-After` wins (the service
-    /// knows best, and retrying earlier earns another 429), capped at `max_delay` so a bogus
-    /// header cannot park a request for hours; otherwise full jitter over an exponential bound,
-    /// which spreads out clients that failed together.
+    /// Delay before retry number `retry` (0-based). A server's `Retry-After` is honoured (the
+    /// service knows best, and retrying earlier earns another 429), capped at `max_delay` so a
+    /// bogus header cannot park a request for hours; otherwise full jitter over an exponential
+    /// bound, which spreads out clients that failed together. The backoff's lower half is the
+    /// floor even under `Retry-After`: a `Retry-After: 0` must not turn four retries into a
+    /// burst against a bucket that is already empty.
     pub fn delay_for(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
-        if let Some(server) = retry_after {
-            return server.min(self.max_delay);
-        }
         let exp = self
             .base_delay
             .saturating_mul(2u32.saturating_pow(retry.min(16)))
             .min(self.max_delay);
         let millis = exp.as_millis().max(1) as u64;
+        if let Some(server) = retry_after {
+            return server.max(Duration::from_millis(millis / 2)).min(self.max_delay);
+        }
         let jittered = rand::rng().random_range(millis / 2..=millis);
         Duration::from_millis(jittered)
     }
@@ -83,6 +85,15 @@ mod tests {
             Duration::from_secs(3)
         );
         assert_eq!(p.delay_for(0, Some(Duration::from_secs(3600))), p.max_delay);
+    }
+
+    #[test]
+    fn a_zero_retry_after_still_backs_off() {
+        let p = RetryPolicy::default();
+        let first = p.delay_for(0, Some(Duration::ZERO));
+        let third = p.delay_for(2, Some(Duration::ZERO));
+        assert_eq!(first, p.base_delay / 2);
+        assert_eq!(third, p.base_delay * 2);
     }
 
     #[test]
