@@ -5,7 +5,9 @@
 //! SIGINT comes from `kill`); a second one while the console asks "quit?" confirms. SIGTERM,
 //! SIGHUP and SIGQUIT end the console at once: operations still running on Azure are written
 //! to the journal as `interrupted`, the terminal is restored, and what was left behind (running
-//! operations, unapplied drafts) is said on stderr.
+//! operations, unapplied drafts) is said on stderr. SIGTSTP (and ctrl-z, which raw mode turns
+//! into a key) suspends it the way a shell job is suspended: the terminal is given back first,
+//! and taken again, redrawn whole, on `fg`.
 
 use std::io::{self, Stdout, Write};
 use std::time::{Duration, Instant};
@@ -92,6 +94,9 @@ pub enum Ending {
 enum SignalRequest {
     Interrupt,
     End(Termination),
+    /// SIGTSTP: stop as a shell job, with the terminal given back.
+    #[cfg_attr(not(unix), allow(dead_code))]
+    Suspend,
 }
 
 /// The signals the console answers. Registering them replaces the default action (which would
@@ -102,6 +107,7 @@ struct Signals {
     terminate: tokio::signal::unix::Signal,
     hang_up: tokio::signal::unix::Signal,
     quit: tokio::signal::unix::Signal,
+    suspend: tokio::signal::unix::Signal,
 }
 
 #[cfg(unix)]
@@ -113,6 +119,7 @@ impl Signals {
             terminate: signal(SignalKind::terminate())?,
             hang_up: signal(SignalKind::hangup())?,
             quit: signal(SignalKind::quit())?,
+            suspend: signal(SignalKind::from_raw(signal_hook::consts::SIGTSTP))?,
         })
     }
 
@@ -122,6 +129,7 @@ impl Signals {
             _ = self.terminate.recv() => SignalRequest::End(Termination::Terminate),
             _ = self.hang_up.recv() => SignalRequest::End(Termination::HangUp),
             _ = self.quit.recv() => SignalRequest::End(Termination::Quit),
+            _ = self.suspend.recv() => SignalRequest::Suspend,
         }
     }
 }
@@ -142,6 +150,43 @@ impl Signals {
             Err(_) => std::future::pending().await,
         }
     }
+}
+
+/// Gives the terminal back and stops the process, as a shell's ctrl-z would; returns once the
+/// process is continued (`fg`), with the terminal taken again and cleared so that the next
+/// frame is drawn whole over whatever the shell left on screen.
+#[cfg(unix)]
+fn suspend(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> io::Result<()> {
+    let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
+    // Through the terminal, so that it knows to hide the cursor again on the next frame.
+    terminal.show_cursor()?;
+    ratatui::try_restore()?;
+    // Stopping with SIGSTOP, not SIGTSTP: the console's own SIGTSTP handler would only
+    // bring it back here.
+    signal_hook::low_level::raise(signal_hook::consts::SIGSTOP)?;
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
+        io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+        EnableBracketedPaste
+    )?;
+    // A new terminal has no previous frame, so the next one is drawn whole on the cleared
+    // screen. (`Terminal::clear` would ask the terminal for the cursor's position, which the
+    // running event stream may swallow.)
+    *terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    Ok(())
+}
+
+/// Elsewhere there is no job control: nothing to do.
+#[cfg(not(unix))]
+fn suspend(_terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> io::Result<()> {
+    Ok(())
+}
+
+/// ctrl-z, which a shell would turn into SIGTSTP; raw mode delivers it as a key instead.
+fn is_suspend_key(key: &KeyEvent) -> bool {
+    key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 /// SIGINT takes the ctrl-c path; a second one while the console asks whether to quit says yes.
@@ -235,6 +280,12 @@ pub async fn run(
         }
         let msg = tokio::select! {
             event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if is_suspend_key(&key) => {
+                    suspend(&mut terminal)?;
+                    // The window may have changed size while the console was stopped.
+                    let size = terminal.size()?;
+                    Msg::Resize(size.width, size.height)
+                }
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key),
                 Some(Ok(Event::Paste(text))) => Msg::Paste(text),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
@@ -251,6 +302,11 @@ pub async fn run(
                     }
                     dirty = true;
                     continue;
+                }
+                SignalRequest::Suspend => {
+                    suspend(&mut terminal)?;
+                    let size = terminal.size()?;
+                    Msg::Resize(size.width, size.height)
                 }
                 SignalRequest::End(termination) => {
                     worker.journal_interrupted(termination.name()).await;
@@ -295,10 +351,17 @@ pub async fn pick(
         }
         let event = tokio::select! {
             event = events.next() => event,
-            // Nothing has been sent yet: any signal simply cancels the choice.
-            _ = signals.next() => return Ok(None),
+            request = signals.next() => match request {
+                SignalRequest::Suspend => {
+                    suspend(&mut terminal)?;
+                    continue;
+                }
+                // Nothing has been sent yet: any other signal simply cancels the choice.
+                _ => return Ok(None),
+            },
         };
         match event {
+            Some(Ok(Event::Key(key))) if is_suspend_key(&key) => suspend(&mut terminal)?,
             Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => picker.on_key(key),
             Some(Ok(_)) => {}
             Some(Err(e)) => return Err(e),

@@ -158,3 +158,53 @@ fn sigterm_during_a_running_operation_journals_it_as_interrupted() {
     );
     rt.block_on(emu.stop());
 }
+
+/// The raw output's alternate-screen switches, as (entered, left) counts.
+fn screen_switches(pty: &Pty) -> (usize, usize) {
+    let raw = String::from_utf8_lossy(&pty.raw_output()).into_owned();
+    (
+        raw.matches("\x1b[?1049h").count(),
+        raw.matches("\x1b[?1049l").count(),
+    )
+}
+
+#[test]
+fn sigtstp_and_ctrl_z_suspend_with_the_terminal_given_back_and_fg_redraws() {
+    let mut session = Session::start(&[]);
+    let pty = &mut session.pty;
+    pty.wait_for("blue at 100%", |s| s.contains("DEMO") && s.contains("100%"));
+    for suspend_by_key in [false, true] {
+        let (entered, left) = screen_switches(pty);
+        if suspend_by_key {
+            pty.send(CTRL_Z);
+        } else {
+            pty.signal("TSTP");
+        }
+        pty.wait_stopped(true);
+        assert_eq!(
+            screen_switches(pty).1,
+            left + 1,
+            "the alternate screen was left"
+        );
+        assert_restored(pty);
+
+        pty.signal("CONT");
+        pty.wait_stopped(false);
+        pty.wait_for("the console taken back", |_| {
+            screen_switches(pty).0 == entered + 1
+        });
+        let modes = pty.stty();
+        assert!(
+            modes.contains("-icanon") && modes.contains("-echo"),
+            "raw again: {modes}"
+        );
+        pty.wait_for("the demo redrawn", |s| {
+            s.contains("DEMO") && s.contains("100%")
+        });
+    }
+    // Still the live console: keys work after the second resume.
+    pty.signal("INT");
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status:?}");
+    assert_restored(pty);
+}

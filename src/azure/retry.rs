@@ -54,7 +54,9 @@ impl RetryPolicy {
             .min(self.max_delay);
         let millis = exp.as_millis().max(1) as u64;
         if let Some(server) = retry_after {
-            return server.max(Duration::from_millis(millis / 2)).min(self.max_delay);
+            return server
+                .max(Duration::from_millis(millis / 2))
+                .min(self.max_delay);
         }
         let jittered = rand::rng().random_range(millis / 2..=millis);
         Duration::from_millis(jittered)

@@ -132,6 +132,29 @@ impl Pty {
         assert!(status.success(), "kill -s {signal} {pid}: {status:?}");
     }
 
+    /// Waits until the console's process is stopped (`T` in /proc/PID/stat) or, with
+    /// `stopped` false, running again.
+    pub(crate) fn wait_stopped(&self, stopped: bool) {
+        let pid = self.child.process_id().expect("the console's process id");
+        let start = Instant::now();
+        loop {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // The state follows the command name, which is in parentheses.
+            let state = stat
+                .rsplit_once(") ")
+                .and_then(|(_, rest)| rest.chars().next());
+            if (state == Some('T')) == stopped {
+                return;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the console never became {}: {stat}",
+                if stopped { "stopped" } else { "running" }
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// `stty -a` of the pseudo-terminal, i.e. the modes the console left it in.
     pub(crate) fn stty(&self) -> String {
         let path = self.master.tty_name().expect("the pty's device name");
@@ -178,3 +201,4 @@ pub(crate) const UP: &str = "\x1b[A";
 pub(crate) const CTRL_D: &str = "\x04";
 /// Clears a text field.
 pub(crate) const CTRL_U: &str = "\x15";
+pub(crate) const CTRL_Z: &str = "\x1a";
