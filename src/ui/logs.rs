@@ -4,10 +4,11 @@
 use std::borrow::Cow;
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Block;
 
 use super::theme::Theme;
 use crate::app::AppState;
@@ -173,8 +174,40 @@ fn render_pane(pane: &LogPane, focused: bool, theme: Theme, frame: &mut Frame, a
         }
         lines = rows;
     }
-    let paragraph = Paragraph::new(lines).block(block);
-    frame.render_widget(paragraph, area);
+    // Row by row rather than through a Paragraph: the lines are already cut to the pane's
+    // rows (and wrapped above when asked), and Paragraph's line composer cost most of a busy
+    // frame.
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let buffer = frame.buffer_mut();
+    for (line, y) in lines.iter().zip(inner.top()..inner.bottom()) {
+        put_line(buffer, inner.x, y, line, inner.width);
+    }
+}
+
+/// `Buffer::set_line`, with a fast path for printable ASCII (nearly every access-log line):
+/// one byte is one cell, so the grapheme segmentation and width lookups per character, the
+/// bulk of a busy frame's cost, are skipped. Anything else takes ratatui's own path.
+fn put_line(buffer: &mut Buffer, x: u16, y: u16, line: &Line<'_>, width: u16) {
+    let right = x.saturating_add(width).min(buffer.area.right());
+    let mut at = x;
+    for span in &line.spans {
+        if at >= right {
+            break;
+        }
+        let style = line.style.patch(span.style);
+        let text = span.content.as_ref();
+        if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            for b in text.bytes().take(usize::from(right - at)) {
+                buffer[(at, y)].set_char(char::from(b)).set_style(style);
+                at += 1;
+            }
+        } else {
+            at = buffer
+                .set_stringn(at, y, text, usize::from(right - at), style)
+                .0;
+        }
+    }
 }
 
 /// One line cut into rows of at most `width` columns, keeping each piece's style.
@@ -266,6 +299,28 @@ mod tests {
         assert_eq!(texts, ["1234", "5678", "9"]);
         assert_eq!(wrap_line(Line::raw("wide 界界"), 6).len(), 2);
         assert_eq!(wrap_line(Line::raw(""), 6).len(), 1);
+    }
+
+    #[test]
+    fn lines_are_put_as_ratatui_would_set_them() {
+        let theme = Theme { color: true };
+        let area = Rect::new(0, 0, 12, 1);
+        let lines = [
+            Line::from(vec![
+                Span::styled("12:00", theme.dim()),
+                Span::raw(" POST /score 503"),
+            ])
+            .style(theme.error()),
+            Line::raw("wide 界界 and more"),
+            Line::raw("short"),
+        ];
+        for line in &lines {
+            let mut ours = Buffer::empty(area);
+            let mut theirs = Buffer::empty(area);
+            put_line(&mut ours, 1, 0, line, 9);
+            theirs.set_line(1, 0, line, 9);
+            assert_eq!(ours, theirs, "{line}");
+        }
     }
 
     #[test]
