@@ -464,6 +464,7 @@ fn typing_a_count_replaces_the_current_one() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch('s'), ch('3')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     assert!(
         matches!(&cmds[..], [Cmd::Scale { instances: 3, .. }]),
         "{cmds:?}"
@@ -471,6 +472,7 @@ fn typing_a_count_replaces_the_current_one() {
     // Editing keys edit the current count instead.
     feed(&mut state, [ch('s'), key(KeyCode::End), ch('0')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     assert!(
         matches!(&cmds[..], [Cmd::Scale { instances: 10, .. }]),
         "{cmds:?}"
@@ -494,6 +496,7 @@ fn scaling_validates_the_instance_count() {
     }
     feed(&mut state, [ctrl('u'), ch('2')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     assert_eq!(
         cmds,
         vec![Cmd::Scale {
@@ -634,6 +637,7 @@ fn create_show_keys_journal_help_focus_and_filter() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch('c')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     assert!(
         matches!(&cmds[..], [Cmd::CreateDeployment { endpoint, file, .. }] if endpoint == "my-endpoint" && file.ends_with("green-deployment.yml"))
     );
@@ -921,6 +925,7 @@ fn a_create_that_finds_its_own_failed_attempt_offers_to_update_it_in_place() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch('c')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     let (op, file) = match &cmds[..] {
         [
             Cmd::CreateDeployment {

@@ -69,6 +69,11 @@ fn carry_out(state: &mut AppState, request: Request) -> Vec<Cmd> {
             deployment,
             instances,
         } => scale(state, &endpoint, &deployment, instances),
+        Request::CheckQuota(question) => {
+            let request = state.requests.request();
+            state.requests.awaited_quota = Some(request);
+            vec![Cmd::CheckQuota { request, question }]
+        }
         Request::Delete {
             endpoint,
             deployment,
