@@ -12,6 +12,7 @@ use super::error::{CliError, CliResult};
 use super::output::progress;
 use super::views::{ChangeStatus, ChangeView};
 use aml_rollout::logstream::sanitize_inline;
+use aml_rollout::rollout::QuotaCheck;
 
 /// Sends `prepared`, waits for it unless --no-wait. Returns the view to print and the final
 /// resource, if the operation returned one.
@@ -55,7 +56,11 @@ pub(super) async fn check_quota(ctx: &Context, prepared: &Prepared, force: bool)
         return Ok(());
     };
     let line = sanitize_inline(&check.line());
-    eprintln!("quota: {line}");
+    match check {
+        QuotaCheck::Known(_) => eprintln!("quota: {line}"),
+        // These lines say "quota" themselves.
+        QuotaCheck::NotCounted(_) | QuotaCheck::Unknown(_) => eprintln!("{line}"),
+    }
     match (check.blocks(), force) {
         (false, _) => Ok(()),
         (true, true) => {
