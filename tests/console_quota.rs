@@ -263,3 +263,32 @@ fn scale_dialog_with_the_quota_line() {
     feed(&mut state, [key(KeyCode::Enter)]);
     insta::assert_snapshot!(draw(&state).backend());
 }
+
+#[test]
+fn the_command_bars_scale_shows_the_figures_first_too() {
+    let mut state = blue_green("blue=100", "");
+    feed(&mut state, [ch(':')]);
+    feed(&mut state, typed("scale blue 10"));
+    let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let (request, question) = check_request(&cmds);
+    assert_eq!(
+        question,
+        QuotaQuestion::Scale {
+            endpoint: "my-endpoint".into(),
+            deployment: "blue".into(),
+            instances: 10,
+        }
+    );
+    feed(
+        &mut state,
+        [Msg::QuotaChecked {
+            request,
+            result: Ok(over_quota()),
+        }],
+    );
+    assert!(
+        feed(&mut state, [key(KeyCode::Enter)]).is_empty(),
+        "refused"
+    );
+    assert!(dialog_error(&state).is_some_and(|e| e.contains("does not fit")));
+}

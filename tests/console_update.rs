@@ -452,6 +452,7 @@ fn the_command_bar_drafts_traffic_and_mirror_and_scales() {
     feed(&mut state, [key(KeyCode::Esc), key(KeyCode::Esc), ch(':')]);
     feed(&mut state, typed("scale blue 2"));
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     assert!(
         cmds.iter().any(
             |c| matches!(c, Cmd::Scale { deployment, instances: 2, .. } if deployment == "blue")
@@ -866,6 +867,7 @@ fn toasts_and_finished_operations_fade() {
     feed(&mut state, [ch(':')]);
     feed(&mut state, typed("scale blue 3"));
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     let op = match &cmds[..] {
         [Cmd::Scale { op, .. }] => *op,
         other => panic!("{other:?}"),
@@ -910,7 +912,8 @@ fn only_messages_that_change_the_screen_ask_for_a_frame() {
     );
     feed(&mut state, [ch(':')]);
     feed(&mut state, typed("scale blue 3"));
-    feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    pass_quota(&mut state, cmds);
     let same_second = state.now + Duration::from_millis(100);
     assert!(!step(&mut state, Msg::Tick(same_second)).changed);
     let next_second = state.now + Duration::from_secs(1);

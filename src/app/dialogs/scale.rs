@@ -83,6 +83,26 @@ impl Scale {
         }
     }
 
+    /// Opened with a count already chosen (`:scale blue 2`): its quota check is asked for at
+    /// once, as the first enter would.
+    pub(crate) fn checking(
+        endpoint: String,
+        deployment: String,
+        instances: u32,
+    ) -> (Self, QuotaQuestion) {
+        let mut dialog = Self::new(endpoint, deployment, instances);
+        dialog.untouched = false;
+        dialog.quota = QuotaGate::Checking {
+            of: instances.to_string(),
+        };
+        let question = QuotaQuestion::Scale {
+            endpoint: dialog.endpoint.clone(),
+            deployment: dialog.deployment.clone(),
+            instances,
+        };
+        (dialog, question)
+    }
+
     pub fn keys(&self) -> &'static [DialogKey<Action>] {
         if self.quota.blocks() {
             KEYS_OVER_QUOTA
