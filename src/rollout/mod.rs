@@ -35,7 +35,7 @@ pub use health::{
 };
 pub use names::{InvalidName, NameKind, NameProblem, arm_segment_problem, validate_name};
 pub use quota::{
-    FamilyQuota, Footprint, PlannedCores, QuotaCheck, QuotaFigures, VmSize, check_quota, held_cores,
+    FamilyQuota, Footprint, PlannedCores, QuotaCheck, QuotaFigures, VmSize, check_quota,
 };
 pub use rebalance::{NudgeOutcome, nudge_live, nudge_mirror};
 pub use rules::{MAX_MIRROR_PERCENT, RuleViolation, SplitProposal, TrafficKind, validate_split};

@@ -128,7 +128,7 @@ impl QuotaCheck {
 
 /// Cores `instances` of a `cores`-core size hold: the instances plus a reserve of a fifth,
 /// rounded up to whole instances.
-pub fn held_cores(instances: u32, cores: i64) -> i64 {
+fn held_cores(instances: u32, cores: i64) -> i64 {
     let instances = i64::from(instances);
     let reserve = (instances + 4) / 5;
     (instances + reserve) * cores
