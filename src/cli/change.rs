@@ -69,7 +69,7 @@ pub(super) async fn check_quota(ctx: &Context, prepared: &Prepared, force: bool)
         }
         (true, false) => Err(CliError::Usage(format!(
             "not sent: {} {line}. Scale down (here or another deployment), choose a smaller instance type, request more quota for the family, or pass --force to send anyway and let Azure decide",
-            prepared.change.target()
+            sanitize_inline(&prepared.change.target())
         ))),
     }
 }
