@@ -296,6 +296,10 @@ fn the_seed_rollout_is_performed_with_keys_only() {
     r.pty
         .wait_for_text("Scale my-endpoint/blue to how many instances");
     r.pty.keys(&[CTRL_U, "2", ENTER]);
+    // The quota figures come first (blue's 8 cores are in use already, 2 instances hold 12); enter again sends.
+    r.pty.wait_for_text("needs 4 more cores (12 in all");
+    r.pty.wait_for_text("92 free in Standard DSv2 Family");
+    r.pty.send(ENTER);
     r.emulator_shows("blue at 2 instances", |o| {
         o.deployments.get("blue") == Some(&(Some(2), "Succeeded".to_string()))
     });
@@ -308,6 +312,9 @@ fn the_seed_rollout_is_performed_with_keys_only() {
     r.pty.wait_for("the create dialog with green's YAML", |s| {
         s.contains("Create a deployment of my-endpoint") && s.contains("green-deployment.yml")
     });
+    r.pty.send(ENTER);
+    r.pty
+        .wait_for_text("needs 8 cores (incl. 20% reserve), 88 free");
     r.pty.send(ENTER);
     let o = r.emulator_shows("green created", |o| {
         o.deployments.get("green") == Some(&(Some(1), "Succeeded".to_string()))

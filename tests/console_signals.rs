@@ -130,6 +130,9 @@ fn sigterm_during_a_running_operation_journals_it_as_interrupted() {
     pty.send("s");
     pty.wait_for_text("Scale my-endpoint/blue to how many instances");
     pty.keys(&[CTRL_U, "3", ENTER]);
+    // The quota figures first, then enter sends.
+    pty.wait_for_text("free in Standard DSv2 Family");
+    pty.send(ENTER);
     pty.wait_for("the scale in progress", |s| s.contains("InProgress"));
     pty.signal("TERM");
     let status = pty.wait_exit();

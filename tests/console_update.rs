@@ -452,6 +452,7 @@ fn the_command_bar_drafts_traffic_and_mirror_and_scales() {
     feed(&mut state, [key(KeyCode::Esc), key(KeyCode::Esc), ch(':')]);
     feed(&mut state, typed("scale blue 2"));
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     assert!(
         cmds.iter().any(
             |c| matches!(c, Cmd::Scale { deployment, instances: 2, .. } if deployment == "blue")
@@ -464,6 +465,7 @@ fn typing_a_count_replaces_the_current_one() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch('s'), ch('3')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     assert!(
         matches!(&cmds[..], [Cmd::Scale { instances: 3, .. }]),
         "{cmds:?}"
@@ -471,6 +473,7 @@ fn typing_a_count_replaces_the_current_one() {
     // Editing keys edit the current count instead.
     feed(&mut state, [ch('s'), key(KeyCode::End), ch('0')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     assert!(
         matches!(&cmds[..], [Cmd::Scale { instances: 10, .. }]),
         "{cmds:?}"
@@ -494,6 +497,7 @@ fn scaling_validates_the_instance_count() {
     }
     feed(&mut state, [ctrl('u'), ch('2')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     assert_eq!(
         cmds,
         vec![Cmd::Scale {
@@ -634,6 +638,7 @@ fn create_show_keys_journal_help_focus_and_filter() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch('c')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     assert!(
         matches!(&cmds[..], [Cmd::CreateDeployment { endpoint, file, .. }] if endpoint == "my-endpoint" && file.ends_with("green-deployment.yml"))
     );
@@ -862,6 +867,7 @@ fn toasts_and_finished_operations_fade() {
     feed(&mut state, [ch(':')]);
     feed(&mut state, typed("scale blue 3"));
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     let op = match &cmds[..] {
         [Cmd::Scale { op, .. }] => *op,
         other => panic!("{other:?}"),
@@ -906,7 +912,8 @@ fn only_messages_that_change_the_screen_ask_for_a_frame() {
     );
     feed(&mut state, [ch(':')]);
     feed(&mut state, typed("scale blue 3"));
-    feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    pass_quota(&mut state, cmds);
     let same_second = state.now + Duration::from_millis(100);
     assert!(!step(&mut state, Msg::Tick(same_second)).changed);
     let next_second = state.now + Duration::from_secs(1);
@@ -921,6 +928,7 @@ fn a_create_that_finds_its_own_failed_attempt_offers_to_update_it_in_place() {
     let mut state = blue_green("blue=100", "");
     feed(&mut state, [ch('c')]);
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
+    let cmds = pass_quota(&mut state, cmds);
     let (op, file) = match &cmds[..] {
         [
             Cmd::CreateDeployment {

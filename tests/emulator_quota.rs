@@ -91,3 +91,41 @@ async fn deployments_draw_cores_with_a_reserve_until_the_family_is_full() {
         other => panic!("expected OutOfQuota, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn the_client_reads_usages_and_vm_sizes_typed() {
+    let emu = common::demo().await;
+    let client = emu.client().expect("client");
+    let ws = common::ws(&emu);
+    let location = client.get_workspace(&ws).await.expect("workspace").location;
+    let usages = client.list_usages(&ws, &location).await.expect("usages");
+    let dsv2 = usages
+        .iter()
+        .find(|u| u.name.as_ref().and_then(|n| n.value.as_deref()) == Some("standardDSv2Family"))
+        .expect("the DSv2 family");
+    assert_eq!((dsv2.current_value, dsv2.limit), (Some(8), Some(100)));
+    assert!(
+        dsv2.usage_type
+            .as_deref()
+            .is_some_and(|t| t.ends_with("vmFamily/usages"))
+    );
+    let sizes = client.list_vm_sizes(&ws, &location).await.expect("sizes");
+    let ds3 = sizes
+        .iter()
+        .find(|s| s.name.as_deref() == Some("Standard_DS3_v2"))
+        .expect("listed");
+    assert_eq!(ds3.v_cpus, Some(4));
+    assert_eq!(ds3.family.as_deref(), Some("standardDSv2Family"));
+    // A location that is not a single path segment is refused before any request.
+    let refused = client.list_usages(&ws, "west/../us").await;
+    assert!(
+        matches!(
+            refused,
+            Err(AzureError::InvalidName {
+                what: "location",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+}

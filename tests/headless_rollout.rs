@@ -428,9 +428,10 @@ fn a_failed_create_converges_with_force_update() {
     )
     .expect("write");
     let file = too_big.display().to_string();
-    let first = h.run(&["deployment", "create", "-f", &file]);
+    // --force: past the quota check, so that the service itself fails the operation.
+    let first = h.run(&["deployment", "create", "-f", &file, "--force"]);
     assert_eq!(first.code, 1, "{}", first.stderr);
-    let again = h.run(&["deployment", "create", "-f", &file]);
+    let again = h.run(&["deployment", "create", "-f", &file, "--force"]);
     assert_eq!(again.code, 2, "{}", again.stderr);
     assert!(again.stderr.contains("--force-update"), "{}", again.stderr);
 

@@ -648,3 +648,68 @@ async fn a_connection_dropped_after_a_change_left_is_outcome_unknown_and_a_refus
     );
     assert!(err.nothing_sent());
 }
+
+/// An Azure whose usages cannot be read (here: refused, with escape sequences in the
+/// message): the quota is unknown, said so cleanly, and the scale is sent all the same.
+#[test]
+fn usages_that_cannot_be_read_leave_the_quota_unknown_and_the_scale_goes_ahead() {
+    let rt = runtime();
+    let location = "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.MachineLearningServices/locations/westus2";
+    let blue = format!("{WS}/onlineEndpoints/my-endpoint/deployments/blue");
+    let (usages, sizes, blue_path) = (
+        format!("{location}/usages"),
+        format!("{location}/vmSizes"),
+        blue.clone(),
+    );
+    let server = rt.block_on(start(move |r| {
+        let deployment = |capacity: u64| {
+            json!({
+                "id": blue_path, "name": "blue", "location": "westus2",
+                "sku": {"name": "Default", "capacity": capacity},
+                "properties": {
+                    "endpointComputeType": "Managed",
+                    "instanceType": "Standard_DS3_v2",
+                    "provisioningState": "Succeeded"
+                }
+            })
+        };
+        match (r.method.as_str(), r.path) {
+            ("GET", p) if p == WS => json_reply(
+                200,
+                json!({"id": WS, "name": "demo-ws", "location": "westus2", "properties": {}}),
+            ),
+            ("GET", p) if p == blue_path => json_reply(200, deployment(1)),
+            ("PUT", p) if p == blue_path => json_reply(200, deployment(40)),
+            ("GET", p) if p == usages => json_reply(
+                403,
+                json!({"error": {"code": "AuthorizationFailed", "message": INJECTION}}),
+            ),
+            ("GET", p) if p == sizes => json_reply(
+                200,
+                json!({"value": [{"name": "Standard_DS3_v2", "family": "standardDSv2Family", "vCPUs": 4}]}),
+            ),
+            _ => json_reply(404, json!({"error": {"code": "NotFound", "message": "no"}})),
+        }
+    }));
+    let run = run_binary(
+        &server,
+        &[
+            "deployment",
+            "scale",
+            "-e",
+            "my-endpoint",
+            "-n",
+            "blue",
+            "40",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("quota unknown: usages not read:"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("AuthorizationFailed"), "{}", run.stderr);
+    assert_terminal_safe(&run);
+    assert_eq!(server.hits(&format!("PUT {blue}")), 1, "the scale was sent");
+}

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aml_rollout::app::ids::{OpId, RequestId, TailerId};
+use aml_rollout::app::msg::QuotaQuestion;
 use aml_rollout::app::{Cmd, Msg};
 use aml_rollout::azure::model::ContainerType;
 use aml_rollout::journal::{Journal, JournalEntry, OutcomeStatus};
@@ -371,6 +372,91 @@ async fn every_command_answers_with_its_own_id_and_journals_its_change() {
     );
 
     emulator.stop().await;
+}
+
+/// The quota check of the scale and create dialogs: figures from the region's usages and
+/// sizes, with nothing sent and nothing journaled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quota_checks_answer_with_the_figures_and_send_nothing() {
+    let emulator = common::demo().await;
+    let mut rig = rig(&emulator);
+    let quota_line = |messages: &[Msg], request: RequestId| match messages {
+        [
+            Msg::QuotaChecked {
+                request: r,
+                result: Ok(check),
+            },
+        ] if *r == request => (check.line(), check.blocks()),
+        other => panic!("expected the check's answer: {other:?}"),
+    };
+    let messages = rig
+        .run(Cmd::CheckQuota {
+            request: RequestId(1),
+            question: QuotaQuestion::Scale {
+                endpoint: ENDPOINT.into(),
+                deployment: "blue".into(),
+                instances: 30,
+            },
+        })
+        .await;
+    assert_eq!(
+        quota_line(&messages, RequestId(1)),
+        (
+            "needs 136 more cores (144 in all, incl. 20% reserve), 92 free in Standard DSv2 Family"
+                .to_string(),
+            true
+        )
+    );
+    let messages = rig
+        .run(Cmd::CheckQuota {
+            request: RequestId(2),
+            question: QuotaQuestion::CreateDeployment {
+                endpoint: ENDPOINT.into(),
+                file: demo_file("green-deployment.yml"),
+            },
+        })
+        .await;
+    assert_eq!(
+        quota_line(&messages, RequestId(2)),
+        (
+            "needs 8 cores (incl. 20% reserve), 92 free in Standard DSv2 Family".to_string(),
+            false
+        )
+    );
+    // A file that cannot be read is the change's own refusal, not an unknown quota.
+    let messages = rig
+        .run(Cmd::CheckQuota {
+            request: RequestId(3),
+            question: QuotaQuestion::CreateDeployment {
+                endpoint: ENDPOINT.into(),
+                file: demo_file("no-such.yml"),
+            },
+        })
+        .await;
+    assert!(
+        matches!(
+            &messages[..],
+            [Msg::QuotaChecked {
+                request: RequestId(3),
+                result: Err(OpsError::File(_))
+            }]
+        ),
+        "{messages:?}"
+    );
+    let client = emulator.client().expect("client");
+    let blue = client
+        .get_deployment(&emulator.workspace, ENDPOINT, "blue")
+        .await
+        .expect("blue");
+    assert_eq!(blue.instance_count(), Some(1), "nothing was sent");
+    assert!(
+        client
+            .get_deployment(&emulator.workspace, ENDPOINT, "green")
+            .await
+            .is_err(),
+        "green was not created"
+    );
+    assert!(rig.journal().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

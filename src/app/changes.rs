@@ -1,10 +1,11 @@
 //! Changes other than traffic, started from a dialog or the command bar: scale, delete,
 //! create from a YAML file. Each puts an operation in the tray and asks the worker to run it.
+//! Before a scale or a deployment create is sent, its dialog asks for the quota check here.
 
 use std::path::PathBuf;
 
 use super::effects::start_operation;
-use super::msg::Cmd;
+use super::msg::{Cmd, QuotaQuestion};
 use super::state::{AppState, DeleteTarget, OperationKind};
 
 pub(super) fn scale(
@@ -21,6 +22,13 @@ pub(super) fn scale(
         deployment: deployment.to_string(),
         instances,
     }]
+}
+
+/// Asks the worker for the core quota a dialog's change needs; the answer goes to the dialog.
+pub(super) fn check_quota(state: &mut AppState, question: QuotaQuestion) -> Vec<Cmd> {
+    let request = state.requests.request();
+    state.requests.awaited_quota = Some(request);
+    vec![Cmd::CheckQuota { request, question }]
 }
 
 pub(super) fn delete(state: &mut AppState, target: DeleteTarget) -> Vec<Cmd> {

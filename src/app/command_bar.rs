@@ -4,8 +4,9 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::actions;
-use super::changes::scale;
+use super::changes::check_quota;
 use super::dialogs::scale::parse_instances;
+use super::dialogs::{Dialog, Scale};
 use super::drafts::{APPLYING, draft_from_command, violations_of};
 use super::field_keys::input_request;
 use super::keymap::Action;
@@ -194,7 +195,11 @@ fn run(state: &mut AppState, line: &str) -> Result<Vec<Cmd>, String> {
                 return Err(format!("{} has no deployment {deployment}", ep.name));
             }
             let instances = parse_instances(count)?;
-            Ok(scale(state, &ep.name, deployment, instances))
+            // Like the dialog's enter: the quota figures are shown before anything is sent.
+            let (dialog, question) =
+                Scale::checking(ep.name.clone(), deployment.to_string(), instances);
+            state.ui.dialog = Some(Dialog::Scale(dialog));
+            Ok(check_quota(state, question))
         }
         "" => Err(USAGE.to_string()),
         other => Err(format!("unknown command {other:?}; {USAGE}")),

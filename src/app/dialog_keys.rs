@@ -4,7 +4,7 @@
 
 use crossterm::event::KeyEvent;
 
-use super::changes::{create_from_file, delete, scale};
+use super::changes::{check_quota, create_from_file, delete, scale};
 use super::dialogs::{Context, Outcome, Request};
 use super::drafts::{cancel_command, confirm_apply, confirm_draft_of};
 use super::effects::{refuse_read_only, start_operation, toast};
@@ -69,6 +69,7 @@ fn carry_out(state: &mut AppState, request: Request) -> Vec<Cmd> {
             deployment,
             instances,
         } => scale(state, &endpoint, &deployment, instances),
+        Request::CheckQuota(question) => check_quota(state, question),
         Request::Delete {
             endpoint,
             deployment,

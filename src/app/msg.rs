@@ -9,7 +9,7 @@ use super::ids::{OpId, RequestId, TailerId};
 use super::snapshot::{DeploymentView, EndpointView, InvokeOutcome, KeysInfo};
 use crate::azure::model::ContainerType;
 use crate::ops::{CompareReport, EndpointHealth, OpsError};
-use crate::rollout::{KeySlot, TrafficSplit};
+use crate::rollout::{KeySlot, QuotaCheck, TrafficSplit};
 
 /// Input to the state machine.
 #[derive(Debug, Clone)]
@@ -67,6 +67,12 @@ pub enum Msg {
         request: RequestId,
         result: Result<Vec<String>, OpsError>,
     },
+    /// The answer to `Cmd::CheckQuota { request }`; an error means the change itself was
+    /// refused before anything was sent (a bad file, a missing deployment).
+    QuotaChecked {
+        request: RequestId,
+        result: Result<QuotaCheck, OpsError>,
+    },
     /// Something the operator should know that is no one operation's outcome.
     Warning(String),
     Info(String),
@@ -88,6 +94,20 @@ pub enum Msg {
 pub struct LoadedWorkspace {
     pub endpoints: Vec<EndpointView>,
     pub deployments: Vec<(String, Vec<DeploymentView>)>,
+}
+
+/// A change a dialog is about to send, whose core quota it wants to show first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuotaQuestion {
+    Scale {
+        endpoint: String,
+        deployment: String,
+        instances: u32,
+    },
+    CreateDeployment {
+        endpoint: String,
+        file: PathBuf,
+    },
 }
 
 /// Work for the worker; each result comes back as a `Msg` carrying the same id.
@@ -171,5 +191,10 @@ pub enum Cmd {
     },
     LoadJournal {
         request: RequestId,
+    },
+    /// Prepares the change without sending it and checks its core quota.
+    CheckQuota {
+        request: RequestId,
+        question: QuotaQuestion,
     },
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::dialogs::compare::ShownComparison;
+use super::dialogs::quota_gate::QuotaGate;
 use super::dialogs::{ConfirmRecreate, Dialog, ErrorNotice};
 use super::drafts::{describe_split, follow_new_bases};
 use super::effects::{request_refresh, toast};
@@ -17,6 +18,7 @@ use super::state::{AppState, InvokeOutcome, KeysInfo};
 use super::state::{AppliedHere, OperationKind, ToastLevel};
 use crate::logstream::sanitize_inline;
 use crate::ops::{CompareReport, EndpointHealth, OpsError};
+use crate::rollout::QuotaCheck;
 
 pub(super) fn on_loaded(
     state: &mut AppState,
@@ -320,6 +322,31 @@ pub(super) fn on_keys_loaded(
         && dialog.endpoint.eq_ignore_ascii_case(endpoint)
     {
         dialog.info = Some(result);
+    }
+}
+
+/// The figures go to the dialog that asked, if it is still open and still waits for them; a
+/// refusal of the change itself (a bad file, a deployment that exists) is its error.
+pub(super) fn on_quota_checked(
+    state: &mut AppState,
+    request: RequestId,
+    result: Result<QuotaCheck, OpsError>,
+) {
+    if state.requests.awaited_quota != Some(request) {
+        return;
+    }
+    state.requests.awaited_quota = None;
+    let (gate, error) = match &mut state.ui.dialog {
+        Some(Dialog::Scale(d)) => (&mut d.quota, &mut d.error),
+        Some(Dialog::CreateFromFile(d)) => (&mut d.quota, &mut d.error),
+        _ => return,
+    };
+    match result {
+        Ok(check) => gate.answer(check),
+        Err(e) => {
+            *gate = QuotaGate::default();
+            *error = Some(sanitize_inline(&e.to_string()));
+        }
     }
 }
 

@@ -238,6 +238,8 @@ pub struct RequestIds {
     /// regeneration) must not overwrite the keys the regeneration returned.
     pub awaited_keys: Option<RequestId>,
     pub awaited_journal: Option<RequestId>,
+    /// The quota check whose answer the scale or create dialog waits for.
+    pub awaited_quota: Option<RequestId>,
     /// The comparison whose answers the compare dialog waits for.
     pub awaited_compare: Option<RequestId>,
     /// Per endpoint (lower-cased), the newest metrics answer shown.

@@ -1,7 +1,7 @@
 //! `AmlClient`: the only code that speaks HTTP to Azure Resource Manager (or the emulator).
 //!
 //! This file builds the client and starts and follows operations; the resource methods live in
-//! `endpoints`, `deployments`, `data_plane` and `monitor`, the wire in `transport`, the polling
+//! `endpoints`, `deployments`, `data_plane`, `monitor` and `quota`, the wire in `transport`, the polling
 //! engine in `lro`.
 
 use std::sync::Arc;

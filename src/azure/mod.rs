@@ -1,5 +1,5 @@
 //! Everything that speaks HTTP to Azure Resource Manager: the wire (`transport`), the
-//! long-running-operation engine (`lro`), the client and its resource methods, the typed wire
+//! long-running-operation engine (`lro`), the client and its resource methods (quota included), the typed wire
 //! format (`model`), sign-in, and the az ml YAML mapping.
 
 pub mod auth;
@@ -13,6 +13,7 @@ pub mod error;
 pub mod lro;
 pub mod model;
 mod monitor;
+mod quota;
 pub mod retry;
 #[cfg(test)]
 mod test_server;

@@ -641,3 +641,44 @@ mod metrics_tests {
         assert_eq!(r.resourceregion.as_deref(), Some("westus2"));
     }
 }
+
+/// One entry of Usages_List: how much of a quota is in use, e.g. a VM family's cores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    #[serde(default, rename = "type")]
+    pub usage_type: Option<String>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub current_value: Option<i64>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+    #[serde(default)]
+    pub name: Option<UsageName>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageName {
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub localized_value: Option<String>,
+}
+
+/// One entry of VirtualMachineSizes_List.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VirtualMachineSize {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub family: Option<String>,
+    #[serde(default, rename = "vCPUs")]
+    pub v_cpus: Option<i64>,
+    #[serde(default, rename = "memoryGB")]
+    pub memory_gb: Option<f64>,
+    #[serde(default)]
+    pub gpus: Option<i64>,
+}

@@ -301,6 +301,9 @@ pub(crate) struct CreateDeploymentArgs {
     /// file instead of refusing (re-running a failed create then converges).
     #[arg(long)]
     pub force_update: bool,
+    /// Send even when the core quota check says the change cannot fit (Azure then decides).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -311,6 +314,9 @@ pub(crate) struct UpdateDeploymentArgs {
     /// request_settings.request_timeout_ms, request_settings.max_concurrent_requests_per_instance.
     #[arg(long = "set", value_name = "KEY=VALUE", required = true)]
     pub set: Vec<String>,
+    /// Send even when the core quota check says the change cannot fit (Azure then decides).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -319,6 +325,9 @@ pub(crate) struct ScaleArgs {
     pub target: DeploymentRef,
     /// The new instance count.
     pub instance_count: u32,
+    /// Send even when the core quota check says the change cannot fit (Azure then decides).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

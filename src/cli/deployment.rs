@@ -8,7 +8,7 @@ use super::args::{
     CreateDeploymentArgs, DeleteDeploymentArgs, DeploymentCommand, DeploymentRef, EndpointArg,
     ScaleArgs, UpdateDeploymentArgs,
 };
-use super::change::apply;
+use super::change::{apply, check_quota};
 use super::confirm::confirm_delete;
 use super::context::Context;
 use super::endpoint::print_change;
@@ -147,6 +147,7 @@ async fn create(ctx: &Context, args: CreateDeploymentArgs) -> CliResult<()> {
             endpoint.is_kubernetes(),
         )?;
     }
+    check_quota(ctx, &prepared, args.force).await?;
     let (mut view, _) = apply(ctx, prepared).await?;
     if args.all_traffic {
         let traffic = ctx
@@ -316,7 +317,12 @@ async fn update(ctx: &Context, args: UpdateDeploymentArgs) -> CliResult<()> {
         before: Value::Object(before),
         after: Value::Object(after),
     };
-    let (view, _) = apply(ctx, Prepared::put_deployment(change, resource)).await?;
+    let prepared = Prepared::put_deployment(change, resource);
+    // Only the instance count draws on quota among the settable keys.
+    if settings.iter().any(|s| s.key == "instance_count") {
+        check_quota(ctx, &prepared, args.force).await?;
+    }
+    let (view, _) = apply(ctx, prepared).await?;
     print_change(
         ctx,
         &view,
@@ -338,6 +344,7 @@ async fn scale(ctx: &Context, args: ScaleArgs) -> CliResult<()> {
         .get("instance_count")
         .and_then(Value::as_u64)
         .map_or("?".to_string(), |c| c.to_string());
+    check_quota(ctx, &prepared, args.force).await?;
     let (view, _) = apply(ctx, prepared).await?;
     print_change(
         ctx,

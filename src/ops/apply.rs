@@ -26,6 +26,8 @@ pub struct Ops {
     /// How the journal names the target: `sub/rg/ws` or `emulator URL`.
     pub(super) target_label: String,
     warn: WarningSink,
+    /// The workspace's region, once read (quota is per region).
+    pub(super) location: Arc<std::sync::OnceLock<String>>,
 }
 
 /// What `apply` sends: one request of the management API.
@@ -122,6 +124,7 @@ impl Ops {
             journal,
             target_label,
             warn,
+            location: Arc::default(),
         }
     }
 

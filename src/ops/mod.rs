@@ -1,6 +1,6 @@
 //! The workflows, shared by the console's worker and the headless commands: create from YAML,
 //! scale, change the split (with the stale guard), delete, regenerate keys, invoke, read
-//! credentials, tail logs, read an endpoint's live health, compare deployments' answers, run rollout plans. One
+//! credentials, tail logs, read an endpoint's live health, compare deployments' answers, run rollout plans, check a change against the core quota. One
 //! implementation; both front ends call it.
 //!
 //! A change runs in two steps. `prepare_*` reads what it needs, checks everything that can be
@@ -18,6 +18,7 @@ mod health;
 mod invoke;
 mod logs;
 mod plan;
+mod quota;
 
 pub use apply::{Applied, Ops, Prepared, Wait, WarningSink};
 pub use changes::check_split;

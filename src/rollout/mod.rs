@@ -3,7 +3,8 @@
 //! Nothing in this module performs I/O: it parses and renders az-style traffic maps
 //! (`traffic`), checks names and proposed splits against Azure's rules (`rules`, `names`),
 //! moves the console's sliders (`rebalance`), explains a change (`diff`) and judges live health
-//! against a baseline (`health`) and compares two deployments' answers (`answers`).
+//! against a baseline (`health`), compares two deployments' answers (`answers`) and checks planned cores against
+//! the region's quota (`quota`).
 //!
 //! Convention: every [`TrafficMap`] key is a lower-cased deployment name, because Azure treats
 //! names case-insensitively and the az CLI lower-cases keys before sending them.
@@ -15,6 +16,7 @@ mod duration;
 mod health;
 mod names;
 pub mod plan;
+mod quota;
 mod rebalance;
 mod rules;
 mod split;
@@ -32,6 +34,9 @@ pub use health::{
     Percentile, StatusClass, Verdict, Window, WindowStats, assess, default_baseline,
 };
 pub use names::{InvalidName, NameKind, NameProblem, arm_segment_problem, validate_name};
+pub use quota::{
+    FamilyQuota, Footprint, PlannedCores, QuotaCheck, QuotaFigures, VmSize, check_quota,
+};
 pub use rebalance::{NudgeOutcome, nudge_live, nudge_mirror};
 pub use rules::{MAX_MIRROR_PERCENT, RuleViolation, SplitProposal, TrafficKind, validate_split};
 pub use split::TrafficSplit;

@@ -11,11 +11,12 @@ use super::draft::{diff_lines, warning_lines};
 use super::theme::Theme;
 use super::widgets::{centered, mask};
 use crate::app::AppState;
+use crate::app::dialogs::quota_gate::QuotaGate;
 use crate::app::dialogs::{
     ConfirmApply, ConfirmQuit, ConfirmRecreate, CreateFromFile, Delete, DeleteFocus, Dialog,
     ErrorNotice, Hint, Invoke, InvokeRouting, Journal, Keys, Scale, Stale,
 };
-use crate::rollout::{TrafficSplit, format_traffic};
+use crate::rollout::{QuotaCheck, TrafficSplit, format_traffic};
 
 fn split_text(split: &TrafficSplit) -> String {
     let n = split.normalized();
@@ -37,6 +38,24 @@ fn input_line<'a>(label: &'a str, input: &Input, theme: Theme) -> Line<'a> {
         Span::raw(" "),
         Span::styled(format!("{}▏", input.value()), theme.changed()),
     ])
+}
+
+/// The quota line of a scale or create dialog: the figures, red when they do not fit.
+fn quota_line(gate: &QuotaGate, theme: Theme) -> Option<Line<'static>> {
+    let text = gate.line()?;
+    let style = match gate {
+        QuotaGate::Checked { check, .. } if check.blocks() => theme.error(),
+        QuotaGate::Checked {
+            check: QuotaCheck::Known(_),
+            ..
+        } => theme.ok(),
+        QuotaGate::Checked { .. } => theme.warn(),
+        _ => theme.dim(),
+    };
+    Some(Line::from(vec![
+        Span::styled("quota: ", theme.dim()),
+        Span::styled(text, style),
+    ]))
 }
 
 /// `enter apply   esc cancel`, the keys highlighted.
@@ -166,6 +185,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             deployment,
             input,
             error,
+            quota,
             ..
         }) => {
             let mut lines = vec![
@@ -175,6 +195,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 Line::raw(""),
                 input_line("instances:", input, theme),
             ];
+            lines.extend(quota_line(quota, theme));
             if let Some(e) = error {
                 lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
             }
@@ -284,6 +305,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             endpoint,
             input,
             error,
+            quota,
             ..
         }) => {
             let (what, title) = match endpoint {
@@ -297,6 +319,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 ),
             };
             let mut lines = vec![Line::raw(what), input_line("file:", input, theme)];
+            lines.extend(quota_line(quota, theme));
             if let Some(e) = error {
                 lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
             }

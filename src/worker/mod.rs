@@ -15,7 +15,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 use crate::app::ids::{OpId, TailerId};
-use crate::app::msg::{Cmd, LoadedWorkspace, Msg};
+use crate::app::msg::{Cmd, LoadedWorkspace, Msg, QuotaQuestion};
 use crate::app::state::{InvokeOutcome, KeysInfo};
 use crate::azure::model::ContainerType;
 use crate::azure::{AmlClient, AzureError, LroProgress, WorkspaceRef};
@@ -25,7 +25,7 @@ use crate::ops::{
     CompareReport, DeploymentCreateOptions, LogPoller, Ops, OpsError, OpsResult, Prepared,
     TailVerdict, Wait, parse_requests, read_request_file,
 };
-use crate::rollout::Change;
+use crate::rollout::{Change, QuotaCheck};
 
 /// Deployment lists fetched at once during a refresh.
 const REFRESH_CONCURRENCY: usize = 8;
@@ -394,7 +394,40 @@ impl Worker {
                 let result = journal_view::read(self.journal.clone()).await;
                 self.send(Msg::JournalLoaded { request, result });
             }
+            Cmd::CheckQuota { request, question } => {
+                let result = self.check_quota(question).await;
+                self.send(Msg::QuotaChecked { request, result });
+            }
         }
+    }
+
+    /// Prepares the change as sending it would, without sending, and checks its core quota
+    /// the way the headless commands do.
+    async fn check_quota(&self, question: QuotaQuestion) -> OpsResult<QuotaCheck> {
+        let prepared = match question {
+            QuotaQuestion::Scale {
+                endpoint,
+                deployment,
+                instances,
+            } => {
+                self.ops
+                    .prepare_scale(&endpoint, &deployment, instances)
+                    .await?
+            }
+            QuotaQuestion::CreateDeployment { endpoint, file } => {
+                // A deployment whose create failed is offered for an update in place when
+                // the create is sent; that update needs the same cores.
+                let options = DeploymentCreateOptions {
+                    endpoint: Some(&endpoint),
+                    all_traffic: false,
+                    force_update: true,
+                };
+                self.ops.prepare_create_deployment(&file, options).await?.0
+            }
+        };
+        Ok(self.ops.quota_check(&prepared).await.unwrap_or_else(|| {
+            QuotaCheck::NotCounted("the change sets no size or instance count".to_string())
+        }))
     }
 
     async fn load_workspace(&self) -> Result<LoadedWorkspace, AzureError> {

@@ -1,4 +1,5 @@
-//! Creating an endpoint, or a deployment of the selected endpoint, from an az ml YAML file.
+//! Creating an endpoint, or a deployment of the selected endpoint, from an az ml YAML file. A
+//! deployment's core quota is checked before it is sent (see `quota_gate`).
 
 use std::path::PathBuf;
 
@@ -9,6 +10,8 @@ use super::super::field_keys::input_request;
 use super::binding::{DialogKey, action_in};
 use super::outcome::{Outcome, Request};
 use super::prefilled::edit_prefilled;
+use super::quota_gate::{OnEnter, QuotaGate};
+use crate::app::msg::QuotaQuestion;
 
 /// A file path for a create: a deployment of `endpoint`, or (`None`) an endpoint.
 #[derive(Debug, Clone)]
@@ -18,14 +21,34 @@ pub struct CreateFromFile {
     pub input: Input,
     pub untouched: bool,
     pub error: Option<String>,
+    /// Deployments only: an endpoint draws on no core quota.
+    pub quota: QuotaGate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Create,
+    /// Send although the quota check says it cannot fit.
+    Force,
     Cancel,
 }
 
+const CANCEL: DialogKey<Action> = DialogKey {
+    keys: &[KeyCode::Esc],
+    label: "esc",
+    does: "cancel",
+    action: Action::Cancel,
+};
+const CREATE_DEPLOYMENT: DialogKey<Action> = DialogKey {
+    keys: &[KeyCode::Enter],
+    label: "enter",
+    does: "check quota, then create",
+    action: Action::Create,
+};
+/// A function key: the field takes every printable character.
+const FORCE_KEY: &str = "F2";
+
+/// An endpoint: nothing to check first.
 pub const KEYS: &[DialogKey<Action>] = &[
     DialogKey {
         keys: &[KeyCode::Enter],
@@ -33,12 +56,21 @@ pub const KEYS: &[DialogKey<Action>] = &[
         does: "create",
         action: Action::Create,
     },
+    CANCEL,
+];
+
+pub const KEYS_DEPLOYMENT: &[DialogKey<Action>] = &[CREATE_DEPLOYMENT, CANCEL];
+
+/// When the deployment cannot fit the core quota, it can still be sent.
+pub const KEYS_OVER_QUOTA: &[DialogKey<Action>] = &[
+    CREATE_DEPLOYMENT,
     DialogKey {
-        keys: &[KeyCode::Esc],
-        label: "esc",
-        does: "cancel",
-        action: Action::Cancel,
+        keys: &[KeyCode::F(2)],
+        label: FORCE_KEY,
+        does: "create anyway (over quota)",
+        action: Action::Force,
     },
+    CANCEL,
 ];
 
 impl CreateFromFile {
@@ -48,13 +80,22 @@ impl CreateFromFile {
             input: Input::new(default_file),
             untouched: true,
             error: None,
+            quota: QuotaGate::default(),
+        }
+    }
+
+    pub fn keys(&self) -> &'static [DialogKey<Action>] {
+        match (&self.endpoint, self.quota.blocks()) {
+            (None, _) => KEYS,
+            (Some(_), false) => KEYS_DEPLOYMENT,
+            (Some(_), true) => KEYS_OVER_QUOTA,
         }
     }
 
     pub(super) fn on_key(&mut self, key: &KeyEvent) -> Outcome {
-        match action_in(KEYS, key) {
+        match action_in(self.keys(), key) {
             Some(Action::Cancel) => Outcome::Close,
-            Some(Action::Create) => {
+            Some(action @ (Action::Create | Action::Force)) => {
                 let path = self.input.value().trim();
                 if path.is_empty() {
                     let what = if self.endpoint.is_some() {
@@ -65,10 +106,31 @@ impl CreateFromFile {
                     self.error = Some(format!("give the path of {what} YAML file"));
                     return Outcome::Keep;
                 }
-                Outcome::CloseAnd(Request::Create {
+                let path = path.to_string();
+                let create = Request::Create {
                     endpoint: self.endpoint.clone(),
-                    file: PathBuf::from(path),
-                })
+                    file: PathBuf::from(&path),
+                };
+                let Some(endpoint) = self.endpoint.clone() else {
+                    return Outcome::CloseAnd(create);
+                };
+                if action == Action::Force {
+                    return Outcome::CloseAnd(create);
+                }
+                match self.quota.on_enter(&path, FORCE_KEY) {
+                    OnEnter::Check => {
+                        Outcome::KeepAnd(Request::CheckQuota(QuotaQuestion::CreateDeployment {
+                            endpoint,
+                            file: PathBuf::from(path),
+                        }))
+                    }
+                    OnEnter::Wait => Outcome::Keep,
+                    OnEnter::Send => Outcome::CloseAnd(create),
+                    OnEnter::Refuse(why) => {
+                        self.error = Some(why);
+                        Outcome::Keep
+                    }
+                }
             }
             None => {
                 if let Some(request) = input_request(key) {
@@ -80,7 +142,11 @@ impl CreateFromFile {
     }
 
     pub(super) fn edit(&mut self, request: InputRequest) {
+        let before = self.input.value().to_string();
         edit_prefilled(&mut self.input, &mut self.untouched, request);
         self.error = None;
+        if self.input.value() != before {
+            self.quota = QuotaGate::default();
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod journal;
 pub mod keys;
 mod outcome;
 mod prefilled;
+pub mod quota_gate;
 pub mod scale;
 pub mod stale;
 
@@ -97,11 +98,11 @@ impl Dialog {
         match self {
             Self::ConfirmApply(d) => hints_of(d.keys()),
             Self::Stale(_) => hints_of(stale::KEYS),
-            Self::Scale(_) => hints_of(scale::KEYS),
+            Self::Scale(d) => hints_of(d.keys()),
             Self::Delete(_) => hints_of(delete::KEYS),
             Self::Invoke(d) => hints_of(d.keys()),
             Self::Compare(_) => hints_of(compare::KEYS),
-            Self::CreateFromFile(_) => hints_of(create::KEYS),
+            Self::CreateFromFile(d) => hints_of(d.keys()),
             Self::Keys(d) => hints_of(d.keys()),
             Self::Journal(_) => hints_of(journal::KEYS),
             Self::ConfirmQuit(_) => hints_of(confirm_quit::KEYS),
@@ -117,11 +118,11 @@ pub fn key_tables() -> Vec<(&'static str, Vec<Hint>)> {
     vec![
         ("Review a traffic change", hints_of(confirm_apply::KEYS)),
         ("Traffic changed meanwhile", hints_of(stale::KEYS)),
-        ("Scale", hints_of(scale::KEYS)),
+        ("Scale", hints_of(scale::KEYS_OVER_QUOTA)),
         ("Delete", hints_of(delete::KEYS)),
         ("Invoke", hints_of(invoke::KEYS_WITH_PINNING)),
         ("Compare answers", hints_of(compare::KEYS)),
-        ("Create from a file", hints_of(create::KEYS)),
+        ("Create from a file", hints_of(create::KEYS_OVER_QUOTA)),
         (
             "Update a failed create in place",
             hints_of(confirm_recreate::KEYS),
@@ -160,11 +161,14 @@ mod tests {
         every_key_reaches_its_row(confirm_apply::KEYS);
         every_key_reaches_its_row(stale::KEYS);
         every_key_reaches_its_row(scale::KEYS);
+        every_key_reaches_its_row(scale::KEYS_OVER_QUOTA);
         every_key_reaches_its_row(delete::KEYS);
         every_key_reaches_its_row(invoke::KEYS);
         every_key_reaches_its_row(invoke::KEYS_WITH_PINNING);
         every_key_reaches_its_row(compare::KEYS);
         every_key_reaches_its_row(create::KEYS);
+        every_key_reaches_its_row(create::KEYS_DEPLOYMENT);
+        every_key_reaches_its_row(create::KEYS_OVER_QUOTA);
         every_key_reaches_its_row(keys::KEYS_MASKED);
         every_key_reaches_its_row(keys::KEYS_REVEALED);
         every_key_reaches_its_row(keys::KEYS_CONFIRMING);

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::app::msg::QuotaQuestion;
 use crate::rollout::TrafficSplit;
 
 /// What the console around a dialog tells it.
@@ -48,6 +49,8 @@ pub enum Request {
         deployment: String,
         instances: u32,
     },
+    /// Work out the core quota a change needs; the answer comes back to this dialog.
+    CheckQuota(QuotaQuestion),
     /// Delete the deployment of the endpoint, or (`None`) the endpoint.
     Delete {
         endpoint: String,
