@@ -109,6 +109,63 @@ fn a_healthy_green_completes_and_the_history_has_every_step() {
         .count();
     assert_eq!(steps, 3, "{:?}", actions(&history));
     assert!(actions(&history).contains(&"rollout done".to_string()));
+    // The flight recorder: every step names its ARM operation and the health of both
+    // deployments as it was taken; the steps after a bake carry the verdict that let them go.
+    let step_entries: Vec<&Value> = history
+        .iter()
+        .filter(|e| e["action"] == "rollout step")
+        .collect();
+    for entry in &step_entries {
+        let after = &entry["after"];
+        let operation = &after["operation"];
+        assert!(
+            operation["request_id"]
+                .as_str()
+                .is_some_and(|id| !id.is_empty()),
+            "{entry}"
+        );
+        assert!(
+            operation["operation"]
+                .as_str()
+                .is_some_and(|id| !id.is_empty()),
+            "{entry}"
+        );
+        assert_eq!(after["health"]["green"]["deployment"], "green", "{entry}");
+        assert_eq!(after["health"]["baseline"]["deployment"], "blue", "{entry}");
+        assert!(after["health"]["baseline"]["requests"].is_u64(), "{entry}");
+        assert!(
+            entry["time"].is_string() && entry["before"].is_object(),
+            "{entry}"
+        );
+        assert!(
+            after.as_object().is_some_and(|a| a.contains_key("by")),
+            "{entry}"
+        );
+    }
+    assert_eq!(step_entries[0]["after"]["gates"], Value::Null);
+    for later in &step_entries[1..] {
+        assert_eq!(later["after"]["gates"]["verdict"], "pass", "{later}");
+        assert!(later["after"]["gates"]["green_requests"].as_u64() >= Some(5));
+    }
+    // Under load, the baseline served requests in the minutes before the last step.
+    assert!(
+        step_entries[2]["after"]["health"]["baseline"]["requests"].as_u64() > Some(0),
+        "{}",
+        step_entries[2]
+    );
+    let ids: Vec<&str> = step_entries
+        .iter()
+        .filter_map(|e| e["after"]["operation"]["operation"].as_str())
+        .collect();
+    let table = h.run(&["rollout", "history", "-e", ENDPOINT, "-o", "table"]);
+    assert_eq!(table.code, 0, "{table:?}");
+    for header in ["SPLIT", "HEALTH", "OPERATION", "BY"] {
+        assert!(table.stdout.contains(header), "{}", table.stdout);
+    }
+    for id in ids {
+        assert!(table.stdout.contains(id), "{id} in {}", table.stdout);
+    }
+    assert!(table.stdout.contains("green=100"), "{}", table.stdout);
     assert_eq!(status(&h)["plan"]["phase"], "done");
 }
 
