@@ -778,9 +778,14 @@ pub fn status_hints(
     own_plan: bool,
 ) -> Vec<(&'static str, &'static str)> {
     let scope = scope_of(focus);
-    working(read_only)
+    let mut bindings: Vec<&Binding> = working(read_only)
         .filter(|b| (b.scope == scope || b.scope == Scope::Global) && !b.hint.is_empty())
         .filter(|b| own_plan || !drives_plan(b.action))
+        .collect();
+    // While its plan is shown, the plan's keys come first: a narrow bar cuts the others.
+    bindings.sort_by_key(|b| !drives_plan(b.action));
+    bindings
+        .into_iter()
         .map(|b| (b.keys_label, b.hint))
         .collect()
 }

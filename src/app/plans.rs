@@ -80,8 +80,8 @@ pub struct PlanPanel {
     pub baseline: String,
     pub step: usize,
     pub status: PlanStatus,
-    /// The last gate verdict, with its figures.
-    pub gates: Option<GateReport>,
+    /// The last gate verdict with its figures, and the step whose bake it judged.
+    pub gates: Option<(usize, GateReport)>,
     /// The split the last step left ("blue=90 green=10").
     pub split: Option<String>,
     /// The worker task whose end counts: a runner, or an abort. `None`: nothing drives it.
@@ -134,7 +134,7 @@ impl PlanPanel {
             }
             PlanEvent::Gates { step, report } => {
                 self.step = *step;
-                self.gates = Some(report.clone());
+                self.gates = Some((*step, report.clone()));
                 if report.verdict == "pass" {
                     // The runner advances at once; the next step's split comes next.
                     self.step = step + 1;

@@ -135,7 +135,7 @@ fn own_lines(state: &AppState, panel: &PlanPanel, theme: Theme) -> Vec<Line<'sta
         ]));
     }
     match &panel.gates {
-        Some(report) => lines.extend(gate_lines(report, &panel.plan.gates, theme)),
+        Some((step, report)) => lines.extend(gate_lines(*step, report, &panel.plan.gates, theme)),
         None => lines.push(Line::styled(
             format!(
                 "gates: none checked yet (error delta ≤ {:.1} pts, p95 ratio ≤ {:.2}, requests ≥ {})",
@@ -166,14 +166,14 @@ fn judged(ok: bool, theme: Theme) -> (&'static str, Style) {
 }
 
 /// The verdict, then each figure against its threshold.
-fn gate_lines(report: &GateReport, gates: &Gates, theme: Theme) -> Vec<Line<'static>> {
+fn gate_lines(step: usize, report: &GateReport, gates: &Gates, theme: Theme) -> Vec<Line<'static>> {
     let verdict_style = match report.verdict {
         "pass" => theme.ok(),
         "fail" => theme.error(),
         _ => theme.warn(),
     };
     let mut lines = vec![Line::from(vec![
-        Span::raw("gates: "),
+        Span::raw(format!("gates after step {}'s bake: ", step + 1)),
         Span::styled(
             report.verdict.to_uppercase().replace('_', " "),
             verdict_style,
