@@ -602,7 +602,7 @@ pub const KEYMAP: &[Binding] = &[
         "p",
         A::OpenPlan,
         "plan",
-        "Open a rollout plan for the selected deployment (a file, or the seed's plan), preview it, start it",
+        "Rollout plan for this deployment: a file or the seed's plan, previewed",
     ),
     bind(
         S::Global,
@@ -618,7 +618,7 @@ pub const KEYMAP: &[Binding] = &[
         "Y",
         A::PlanPromote,
         "promote",
-        "Promote the plan: skip the rest of the bake or approve its manual gate (asks first)",
+        "Promote the plan: skip the bake or approve its gate (asks first)",
     ),
     bind(
         S::Global,
@@ -626,7 +626,7 @@ pub const KEYMAP: &[Binding] = &[
         "X",
         A::PlanAbort,
         "abort",
-        "Abort the plan: roll back to the split it began with (asks first)",
+        "Abort the plan: restore the split it began with (asks first)",
     ),
     bind(
         S::Global,
