@@ -7,6 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::ids::RequestId;
 use crate::app::msg::{Msg, PlanRunHow};
+use crate::logstream::sanitize_inline;
 use crate::operator_file::{AZ_ML_YAML, read_text};
 use crate::ops::{Ops, OpsError, OpsResult, PlanEnd, PlanEvent};
 
@@ -35,8 +36,69 @@ fn progress(tx: &UnboundedSender<Msg>, endpoint: &str) -> impl FnMut(PlanEvent) 
     move |event| {
         let _ = tx.send(Msg::PlanProgress {
             endpoint: endpoint.clone(),
-            event,
+            event: sanitized(event),
         });
+    }
+}
+
+/// An event's text made safe to show: splits name deployments and reasons quote the service.
+fn sanitized(event: PlanEvent) -> PlanEvent {
+    let clean = |text: String| sanitize_inline(&text);
+    match event {
+        PlanEvent::Started {
+            endpoint,
+            deployment,
+            baseline,
+            digest,
+            run,
+            steps,
+            original,
+        } => PlanEvent::Started {
+            endpoint: clean(endpoint),
+            deployment: clean(deployment),
+            baseline: clean(baseline),
+            digest: clean(digest),
+            run: clean(run),
+            steps,
+            original: clean(original),
+        },
+        PlanEvent::StepApplied {
+            step,
+            what,
+            before,
+            after,
+        } => PlanEvent::StepApplied {
+            step,
+            what: clean(what),
+            before: clean(before),
+            after: clean(after),
+        },
+        PlanEvent::Gates { step, mut report } => {
+            report.reason = clean(report.reason);
+            PlanEvent::Gates { step, report }
+        }
+        PlanEvent::AwaitingApproval { step, prompt } => PlanEvent::AwaitingApproval {
+            step,
+            prompt: clean(prompt),
+        },
+        PlanEvent::Paused { step, reason } => PlanEvent::Paused {
+            step,
+            reason: clean(reason),
+        },
+        PlanEvent::RolledBack {
+            step,
+            reason,
+            restored,
+        } => PlanEvent::RolledBack {
+            step,
+            reason: clean(reason),
+            restored: clean(restored),
+        },
+        PlanEvent::Done { steps, split } => PlanEvent::Done {
+            steps,
+            split: clean(split),
+        },
+        event @ (PlanEvent::Baking { .. } | PlanEvent::Promoted { .. }) => event,
     }
 }
 
@@ -131,4 +193,38 @@ pub(super) async fn abort(
         endpoint,
         result,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_text_in_plan_events_reaches_the_screen_without_control_sequences() {
+        let hostile = "bl\u{1b}[2Jue=90 gr\u{7}een=10\u{1b}]0;owned\u{7}".to_string();
+        let events = [
+            PlanEvent::RolledBack {
+                step: 0,
+                reason: hostile.clone(),
+                restored: hostile.clone(),
+            },
+            PlanEvent::StepApplied {
+                step: 0,
+                what: "traffic 10".into(),
+                before: hostile.clone(),
+                after: hostile.clone(),
+            },
+            PlanEvent::Paused {
+                step: 0,
+                reason: hostile,
+            },
+        ];
+        for event in events {
+            let shown = format!("{:?}", sanitized(event));
+            assert!(
+                !shown.contains("\\u{1b}") && !shown.contains("\\u{7}"),
+                "{shown}"
+            );
+        }
+    }
 }
