@@ -346,3 +346,50 @@ fn someone_else_changing_traffic_mid_plan_pauses_it_and_their_change_survives() 
     assert_eq!(split(&h).live.get("green"), Some(&30));
     assert_eq!(status(&h)["plan"]["phase"], "paused");
 }
+
+/// Base64url without padding, as a JWT spells its parts.
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_history_names_the_signed_in_principal_and_never_the_token() {
+    // A token shaped like Entra ID's: the runner reads its claims (unverified) for the name.
+    let token = format!(
+        "{}.{}.c2lnbmF0dXJl",
+        base64url(br#"{"alg":"RS256","typ":"JWT"}"#),
+        base64url(br#"{"upn":"ana@contoso.com","appid":"04b07795"}"#)
+    );
+    let h = Harness::start_with(aml_rollout::emulator::EmulatorConfig {
+        token: Some(token.clone()),
+        ..aml_rollout::emulator::EmulatorConfig::for_tests()
+    });
+    with_green(&h);
+    let file = plan(&h, "  - traffic: 100\n");
+    let run = h.run(&["rollout", "run", "-e", ENDPOINT, "-f", &file]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let history = history(&h);
+    assert!(!history.is_empty());
+    for entry in &history {
+        assert_eq!(entry["after"]["by"], "ana@contoso.com", "{entry}");
+    }
+    let table = h.run(&["rollout", "history", "-e", ENDPOINT, "-o", "table"]);
+    assert!(table.stdout.contains("ana@contoso.com"), "{}", table.stdout);
+    let journal = std::fs::read_to_string(h.sandbox.journal_path()).unwrap();
+    assert!(
+        !journal.contains(&token),
+        "the token never reaches the journal"
+    );
+    assert!(!table.stdout.contains(&token) && !run.stderr.contains(&token));
+}
