@@ -16,7 +16,7 @@ use crate::rollout::default_baseline;
 use crate::rollout::plan::{Plan, PlanTarget, parse_plan};
 
 /// How the seed's plan is named where a file's path would be.
-pub(crate) const SEED_PLAN: &str = "the seed's plan";
+const SEED_PLAN: &str = "the seed's plan";
 
 /// A plan this console drives and that may still change traffic: quitting asks first.
 pub(crate) fn running_plan(state: &AppState) -> Option<&PlanPanel> {

@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 
 use super::ids::RequestId;
-use crate::ops::{GateReport, PlanEvent};
+use crate::ops::PlanEvent;
+/// The runner's figures and the endpoint's record, as the views show them.
+pub use crate::ops::{GateReport, PlanRecord};
 use crate::rollout::plan::{Plan, StepKind};
 
 /// Where a plan stands, as its events have told the console.

@@ -11,8 +11,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::AppState;
-use crate::app::plans::{PlanPanel, PlanStatus, StepMark, step_text};
-use crate::ops::{GateReport, PlanRecord};
+use crate::app::plans::{GateReport, PlanPanel, PlanRecord, PlanStatus, StepMark, step_text};
 use crate::rollout::plan::{Gates, Phase};
 
 /// Rows the panel needs (0: nothing to show).

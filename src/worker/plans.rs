@@ -127,6 +127,7 @@ pub(super) async fn run_plan(
             PlanRunHow::Approve => {
                 let mut run = ops.take_over_plan(&endpoint, Some((file, text))).await?;
                 if ops.promote_plan(&mut run).await? {
+                    // The approval moved the record past the gate: report the gate's step.
                     events(PlanEvent::Promoted {
                         step: run.record.progress.step.saturating_sub(1),
                     });
