@@ -98,6 +98,7 @@ fn loaded(deployments: &[&str], live: &str) -> (AppState, Vec<Cmd>) {
         scoring_uri: None,
         swagger_uri: None,
         modified: None,
+        plan: None,
     };
     let views = deployments
         .iter()

@@ -109,6 +109,63 @@ fn a_healthy_green_completes_and_the_history_has_every_step() {
         .count();
     assert_eq!(steps, 3, "{:?}", actions(&history));
     assert!(actions(&history).contains(&"rollout done".to_string()));
+    // The flight recorder: every step names its ARM operation and the health of both
+    // deployments as it was taken; the steps after a bake carry the verdict that let them go.
+    let step_entries: Vec<&Value> = history
+        .iter()
+        .filter(|e| e["action"] == "rollout step")
+        .collect();
+    for entry in &step_entries {
+        let after = &entry["after"];
+        let operation = &after["operation"];
+        assert!(
+            operation["request_id"]
+                .as_str()
+                .is_some_and(|id| !id.is_empty()),
+            "{entry}"
+        );
+        assert!(
+            operation["operation"]
+                .as_str()
+                .is_some_and(|id| !id.is_empty()),
+            "{entry}"
+        );
+        assert_eq!(after["health"]["green"]["deployment"], "green", "{entry}");
+        assert_eq!(after["health"]["baseline"]["deployment"], "blue", "{entry}");
+        assert!(after["health"]["baseline"]["requests"].is_u64(), "{entry}");
+        assert!(
+            entry["time"].is_string() && entry["before"].is_object(),
+            "{entry}"
+        );
+        assert!(
+            after.as_object().is_some_and(|a| a.contains_key("by")),
+            "{entry}"
+        );
+    }
+    assert_eq!(step_entries[0]["after"]["gates"], Value::Null);
+    for later in &step_entries[1..] {
+        assert_eq!(later["after"]["gates"]["verdict"], "pass", "{later}");
+        assert!(later["after"]["gates"]["green_requests"].as_u64() >= Some(5));
+    }
+    // Under load, the baseline served requests in the minutes before the last step.
+    assert!(
+        step_entries[2]["after"]["health"]["baseline"]["requests"].as_u64() > Some(0),
+        "{}",
+        step_entries[2]
+    );
+    let ids: Vec<&str> = step_entries
+        .iter()
+        .filter_map(|e| e["after"]["operation"]["operation"].as_str())
+        .collect();
+    let table = h.run(&["rollout", "history", "-e", ENDPOINT, "-o", "table"]);
+    assert_eq!(table.code, 0, "{table:?}");
+    for header in ["SPLIT", "HEALTH", "OPERATION", "BY"] {
+        assert!(table.stdout.contains(header), "{}", table.stdout);
+    }
+    for id in ids {
+        assert!(table.stdout.contains(id), "{id} in {}", table.stdout);
+    }
+    assert!(table.stdout.contains("green=100"), "{}", table.stdout);
     assert_eq!(status(&h)["plan"]["phase"], "done");
 }
 
@@ -288,4 +345,51 @@ fn someone_else_changing_traffic_mid_plan_pauses_it_and_their_change_survives() 
     );
     assert_eq!(split(&h).live.get("green"), Some(&30));
     assert_eq!(status(&h)["plan"]["phase"], "paused");
+}
+
+/// Base64url without padding, as a JWT spells its parts.
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_history_names_the_signed_in_principal_and_never_the_token() {
+    // A token shaped like Entra ID's: the runner reads its claims (unverified) for the name.
+    let token = format!(
+        "{}.{}.c2lnbmF0dXJl",
+        base64url(br#"{"alg":"RS256","typ":"JWT"}"#),
+        base64url(br#"{"upn":"ana@contoso.com","appid":"04b07795"}"#)
+    );
+    let h = Harness::start_with(aml_rollout::emulator::EmulatorConfig {
+        token: Some(token.clone()),
+        ..aml_rollout::emulator::EmulatorConfig::for_tests()
+    });
+    with_green(&h);
+    let file = plan(&h, "  - traffic: 100\n");
+    let run = h.run(&["rollout", "run", "-e", ENDPOINT, "-f", &file]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let history = history(&h);
+    assert!(!history.is_empty());
+    for entry in &history {
+        assert_eq!(entry["after"]["by"], "ana@contoso.com", "{entry}");
+    }
+    let table = h.run(&["rollout", "history", "-e", ENDPOINT, "-o", "table"]);
+    assert!(table.stdout.contains("ana@contoso.com"), "{}", table.stdout);
+    let journal = std::fs::read_to_string(h.sandbox.journal_path()).unwrap();
+    assert!(
+        !journal.contains(&token),
+        "the token never reaches the journal"
+    );
+    assert!(!table.stdout.contains(&token) && !run.stderr.contains(&token));
 }

@@ -8,12 +8,13 @@ use super::effects::{refuse_read_only, request_refresh, toast};
 use super::keymap::Action;
 use super::log_actions;
 use super::msg::Cmd;
+use super::plan_actions::{self, running_plan};
 use super::selection;
 use tui_input::Input;
 
 use super::dialogs::{
     Compare, ConfirmQuit, CreateFromFile, Delete, DeleteTarget, Dialog, Invoke, Journal, Keys,
-    Scale,
+    PlanControl, Scale,
 };
 use super::state::{AppState, Focus, Prompt, SliderMode, ToastLevel};
 use crate::rollout::{TrafficMap, TrafficSplit};
@@ -23,7 +24,7 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
         Action::Quit => {
             let drafts = state.ui.drafts.len();
             let running = state.running_operations();
-            if drafts > 0 || running > 0 {
+            if drafts > 0 || running > 0 || running_plan(state).is_some() {
                 let mut parts = Vec::new();
                 if drafts > 0 {
                     parts.push(format!("{drafts} unapplied draft(s) will be lost"));
@@ -31,6 +32,12 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 if running > 0 {
                     parts.push(format!(
                         "{running} operation(s) are still running on Azure (they will finish without you)"
+                    ));
+                }
+                if let Some(plan) = running_plan(state) {
+                    parts.push(format!(
+                        "the rollout plan on {0} stops where it stands and stays resumable (`aml-rollout rollout resume -e {0}`)",
+                        plan.endpoint
                     ));
                 }
                 state.ui.dialog = Some(Dialog::ConfirmQuit(ConfirmQuit {
@@ -296,6 +303,10 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 endpoint: ep.name,
             }]
         }
+        Action::OpenPlan => plan_actions::open(state, None),
+        Action::PlanPauseResume => plan_actions::pause_or_resume(state),
+        Action::PlanPromote => plan_actions::ask(state, PlanControl::Promote),
+        Action::PlanAbort => plan_actions::ask(state, PlanControl::Abort),
         Action::Delete => {
             if refuse_read_only(state, "deleting") {
                 return Vec::new();

@@ -12,16 +12,17 @@ use super::field_keys::input_request;
 use super::keymap::Action;
 use super::log_actions;
 use super::msg::Cmd;
+use super::plan_actions;
 use super::selection;
 use super::state::{AppState, Prompt};
 use super::text_input::edit;
 use crate::rollout::{TrafficSplit, parse_traffic};
 use tui_input::Input;
 
-const USAGE: &str = "commands: traffic blue=90 green=10 · mirror green=10 · scale blue 2 · q · help · logs · refresh … (tab completes)";
+const USAGE: &str = "commands: traffic blue=90 green=10 · mirror green=10 · scale blue 2 · plan [FILE] · q · help · logs · refresh … (tab completes)";
 
 /// The verbs that take arguments; the others come from the keymap's commands.
-const VERBS_WITH_ARGUMENTS: [&str; 3] = ["traffic", "mirror", "scale"];
+const VERBS_WITH_ARGUMENTS: [&str; 4] = ["traffic", "mirror", "scale", "plan"];
 
 /// The `:` commands that do what a key does, by name (the verbs with arguments, `traffic`,
 /// `mirror` and `scale BLUE 2`, are the command bar's own).
@@ -47,6 +48,11 @@ const COMMANDS: &[(&str, Action)] = &[
     ("invoke", Action::Invoke),
     ("keys", Action::ShowKeys),
     ("delete", Action::Delete),
+    ("plan", Action::OpenPlan),
+    ("pause", Action::PlanPauseResume),
+    ("resume", Action::PlanPauseResume),
+    ("promote", Action::PlanPromote),
+    ("abort", Action::PlanAbort),
 ];
 
 /// The action a `:` command names, if any.
@@ -201,6 +207,10 @@ fn run(state: &mut AppState, line: &str) -> Result<Vec<Cmd>, String> {
             state.ui.dialog = Some(Dialog::Scale(dialog));
             Ok(check_quota(state, question))
         }
+        "plan" => Ok(plan_actions::open(
+            state,
+            Some(std::path::PathBuf::from(rest.trim())),
+        )),
         "" => Err(USAGE.to_string()),
         other => Err(format!("unknown command {other:?}; {USAGE}")),
     }

@@ -9,6 +9,7 @@ use super::dialogs::{Context, Outcome, Request};
 use super::drafts::{cancel_command, confirm_apply, confirm_draft_of};
 use super::effects::{refuse_read_only, start_operation, toast};
 use super::msg::Cmd;
+use super::plan_actions;
 use super::state::{AppState, DeleteTarget, OperationKind, ToastLevel};
 use crate::rollout::KeySlot;
 
@@ -127,6 +128,21 @@ fn carry_out(state: &mut AppState, request: Request) -> Vec<Cmd> {
         Request::ReadOnly(what) => {
             refuse_read_only(state, what);
             Vec::new()
+        }
+        Request::PreviewPlan {
+            endpoint,
+            deployment,
+            file,
+        } => plan_actions::preview(state, &endpoint, &deployment, file),
+        Request::StartPlan {
+            endpoint,
+            file,
+            text,
+            plan,
+            baseline,
+        } => plan_actions::start(state, endpoint, file, text, *plan, baseline),
+        Request::ControlPlan { endpoint, control } => {
+            plan_actions::control(state, &endpoint, control)
         }
         Request::Quit => {
             state.ui.quit = true;

@@ -60,6 +60,14 @@ pub enum Action {
     Delete,
     /// From the endpoints list into its deployments.
     Open,
+    /// Open a rollout plan for the selected deployment: preview, then start.
+    OpenPlan,
+    /// Pause this console's running plan, or resume it.
+    PlanPauseResume,
+    /// Skip the rest of the bake, or approve a manual gate (asks first).
+    PlanPromote,
+    /// Roll the plan back to the split it began with (asks first).
+    PlanAbort,
     /// Hide or show the log panes.
     ToggleLogs,
     LogFollow,
@@ -589,6 +597,38 @@ pub const KEYMAP: &[Binding] = &[
         "Next page of deployments",
     ),
     bind(
+        S::Deployments,
+        &[plain('p')],
+        "p",
+        A::OpenPlan,
+        "plan",
+        "Rollout plan for this deployment: a file or the seed's plan, previewed",
+    ),
+    bind(
+        S::Global,
+        &[plain('P')],
+        "P",
+        A::PlanPauseResume,
+        "pause/resume",
+        "Pause this console's rollout plan, or resume it",
+    ),
+    bind(
+        S::Global,
+        &[plain('Y')],
+        "Y",
+        A::PlanPromote,
+        "promote",
+        "Promote the plan: skip the bake or approve its gate (asks first)",
+    ),
+    bind(
+        S::Global,
+        &[plain('X')],
+        "X",
+        A::PlanAbort,
+        "abort",
+        "Abort the plan: restore the split it began with (asks first)",
+    ),
+    bind(
         S::Global,
         &[plain('L')],
         "L",
@@ -708,6 +748,18 @@ pub fn changes_azure(action: Action) -> bool {
             | Action::CreateDeployment
             | Action::CreateEndpoint
             | Action::Delete
+            | Action::OpenPlan
+            | Action::PlanPauseResume
+            | Action::PlanPromote
+            | Action::PlanAbort
+    )
+}
+
+/// The actions that drive this console's own rollout plan: offered only while it shows one.
+pub fn drives_plan(action: Action) -> bool {
+    matches!(
+        action,
+        Action::PlanPauseResume | Action::PlanPromote | Action::PlanAbort
     )
 }
 
@@ -718,65 +770,25 @@ pub fn working(read_only: bool) -> impl Iterator<Item = &'static Binding> {
         .filter(move |b| !(read_only && changes_azure(b.action)))
 }
 
-/// `(keys, hint)` pairs for the status bar of the focused panel.
-pub fn status_hints(focus: Focus, read_only: bool) -> Vec<(&'static str, &'static str)> {
+/// `(keys, hint)` pairs for the status bar of the focused panel; the plan's keys only while
+/// this console shows its own plan (`own_plan`).
+pub fn status_hints(
+    focus: Focus,
+    read_only: bool,
+    own_plan: bool,
+) -> Vec<(&'static str, &'static str)> {
     let scope = scope_of(focus);
-    working(read_only)
+    let mut bindings: Vec<&Binding> = working(read_only)
         .filter(|b| (b.scope == scope || b.scope == Scope::Global) && !b.hint.is_empty())
+        .filter(|b| own_plan || !drives_plan(b.action))
+        .collect();
+    // While its plan is shown, the plan's keys come first: a narrow bar cuts the others.
+    bindings.sort_by_key(|b| !drives_plan(b.action));
+    bindings
+        .into_iter()
         .map(|b| (b.keys_label, b.hint))
         .collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crossterm::event::KeyEventKind;
-
-    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
-        KeyEvent::new_with_kind(code, modifiers, KeyEventKind::Press)
-    }
-
-    #[test]
-    fn the_focused_panel_decides_first() {
-        let l = key(KeyCode::Char('l'), KeyModifiers::NONE);
-        assert_eq!(action_for(Focus::Deployments, &l), Some(Action::NudgeUp));
-        assert_eq!(action_for(Focus::Endpoints, &l), Some(Action::Open));
-        let big = key(KeyCode::Char('L'), KeyModifiers::SHIFT);
-        assert_eq!(
-            action_for(Focus::Deployments, &big),
-            Some(Action::NudgeUpBig)
-        );
-        let shift_left = key(KeyCode::Left, KeyModifiers::SHIFT);
-        assert_eq!(
-            action_for(Focus::Deployments, &shift_left),
-            Some(Action::NudgeDownBig)
-        );
-        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(action_for(Focus::Endpoints, &q), Some(Action::Quit));
-        let ctrl_d = key(KeyCode::Char('d'), KeyModifiers::CONTROL);
-        assert_eq!(
-            action_for(Focus::Deployments, &ctrl_d),
-            Some(Action::Delete)
-        );
-        let d = key(KeyCode::Char('d'), KeyModifiers::NONE);
-        assert_eq!(action_for(Focus::Deployments, &d), None);
-    }
-
-    #[test]
-    fn every_action_with_a_hint_is_reachable_from_its_panel() {
-        for b in KEYMAP {
-            for k in b.keys {
-                let focus = match b.scope {
-                    Scope::Endpoints => Focus::Endpoints,
-                    Scope::Logs => Focus::Logs(0),
-                    Scope::Deployments | Scope::Global => Focus::Deployments,
-                };
-                let event = key(k.code, k.modifiers);
-                let got = action_for(focus, &event);
-                if b.scope != Scope::Global {
-                    assert_eq!(got, Some(b.action), "{} in {:?}", b.keys_label, b.scope);
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -18,6 +18,8 @@ mod log_actions;
 pub mod logs;
 pub mod msg;
 pub mod picker;
+mod plan_actions;
+pub mod plans;
 mod results;
 mod selection;
 pub mod snapshot;

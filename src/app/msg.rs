@@ -8,7 +8,7 @@ use crossterm::event::KeyEvent;
 use super::ids::{OpId, RequestId, TailerId};
 use super::snapshot::{DeploymentView, EndpointView, InvokeOutcome, KeysInfo};
 use crate::azure::model::ContainerType;
-use crate::ops::{CompareReport, EndpointHealth, OpsError};
+use crate::ops::{CompareReport, EndpointHealth, OpsError, PlanEnd, PlanEvent};
 use crate::rollout::{KeySlot, QuotaCheck, TrafficSplit};
 
 /// Input to the state machine.
@@ -72,6 +72,24 @@ pub enum Msg {
     QuotaChecked {
         request: RequestId,
         result: Result<QuotaCheck, OpsError>,
+    },
+    /// The answer to `Cmd::ReadPlanFile`: the plan file's text.
+    PlanFileRead {
+        request: RequestId,
+        endpoint: String,
+        file: String,
+        result: Result<String, OpsError>,
+    },
+    /// What a plan's runner (or an abort) reports as it goes.
+    PlanProgress {
+        endpoint: String,
+        event: PlanEvent,
+    },
+    /// A plan's runner (or abort), `driver`, stopped.
+    PlanEnded {
+        driver: RequestId,
+        endpoint: String,
+        result: Result<PlanEnd, OpsError>,
     },
     /// Something the operator should know that is no one operation's outcome.
     Warning(String),
@@ -197,4 +215,45 @@ pub enum Cmd {
         request: RequestId,
         question: QuotaQuestion,
     },
+    /// Read a rollout plan file (`Msg::PlanFileRead`).
+    ReadPlanFile {
+        request: RequestId,
+        endpoint: String,
+        file: PathBuf,
+    },
+    /// Drive a plan through the shared workflows until it stops (`Msg::PlanProgress`s, then
+    /// `Msg::PlanEnded` with `driver`).
+    RunPlan {
+        driver: RequestId,
+        endpoint: String,
+        file: String,
+        text: String,
+        how: PlanRunHow,
+    },
+    /// Ask the plan's runner to skip the rest of its bake (through the endpoint's tag).
+    PromotePlan {
+        endpoint: String,
+        file: String,
+        text: String,
+    },
+    /// Pause the plan: its runner stops at its next look; it stays resumable.
+    PausePlan {
+        endpoint: String,
+    },
+    /// Roll the plan back to the split it began with (`Msg::PlanEnded` with `driver`).
+    AbortPlan {
+        driver: RequestId,
+        endpoint: String,
+    },
+}
+
+/// How `Cmd::RunPlan` begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanRunHow {
+    /// Record the plan's start on the endpoint (refused if one runs there), then drive.
+    Start,
+    /// Take over the paused or stopped plan and drive on.
+    Resume,
+    /// Approve the manual gate it waits at, then drive on.
+    Approve,
 }

@@ -18,6 +18,8 @@ pub struct EndpointView {
     pub swagger_uri: Option<String>,
     /// Who last changed the endpoint and when, as the service records it (`systemData`).
     pub modified: Option<String>,
+    /// The rollout plan recorded in the endpoint's tags (by this console or anyone else).
+    pub plan: Option<crate::ops::PlanRecord>,
 }
 
 /// One deployment's live health from the metrics API: its figures over one window of the

@@ -202,6 +202,8 @@ pub struct UiState {
     /// `:` command lines run, oldest first, and where ↑/↓ is in them while typing.
     pub command_history: Vec<String>,
     pub history_at: Option<usize>,
+    /// The rollout plan this console started or resumed (one at a time).
+    pub plan: Option<super::plans::PlanPanel>,
     pub show_help: bool,
     pub help_scroll: usize,
     pub quit: bool,
@@ -240,6 +242,8 @@ pub struct RequestIds {
     pub awaited_journal: Option<RequestId>,
     /// The quota check whose answer the scale or create dialog waits for.
     pub awaited_quota: Option<RequestId>,
+    /// The plan file read whose text the preview waits for.
+    pub awaited_plan_file: Option<RequestId>,
     /// The comparison whose answers the compare dialog waits for.
     pub awaited_compare: Option<RequestId>,
     /// Per endpoint (lower-cased), the newest metrics answer shown.
@@ -342,6 +346,15 @@ impl AppState {
             }
             _ => false,
         }
+    }
+
+    /// This console's rollout plan on the selected endpoint, if any.
+    pub fn own_plan(&self) -> Option<&super::plans::PlanPanel> {
+        let ep = self.selected_endpoint()?;
+        self.ui
+            .plan
+            .as_ref()
+            .filter(|p| p.endpoint.eq_ignore_ascii_case(&ep.name))
     }
 
     pub fn running_operations(&self) -> usize {

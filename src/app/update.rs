@@ -10,7 +10,9 @@ use super::keymap::action_for;
 use super::msg::{Cmd, Msg};
 use super::state::{AppState, ToastLevel};
 use super::tick;
-use super::{actions, command_bar, dialog_keys, drafts, help, log_actions, results, text_input};
+use super::{
+    actions, command_bar, dialog_keys, drafts, help, log_actions, plan_actions, results, text_input,
+};
 use crate::logstream::sanitize_inline;
 
 /// What one message did.
@@ -89,6 +91,20 @@ pub fn step(state: &mut AppState, msg: Msg) -> Step {
             results::on_quota_checked(state, request, result);
             Vec::new()
         }
+        Msg::PlanFileRead {
+            request,
+            endpoint,
+            file,
+            result,
+        } => {
+            plan_actions::on_file_read(state, request, &endpoint, file, result);
+            Vec::new()
+        }
+        Msg::PlanProgress { endpoint, event } => {
+            plan_actions::on_event(state, &endpoint, &event);
+            Vec::new()
+        }
+        Msg::PlanEnded { driver, result, .. } => plan_actions::on_ended(state, driver, result),
         Msg::Warning(text) => {
             toast(state, ToastLevel::Error, text);
             Vec::new()

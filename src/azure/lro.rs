@@ -67,6 +67,8 @@ pub struct Operation {
     pub resource_url: String,
     pub async_operation_url: Option<String>,
     pub location_url: Option<String>,
+    /// The service's id of the request that began the operation (`x-ms-request-id`).
+    pub request_id: Option<String>,
     pub retry_after: Option<Duration>,
     pub initial_status: StatusCode,
     /// The body of the initial answer (for PUT, the resource as accepted).
@@ -92,9 +94,27 @@ impl Operation {
             resource_url,
             async_operation_url: header("azure-asyncoperation"),
             location_url: header("location"),
+            request_id: header("x-ms-request-id"),
             retry_after: parse_retry_after(headers),
             initial_status: status,
             initial_body: serde_json::from_slice(body).ok(),
+        }
+    }
+
+    /// How the service names this operation, for a flight recorder: the request id and the
+    /// last path segment of the `Azure-AsyncOperation` (else `Location`) URL.
+    pub fn ids(&self) -> OperationIds {
+        let operation = self
+            .async_operation_url
+            .as_deref()
+            .or(self.location_url.as_deref())
+            .and_then(|url| url.split('?').next())
+            .and_then(|path| path.trim_end_matches('/').rsplit('/').next())
+            .filter(|id| !id.is_empty())
+            .map(str::to_string);
+        OperationIds {
+            request_id: self.request_id.clone(),
+            operation,
         }
     }
 
@@ -102,6 +122,13 @@ impl Operation {
     pub fn initial_state(&self) -> Option<&str> {
         provisioning_state(self.initial_body.as_ref()?)
     }
+}
+
+/// The ids Azure Resource Manager gave an operation; either may be missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OperationIds {
+    pub request_id: Option<String>,
+    pub operation: Option<String>,
 }
 
 /// One observation of a running operation, for a progress display.
@@ -334,6 +361,7 @@ mod tests {
             resource_url: format!("{}{RESOURCE}", server.base),
             async_operation_url: status.then(|| format!("{}{STATUS}", server.base)),
             location_url: location.then(|| format!("{}{RESULT}", server.base)),
+            request_id: None,
             retry_after: None,
             initial_status: StatusCode::CREATED,
             initial_body: None,

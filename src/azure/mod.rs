@@ -24,6 +24,6 @@ pub use client::{AmlClient, ClientOptions, MetricsQuery, WorkspaceRef};
 pub use data_plane::{InvokeResponse, MAX_INVOKE_BODY, MAX_LOGS_BODY};
 pub use endpoints::{SplitChange, SplitUpdate};
 pub use error::{AzureError, FailureKind, Result};
-pub use lro::{LroPolicy, LroProgress, Operation};
+pub use lro::{LroPolicy, LroProgress, Operation, OperationIds};
 pub use monitor::MONITOR_API_VERSION;
 pub use transport::{MAX_MANAGEMENT_BODY, MAX_PAGES};

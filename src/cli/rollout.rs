@@ -199,24 +199,90 @@ async fn history(ctx: &Context, args: EndpointArg) -> CliResult<()> {
     match ctx.output {
         Output::Json => print_json(&entries),
         Output::Table => {
-            let rows: Vec<Vec<String>> = entries
-                .iter()
-                .map(|e| {
-                    vec![
-                        e.time.format("%Y-%m-%d %H:%M:%S").to_string(),
-                        e.action.trim_start_matches("rollout ").to_string(),
-                        e.after["step"]
-                            .as_u64()
-                            .map(|s| (s + 1).to_string())
-                            .unwrap_or_default(),
-                        e.after["what"].as_str().unwrap_or_default().to_string(),
-                        e.after["phase"].as_str().unwrap_or_default().to_string(),
-                        e.outcome.message.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            print_table(&["TIME", "EVENT", "STEP", "WHAT", "PHASE", "NOTE"], &rows);
+            let rows: Vec<Vec<String>> = entries.iter().map(history_row).collect();
+            print_table(
+                &[
+                    "TIME",
+                    "EVENT",
+                    "STEP",
+                    "WHAT",
+                    "PHASE",
+                    "SPLIT",
+                    "HEALTH",
+                    "OPERATION",
+                    "BY",
+                    "NOTE",
+                ],
+                &rows,
+            );
             Ok(())
         }
     }
+}
+
+/// One history entry as a table row: the split it left, the health both deployments had, the
+/// ARM operation that made it and who ran it.
+fn history_row(e: &aml_rollout::journal::JournalEntry) -> Vec<String> {
+    let after = &e.after;
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let figures = |d: &serde_json::Value| {
+        let errors = d["error_percent"]
+            .as_f64()
+            .map(|p| format!("{p:.1}%"))
+            .unwrap_or_else(|| "-".to_string());
+        let p95 = d["p95_ms"]
+            .as_f64()
+            .map(|p| format!(" p95 {p:.0}ms"))
+            .unwrap_or_default();
+        format!(
+            "{} {} req {errors} err{p95}",
+            text(&d["deployment"]),
+            d["requests"].as_u64().unwrap_or(0)
+        )
+    };
+    let health = &after["health"];
+    let health = if health["green"].is_object() {
+        format!(
+            "{}; {}",
+            figures(&health["green"]),
+            figures(&health["baseline"])
+        )
+    } else {
+        text(&health["unavailable"])
+    };
+    let operation = &after["operation"];
+    let operation = [&operation["operation"], &operation["request_id"]]
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let shares = |m: &serde_json::Value| {
+        m.as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_u64().unwrap_or(0)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
+    };
+    let split = match shares(&after["split"]["mirror_traffic"]) {
+        mirror if mirror.is_empty() => shares(&after["split"]["traffic"]),
+        mirror => format!("{}, mirror {mirror}", shares(&after["split"]["traffic"])),
+    };
+    vec![
+        e.time.format("%Y-%m-%d %H:%M:%S").to_string(),
+        e.action.trim_start_matches("rollout ").to_string(),
+        after["step"]
+            .as_u64()
+            .map(|s| (s + 1).to_string())
+            .unwrap_or_default(),
+        text(&after["what"]),
+        text(&after["phase"]),
+        split,
+        health,
+        operation,
+        text(&after["by"]),
+        e.outcome.message.clone().unwrap_or_default(),
+    ]
 }

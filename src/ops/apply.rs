@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::azure::model::KeyType;
-use crate::azure::{AmlClient, LroProgress, Operation, SplitChange, WorkspaceRef};
+use crate::azure::{AmlClient, LroProgress, Operation, OperationIds, SplitChange, WorkspaceRef};
 use crate::journal::{Journal, JournalEntry, Outcome};
 use crate::rollout::{Change, TrafficSplit};
 
@@ -103,6 +103,8 @@ pub struct Applied {
     /// split. Azure Resource Manager can serve the previous one for a while after the operation
     /// succeeded; `false` means it still did when the read-back gave up.
     pub visible: bool,
+    /// How the service named the operation.
+    pub ids: OperationIds,
 }
 
 /// How long a split change is read back before it is reported "not yet visible".
@@ -160,13 +162,13 @@ impl Ops {
             _ => None,
         };
         let result = self.send(request, wait, on_progress).await;
-        let outcome = match &result {
+        let outcome = match result.as_ref().map(|(_, finished)| finished) {
             Ok(None) => Outcome::ok_with("accepted by the service; not waited for (--no-wait)"),
             Ok(Some(_)) => Outcome::ok(),
             Err(e) => Outcome::failed(e.to_string()),
         };
         self.journal(&change, outcome).await;
-        let finished = result?;
+        let (ids, finished) = result?;
         let visible = match read_back {
             Some((endpoint, target)) => self.read_back_split(&endpoint, &target).await,
             None => true,
@@ -176,6 +178,7 @@ impl Ops {
             finished: finished.is_some(),
             resource: finished.flatten(),
             visible,
+            ids,
         })
     }
 
@@ -202,13 +205,13 @@ impl Ops {
         false
     }
 
-    /// `Ok(None)`: accepted, not waited for; `Ok(Some(resource))`: finished.
+    /// The operation's ids with `None`: accepted, not waited for; `Some(resource)`: finished.
     async fn send(
         &self,
         request: Request,
         wait: Wait,
         on_progress: &mut (dyn FnMut(LroProgress) + Send),
-    ) -> OpsResult<Option<Option<Value>>> {
+    ) -> OpsResult<(OperationIds, Option<Option<Value>>)> {
         let (client, ws) = (&self.client, &self.ws);
         let operation: Operation = match request {
             Request::PutEndpoint { name, body } => {
@@ -246,9 +249,10 @@ impl Ops {
                 client.begin_delete_deployment(ws, &endpoint, &name).await?
             }
         };
+        let ids = operation.ids();
         match wait {
-            Wait::Accepted => Ok(None),
-            Wait::UntilDone => Ok(Some(client.wait(&operation, on_progress).await?)),
+            Wait::Accepted => Ok((ids, None)),
+            Wait::UntilDone => Ok((ids, Some(client.wait(&operation, on_progress).await?))),
         }
     }
 

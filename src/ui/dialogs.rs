@@ -300,7 +300,11 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             draw(frame, area, " Invoke ".into(), lines, theme, false);
         }
         // Drawn by `ui::compare`: it needs the whole screen, not a box sized to its lines.
-        Dialog::Compare(_) => {}
+        // Drawn by their own modules.
+        Dialog::Compare(_)
+        | Dialog::PlanOpen(_)
+        | Dialog::PlanPreview(_)
+        | Dialog::ConfirmPlan(_) => {}
         Dialog::CreateFromFile(CreateFromFile {
             endpoint,
             input,

@@ -11,6 +11,8 @@ pub mod help;
 pub mod logs;
 pub mod operations;
 pub mod picker;
+pub mod plan;
+pub mod plan_dialogs;
 pub mod status;
 pub mod theme;
 pub mod title;
@@ -62,12 +64,13 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         let endpoints_width = (main_area.width / 4).clamp(36, 48);
         let health_height = health::height(state, main_area.width.saturating_sub(endpoints_width));
         let draft_height = draft::height(state);
+        let plan_height = plan::height(state);
         // The tables get what they need (at least 8 rows); the log panes get the rest, across
         // the whole width, so that several fit side by side.
         let top_height = if state.logs.panes.is_empty() {
             main_area.height
         } else {
-            (table_height + health_height + draft_height)
+            (table_height + health_height + draft_height + plan_height)
                 .max(8)
                 .min(main_area.height.saturating_sub(6).max(main_area.height / 2))
         };
@@ -77,16 +80,18 @@ pub fn render(state: &AppState, frame: &mut Frame) {
             Layout::horizontal([Constraint::Length(endpoints_width), Constraint::Min(40)])
                 .areas(top);
         endpoints::render(state, theme, frame, left);
-        let [table_area, health_area, draft_area, _] = Layout::vertical([
+        let [table_area, health_area, draft_area, plan_area, _] = Layout::vertical([
             Constraint::Length(table_height),
             Constraint::Length(health_height),
             Constraint::Length(draft_height),
+            Constraint::Length(plan_height),
             Constraint::Min(0),
         ])
         .areas(right);
         deployments::render(state, theme, frame, table_area);
         health::render(state, theme, frame, health_area);
         draft::render(state, theme, frame, draft_area);
+        plan::render(state, theme, frame, plan_area);
         logs::render(state, theme, frame, logs_area);
     }
     if tray > 0 {
@@ -97,6 +102,9 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     match &state.ui.dialog {
         Some(dialog @ crate::app::state::Dialog::Compare(compare)) => {
             compare::render(compare, &dialog.hints(), theme, frame, area)
+        }
+        Some(dialog) if plan_dialogs::draws(dialog) => {
+            plan_dialogs::render(dialog, theme, frame, area)
         }
         Some(dialog) => dialogs::render(state, dialog, theme, frame, area),
         None => {}

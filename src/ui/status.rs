@@ -44,7 +44,11 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
             // Keys go to the open dialog, so its keys are the ones that work.
             let hints: Vec<(&str, &str)> = match &state.ui.dialog {
                 Some(dialog) => dialog.hints().iter().map(|h| (h.label, h.does)).collect(),
-                None => status_hints(state.ui.focus, state.options.read_only),
+                None => status_hints(
+                    state.ui.focus,
+                    state.options.read_only,
+                    state.own_plan().is_some(),
+                ),
             };
             let mut spans = Vec::new();
             for (keys, hint) in hints {

@@ -31,7 +31,25 @@ pub fn endpoint_view(e: &OnlineEndpoint) -> EndpointView {
                 (None, None) => None,
             }
         }),
+        plan: plan_record(e),
     }
+}
+
+/// The plan recorded in the endpoint's tags, its remote text made safe to show. An unreadable
+/// record is shown as none: `rollout status` says why.
+fn plan_record(e: &OnlineEndpoint) -> Option<crate::ops::PlanRecord> {
+    let mut record = crate::ops::PlanRecord::from_tags(e.tags.as_ref()?).ok()??;
+    record.run = sanitize_inline(&record.run);
+    record.digest = sanitize_inline(&record.digest);
+    record.progress.baseline = sanitize_inline(&record.progress.baseline);
+    record.progress.original = sanitized_split(record.progress.original);
+    record.progress.expected = sanitized_split(record.progress.expected);
+    if let crate::rollout::plan::Phase::Paused { reason }
+    | crate::rollout::plan::Phase::RolledBack { reason } = &mut record.progress.phase
+    {
+        *reason = sanitize_inline(reason);
+    }
+    Some(record)
 }
 
 /// Deployment names in traffic maps are remote text too; valid names pass unchanged.

@@ -4,6 +4,7 @@
 
 pub mod convert;
 mod journal_view;
+mod plans;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -390,6 +391,27 @@ impl Worker {
                 Ok(message) => self.send(Msg::Info(message)),
                 Err(message) => self.send(Msg::Warning(message)),
             },
+            Cmd::ReadPlanFile {
+                request,
+                endpoint,
+                file,
+            } => plans::read_plan_file(&self.tx, request, endpoint, file).await,
+            Cmd::RunPlan {
+                driver,
+                endpoint,
+                file,
+                text,
+                how,
+            } => plans::run_plan(&self.ops, &self.tx, driver, endpoint, file, text, how).await,
+            Cmd::PromotePlan {
+                endpoint,
+                file,
+                text,
+            } => plans::promote(&self.ops, &self.tx, endpoint, file, text).await,
+            Cmd::PausePlan { endpoint } => plans::pause(&self.ops, &self.tx, endpoint).await,
+            Cmd::AbortPlan { driver, endpoint } => {
+                plans::abort(&self.ops, &self.tx, driver, endpoint).await
+            }
             Cmd::LoadJournal { request } => {
                 let result = journal_view::read(self.journal.clone()).await;
                 self.send(Msg::JournalLoaded { request, result });

@@ -52,6 +52,7 @@ pub(crate) fn endpoint(name: &str, live: &str, mirror: &str) -> EndpointView {
         scoring_uri: Some(format!("http://127.0.0.1:1/inference/{name}/score")),
         swagger_uri: None,
         modified: None,
+        plan: None,
     }
 }
 

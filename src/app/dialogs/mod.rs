@@ -6,6 +6,7 @@
 mod binding;
 pub mod compare;
 pub mod confirm_apply;
+pub mod confirm_plan;
 pub mod confirm_quit;
 pub mod confirm_recreate;
 pub mod create;
@@ -15,6 +16,8 @@ pub mod invoke;
 pub mod journal;
 pub mod keys;
 mod outcome;
+pub mod plan_open;
+pub mod plan_preview;
 mod prefilled;
 pub mod quota_gate;
 pub mod scale;
@@ -27,6 +30,7 @@ use binding::hints_of;
 pub use binding::{DialogKey, Hint};
 pub use compare::Compare;
 pub use confirm_apply::ConfirmApply;
+pub use confirm_plan::ConfirmPlan;
 pub use confirm_quit::ConfirmQuit;
 pub use confirm_recreate::ConfirmRecreate;
 pub use create::CreateFromFile;
@@ -35,7 +39,9 @@ pub use error::ErrorNotice;
 pub use invoke::{Invoke, InvokeRouting};
 pub use journal::Journal;
 pub use keys::Keys;
-pub use outcome::{Context, Outcome, Request};
+pub use outcome::{Context, Outcome, PlanControl, Request};
+pub use plan_open::PlanOpen;
+pub use plan_preview::PlanPreview;
 pub use scale::Scale;
 pub use stale::Stale;
 
@@ -53,6 +59,9 @@ pub enum Dialog {
     Journal(Journal),
     ConfirmQuit(ConfirmQuit),
     ConfirmRecreate(ConfirmRecreate),
+    PlanOpen(PlanOpen),
+    PlanPreview(PlanPreview),
+    ConfirmPlan(ConfirmPlan),
     Error(ErrorNotice),
 }
 
@@ -71,6 +80,9 @@ impl Dialog {
             Self::Journal(d) => d.on_key(key),
             Self::ConfirmQuit(d) => d.on_key(key),
             Self::ConfirmRecreate(d) => d.on_key(key),
+            Self::PlanOpen(d) => d.on_key(key),
+            Self::PlanPreview(d) => d.on_key(key),
+            Self::ConfirmPlan(d) => d.on_key(key),
             Self::Error(d) => d.on_key(key),
         }
     }
@@ -83,6 +95,8 @@ impl Dialog {
             Self::Invoke(d) => d.edit(request),
             Self::Compare(d) => d.edit(request),
             Self::CreateFromFile(d) => d.edit(request),
+            Self::PlanOpen(d) => d.edit(request),
+            Self::PlanPreview(_) | Self::ConfirmPlan(_) => {}
             Self::ConfirmApply(_)
             | Self::Stale(_)
             | Self::Keys(_)
@@ -107,6 +121,9 @@ impl Dialog {
             Self::Journal(_) => hints_of(journal::KEYS),
             Self::ConfirmQuit(_) => hints_of(confirm_quit::KEYS),
             Self::ConfirmRecreate(_) => hints_of(confirm_recreate::KEYS),
+            Self::PlanOpen(_) => hints_of(plan_open::KEYS),
+            Self::PlanPreview(d) => hints_of(d.keys()),
+            Self::ConfirmPlan(_) => hints_of(confirm_plan::KEYS),
             Self::Error(_) => hints_of(error::KEYS),
         }
     }
@@ -135,6 +152,12 @@ pub fn key_tables() -> Vec<(&'static str, Vec<Hint>)> {
                 .collect(),
         ),
         ("Journal", hints_of(journal::KEYS)),
+        ("Open a rollout plan", hints_of(plan_open::KEYS)),
+        ("Preview a rollout plan", hints_of(plan_preview::KEYS)),
+        (
+            "Promote or abort a rollout plan",
+            hints_of(confirm_plan::KEYS),
+        ),
         ("Quit", hints_of(confirm_quit::KEYS)),
     ]
 }
@@ -176,6 +199,10 @@ mod tests {
         every_key_reaches_its_row(confirm_quit::KEYS);
         every_key_reaches_its_row(confirm_recreate::KEYS);
         every_key_reaches_its_row(error::KEYS);
+        every_key_reaches_its_row(plan_open::KEYS);
+        every_key_reaches_its_row(plan_preview::KEYS);
+        every_key_reaches_its_row(plan_preview::KEYS_REFUSED);
+        every_key_reaches_its_row(confirm_plan::KEYS);
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::app::msg::QuotaQuestion;
 use crate::rollout::TrafficSplit;
+use crate::rollout::plan::Plan;
 
 /// What the console around a dialog tells it.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +23,15 @@ pub enum Outcome {
     KeepAnd(Request),
     /// The dialog closes and asks the console for this.
     CloseAnd(Request),
+}
+
+/// What a person asks of a running plan where it changes traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanControl {
+    /// Skip the rest of the bake, or approve a manual gate.
+    Promote,
+    /// Restore the split the plan began with.
+    Abort,
 }
 
 /// What a dialog asks of the console when a key decides something.
@@ -85,6 +95,25 @@ pub enum Request {
     /// Regenerate the endpoint's primary key; the keys are read again into this dialog.
     RegenerateKey {
         endpoint: String,
+    },
+    /// Read the plan file (or, `None`, build the seed's plan) and preview it.
+    PreviewPlan {
+        endpoint: String,
+        deployment: String,
+        file: Option<PathBuf>,
+    },
+    /// Start the previewed plan.
+    StartPlan {
+        endpoint: String,
+        file: String,
+        text: String,
+        plan: Box<Plan>,
+        baseline: String,
+    },
+    /// A person's confirmed word to the endpoint's plan.
+    ControlPlan {
+        endpoint: String,
+        control: PlanControl,
     },
     /// Refused because the console is read-only; says so, naming what was refused.
     ReadOnly(&'static str),

@@ -157,6 +157,7 @@ impl Ops {
             plan,
             record,
             wait: true,
+            by: self.principal().await,
         };
         self.write_record(&run.endpoint, &run.record).await?;
         self.record_step(
@@ -268,6 +269,7 @@ impl Ops {
             plan,
             record,
             wait: true,
+            by: self.principal().await,
         })
     }
 
@@ -362,6 +364,7 @@ impl Ops {
             },
             record,
             wait: false,
+            by: self.principal().await,
         };
         self.roll_back(&mut run, &current, &to, reason, events)
             .await

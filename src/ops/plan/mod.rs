@@ -3,6 +3,7 @@
 //! job sees it, and a new runner resumes it) and appends each step to the flight recorder.
 
 mod control;
+mod flight;
 mod record;
 mod runner;
 

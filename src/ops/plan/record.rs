@@ -31,7 +31,7 @@ pub enum Request {
 }
 
 /// A plan's record on its endpoint.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanRecord {
     /// The runner driving the plan (random per run); another id in the tag means another
     /// runner took over.

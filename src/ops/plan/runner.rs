@@ -16,6 +16,7 @@ use crate::rollout::plan::{
 use crate::rollout::{TrafficSplit, format_traffic, split_value};
 
 use super::record::{PlanRecord, Request};
+use crate::azure::OperationIds;
 use crate::ops::apply::{Ops, Wait};
 use crate::ops::error::{OpsError, OpsResult};
 
@@ -31,6 +32,8 @@ pub struct PlanRun {
     pub record: PlanRecord,
     /// False for `--no-wait`: stop at the first bake; `rollout resume` goes on.
     pub wait: bool,
+    /// Who runs it (the signed-in principal), when known: every journal entry names them.
+    pub by: Option<String>,
 }
 
 /// Why a runner stopped.
@@ -222,13 +225,16 @@ impl Ops {
         endpoint: &str,
         expect: Option<&TrafficSplit>,
         target: &TrafficSplit,
-    ) -> OpsResult<TrafficSplit> {
+    ) -> OpsResult<(TrafficSplit, OperationIds)> {
         let wanted = target.clone();
         let prepared = self
             .prepare_split(endpoint, expect, move |_| wanted)
             .await?;
-        self.apply(prepared, Wait::UntilDone, &mut |_| {}).await?;
-        Ok(split_of(&self.existing_endpoint(endpoint).await?))
+        let applied = self.apply(prepared, Wait::UntilDone, &mut |_| {}).await?;
+        Ok((
+            split_of(&self.existing_endpoint(endpoint).await?),
+            applied.ids,
+        ))
     }
 
     /// One flight-recorder entry for a plan.
@@ -250,6 +256,7 @@ impl Ops {
             "of": run.plan.steps.len(),
             "what": describe_step(&run.plan, progress.step),
             "phase": run.record.phase_name(),
+            "by": run.by,
         });
         if let (Some(object), Value::Object(more)) = (recorded.as_object_mut(), details) {
             object.extend(more);
@@ -276,6 +283,8 @@ impl Ops {
         events: &mut (dyn FnMut(PlanEvent) + Send),
     ) -> OpsResult<PlanEnd> {
         let mut measured: Option<Measured> = None;
+        // The verdict that let the plan go on, recorded with the step it let through.
+        let mut last_gates: Option<GateReport> = None;
         loop {
             let ep = self.existing_endpoint(&run.endpoint).await?;
             let split = split_of(&ep);
@@ -344,14 +353,22 @@ impl Ops {
                     report: report.clone(),
                 });
             }
+            if gates.is_some() {
+                last_gates = gates;
+            }
             match action {
                 NextAction::ApplySplit { target } => {
                     let before = run.record.progress.expected.clone();
-                    let after = match self.set_split(&run.endpoint, Some(&before), &target).await {
-                        // Someone else changed it since the last look: the engine pauses.
-                        Err(OpsError::Stale { .. }) => continue,
-                        other => other?,
-                    };
+                    let baseline = run.record.progress.baseline.clone();
+                    let health = self
+                        .health_snapshot(&run.endpoint, &run.plan.deployment, &baseline)
+                        .await;
+                    let (after, ids) =
+                        match self.set_split(&run.endpoint, Some(&before), &target).await {
+                            // Someone else changed it since the last look: the engine pauses.
+                            Err(OpsError::Stale { .. }) => continue,
+                            other => other?,
+                        };
                     if after.normalized() != target.normalized() {
                         let reason = format!(
                             "the endpoint reads back {}, not the plan's {}",
@@ -364,7 +381,12 @@ impl Ops {
                     run.record.progress.applied(&run.plan, after.clone(), at);
                     run.record.step_started = at;
                     self.write_record(&run.endpoint, &run.record).await?;
-                    self.record_step(run, "step", &before, &after, json!({}), Outcome::ok())
+                    let details = json!({
+                        "health": health,
+                        "gates": last_gates.take(),
+                        "operation": ids,
+                    });
+                    self.record_step(run, "step", &before, &after, details, Outcome::ok())
                         .await;
                     events(PlanEvent::StepApplied {
                         step,
@@ -487,7 +509,11 @@ impl Ops {
         reason: String,
         events: &mut (dyn FnMut(PlanEvent) + Send),
     ) -> OpsResult<PlanEnd> {
-        let after = self.set_split(&run.endpoint, Some(current), to).await?;
+        let baseline = run.record.progress.baseline.clone();
+        let health = self
+            .health_snapshot(&run.endpoint, &run.plan.deployment, &baseline)
+            .await;
+        let (after, ids) = self.set_split(&run.endpoint, Some(current), to).await?;
         let step = run.record.progress.step;
         if after.normalized() != to.normalized() {
             let reason = format!(
@@ -500,7 +526,7 @@ impl Ops {
                 "rollback",
                 current,
                 &after,
-                json!({}),
+                json!({ "health": health, "operation": ids }),
                 Outcome::failed(reason.clone()),
             )
             .await;
@@ -513,7 +539,7 @@ impl Ops {
             "rollback",
             current,
             &after,
-            json!({ "reason": reason }),
+            json!({ "reason": reason, "health": health, "operation": ids }),
             Outcome::ok_with(reason.clone()),
         )
         .await;

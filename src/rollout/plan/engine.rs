@@ -11,7 +11,7 @@ use super::file::{MissingData, OnFailure, Plan, StepKind};
 use crate::rollout::{TrafficMap, TrafficSplit, format_traffic};
 
 /// Where a plan stands within its current step.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
     /// The step's split is to be applied (or the approval asked for).
     Apply,
@@ -40,7 +40,7 @@ impl Phase {
 
 /// A plan's progress: what is recorded (on the endpoint and in the journal) so that another
 /// runner can see it and a new one can resume it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
     /// Index into the plan's steps.
     pub step: usize,
