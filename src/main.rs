@@ -104,6 +104,11 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<Endi
             }
         },
         health: target.settings.health.value,
+        target_mark: target
+            .workspace
+            .as_ref()
+            .and_then(|w| target.settings.target_mark(&w.value))
+            .cloned(),
     };
     let connection = match &target.kind {
         TargetKind::Demo(_) => Connection::Demo,

@@ -330,6 +330,7 @@ mod tests {
                 no_color: true,
                 log_buffer_lines: 100,
                 health: Default::default(),
+                target_mark: None,
             },
             Instant::now(),
         )

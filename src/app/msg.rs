@@ -67,6 +67,8 @@ pub enum Msg {
         request: RequestId,
         result: Result<Vec<String>, OpsError>,
     },
+    /// The subscription's display name, sanitized (sent only when it could be read).
+    SubscriptionNamed(String),
     /// Something the operator should know that is no one operation's outcome.
     Warning(String),
     Info(String),

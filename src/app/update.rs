@@ -85,6 +85,10 @@ pub fn step(state: &mut AppState, msg: Msg) -> Step {
             results::on_journal_loaded(state, request, result);
             Vec::new()
         }
+        Msg::SubscriptionNamed(name) => {
+            state.azure.subscription_name = Some(name);
+            Vec::new()
+        }
         Msg::Warning(text) => {
             toast(state, ToastLevel::Error, text);
             Vec::new()

@@ -14,6 +14,7 @@ pub mod lro;
 pub mod model;
 mod monitor;
 pub mod retry;
+mod subscriptions;
 #[cfg(test)]
 mod test_server;
 mod transport;
@@ -25,4 +26,5 @@ pub use endpoints::{SplitChange, SplitUpdate};
 pub use error::{AzureError, FailureKind, Result};
 pub use lro::{LroPolicy, LroProgress, Operation};
 pub use monitor::MONITOR_API_VERSION;
+pub use subscriptions::SUBSCRIPTIONS_API_VERSION;
 pub use transport::{MAX_MANAGEMENT_BODY, MAX_PAGES};

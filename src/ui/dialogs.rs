@@ -39,6 +39,16 @@ fn input_line<'a>(label: &'a str, input: &Input, theme: Theme) -> Line<'a> {
     ])
 }
 
+/// Where a traffic change goes: in red, and said in words, when it is production.
+fn target_line(state: &AppState, theme: Theme) -> Line<'static> {
+    let target = super::title::target_text(state);
+    if state.options.production() {
+        Line::styled(format!("Target: PRODUCTION{target}"), theme.error())
+    } else {
+        Line::styled(format!("Target:{target}"), theme.dim())
+    }
+}
+
 /// `enter apply   esc cancel`, the keys highlighted.
 fn keys_line(hints: &[Hint], theme: Theme) -> Line<'static> {
     let mut spans = Vec::new();
@@ -102,6 +112,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
         }) => {
             let mut lines = vec![
                 Line::raw(format!("Apply this traffic change to {endpoint}?")),
+                target_line(state, theme),
                 Line::raw(""),
             ];
             if let Some(warning) = warning {
@@ -123,7 +134,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 " Apply traffic change ".into(),
                 lines,
                 theme,
-                false,
+                state.options.production(),
             );
         }
         Dialog::Stale(Stale {
@@ -136,6 +147,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 Line::raw(format!(
                     "Nothing was sent: {endpoint}'s traffic changed since your draft began."
                 )),
+                target_line(state, theme),
                 Line::raw(""),
                 Line::from(vec![
                     Span::styled("  base    ", theme.dim()),

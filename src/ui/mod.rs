@@ -19,7 +19,7 @@ pub mod widgets;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::app::AppState;
 use crate::app::state::ToastLevel;
@@ -42,6 +42,20 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
+    let area = if state.options.production() {
+        let frame_block = Block::bordered()
+            .border_type(BorderType::Thick)
+            .border_style(theme.production_frame())
+            .title(Span::styled(
+                title::production_caption(state),
+                theme.production_frame(),
+            ));
+        let inner = frame_block.inner(area);
+        frame.render_widget(frame_block, area);
+        inner
+    } else {
+        area
+    };
     let tray = operations::height(state);
     let [title_area, main_area, tray_area, status_area] = Layout::vertical([
         Constraint::Length(1),

@@ -7,6 +7,7 @@ mod journal_view;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -45,6 +46,8 @@ pub struct Worker {
     /// Changes sent and not yet finished: if a signal ends the console, the journal says what
     /// was in flight.
     in_flight: Arc<Mutex<HashMap<OpId, Change>>>,
+    /// The subscription's display name was asked for.
+    subscription_asked: Arc<AtomicBool>,
 }
 
 impl Worker {
@@ -73,6 +76,7 @@ impl Worker {
             log_poll_interval,
             tailers: Arc::new(Mutex::new(HashMap::new())),
             in_flight: Arc::new(Mutex::new(HashMap::new())),
+            subscription_asked: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -228,6 +232,11 @@ impl Worker {
     pub async fn run(&self, cmd: Cmd) {
         match cmd {
             Cmd::Refresh { request } => {
+                // The first refresh also names the subscription, once: the target never
+                // changes while the console runs.
+                if !self.subscription_asked.swap(true, Ordering::Relaxed) {
+                    self.name_subscription().await;
+                }
                 let result = self.load_workspace().await.map_err(OpsError::from);
                 self.send(Msg::Loaded { request, result });
             }
@@ -394,6 +403,24 @@ impl Worker {
                 let result = journal_view::read(self.journal.clone()).await;
                 self.send(Msg::JournalLoaded { request, result });
             }
+        }
+    }
+
+    /// Sends the subscription's display name for the title. Should it not be readable (no
+    /// right to read the subscription, an old emulator), the title keeps the GUID.
+    async fn name_subscription(&self) {
+        let (client, ws) = (self.ops.client(), self.ops.workspace());
+        match client.get_subscription(&ws.subscription).await {
+            Ok(subscription) => {
+                let name = subscription
+                    .display_name
+                    .map(|n| sanitize_inline(n.trim()))
+                    .filter(|n| !n.is_empty());
+                if let Some(name) = name {
+                    self.send(Msg::SubscriptionNamed(name));
+                }
+            }
+            Err(e) => tracing::info!(error = %e, "subscription name not read"),
         }
     }
 
