@@ -65,7 +65,7 @@ pub enum Msg {
     },
     JournalLoaded {
         request: RequestId,
-        result: Result<Vec<String>, OpsError>,
+        result: Result<super::dialogs::journal::JournalPage, OpsError>,
     },
     /// The subscription's display name, sanitized (sent only when it could be read).
     SubscriptionNamed(String),

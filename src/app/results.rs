@@ -326,13 +326,13 @@ pub(super) fn on_keys_loaded(
 pub(super) fn on_journal_loaded(
     state: &mut AppState,
     request: RequestId,
-    result: Result<Vec<String>, OpsError>,
+    result: Result<super::dialogs::journal::JournalPage, OpsError>,
 ) {
     if state.requests.awaited_journal != Some(request) {
         return;
     }
     let result = result.map_err(|e| sanitize_inline(&e.to_string()));
     if let Some(Dialog::Journal(journal)) = &mut state.ui.dialog {
-        journal.lines = Some(result);
+        journal.page = Some(result);
     }
 }

@@ -13,7 +13,7 @@ use super::widgets::{centered, mask};
 use crate::app::AppState;
 use crate::app::dialogs::{
     ConfirmApply, ConfirmQuit, ConfirmRecreate, CreateFromFile, Delete, DeleteFocus, Dialog,
-    ErrorNotice, Hint, Invoke, InvokeRouting, Journal, Keys, Scale, Stale,
+    ErrorNotice, Hint, Invoke, InvokeRouting, Keys, Scale, Stale,
 };
 use crate::rollout::{TrafficSplit, format_traffic};
 
@@ -376,39 +376,8 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 *confirm_regenerate,
             );
         }
-        Dialog::Journal(Journal {
-            lines: entries,
-            scroll,
-        }) => {
-            let mut lines = Vec::new();
-            match entries {
-                None => lines.push(Line::from(Span::styled("loading…", theme.dim()))),
-                Some(Err(e)) => {
-                    lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())))
-                }
-                Some(Ok(list)) if list.is_empty() => lines.push(Line::from(Span::styled(
-                    "no applied changes recorded yet",
-                    theme.dim(),
-                ))),
-                Some(Ok(list)) => {
-                    let visible = area.height.saturating_sub(8) as usize;
-                    let start = (*scroll).min(list.len().saturating_sub(1));
-                    for l in list.iter().skip(start).take(visible.max(1)) {
-                        lines.push(Line::raw(l.clone()));
-                    }
-                }
-            }
-            lines.push(Line::raw(""));
-            lines.push(keys_line(&hints, theme));
-            draw(
-                frame,
-                area,
-                " Journal (newest first) ".into(),
-                lines,
-                theme,
-                false,
-            );
-        }
+        // Drawn by `ui::journal`: a list and a detail view, across the screen.
+        Dialog::Journal(_) => {}
         Dialog::ConfirmQuit(ConfirmQuit { reason }) => {
             let lines = vec![
                 Line::raw("Quit aml-rollout?"),

@@ -8,6 +8,7 @@ pub mod draft;
 pub mod endpoints;
 pub mod health;
 pub mod help;
+pub mod journal;
 pub mod logs;
 pub mod operations;
 pub mod picker;
@@ -111,6 +112,10 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     match &state.ui.dialog {
         Some(dialog @ crate::app::state::Dialog::Compare(compare)) => {
             compare::render(compare, &dialog.hints(), theme, frame, area)
+        }
+        Some(dialog @ crate::app::state::Dialog::Journal(journal)) => {
+            let today = state.clock.with_timezone(&chrono::Utc).date_naive();
+            journal::render(journal, &dialog.hints(), today, theme, frame, area)
         }
         Some(dialog) => dialogs::render(state, dialog, theme, frame, area),
         None => {}

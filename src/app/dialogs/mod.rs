@@ -103,7 +103,7 @@ impl Dialog {
             Self::Compare(_) => hints_of(compare::KEYS),
             Self::CreateFromFile(_) => hints_of(create::KEYS),
             Self::Keys(d) => hints_of(d.keys()),
-            Self::Journal(_) => hints_of(journal::KEYS),
+            Self::Journal(d) => hints_of(d.keys()),
             Self::ConfirmQuit(_) => hints_of(confirm_quit::KEYS),
             Self::ConfirmRecreate(_) => hints_of(confirm_recreate::KEYS),
             Self::Error(_) => hints_of(error::KEYS),
@@ -134,6 +134,7 @@ pub fn key_tables() -> Vec<(&'static str, Vec<Hint>)> {
                 .collect(),
         ),
         ("Journal", hints_of(journal::KEYS)),
+        ("Journal record", hints_of(journal::KEYS_DETAIL)),
         ("Quit", hints_of(confirm_quit::KEYS)),
     ]
 }
@@ -169,6 +170,7 @@ mod tests {
         every_key_reaches_its_row(keys::KEYS_REVEALED);
         every_key_reaches_its_row(keys::KEYS_CONFIRMING);
         every_key_reaches_its_row(journal::KEYS);
+        every_key_reaches_its_row(journal::KEYS_DETAIL);
         every_key_reaches_its_row(confirm_quit::KEYS);
         every_key_reaches_its_row(confirm_recreate::KEYS);
         every_key_reaches_its_row(error::KEYS);
