@@ -11,8 +11,8 @@ use std::io::{self, Stdout, Write};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
-    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyCode, KeyEvent,
-    KeyEventKind, KeyModifiers,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
@@ -29,12 +29,12 @@ use crate::worker::Worker;
 const TICK: Duration = Duration::from_millis(250);
 
 /// Restores the terminal when dropped, so an early return or an unwinding panic still leaves
-/// the operator a usable shell.
+/// the operator a usable shell (and one whose mouse selects text again).
 struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
+        let _ = crossterm::execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
         // Errors are ignored: after a SIGHUP the terminal may be gone, and there is nobody
         // left to tell.
         let _ = ratatui::try_restore();
@@ -195,7 +195,8 @@ pub async fn run(
     // message is printed.
     let mut terminal: Terminal<CrosstermBackend<Stdout>> = ratatui::init();
     let guard = TerminalGuard;
-    let _ = crossterm::execute!(io::stdout(), EnableBracketedPaste);
+    // The guard turns both off again, on every way out.
+    let _ = crossterm::execute!(io::stdout(), EnableBracketedPaste, EnableMouseCapture);
     let size = terminal.size()?;
     state.size = (size.width, size.height);
 
@@ -220,7 +221,7 @@ pub async fn run(
             // a reader never catches) a half-drawn screen.
             let _ = crossterm::execute!(io::stdout(), BeginSynchronizedUpdate);
             let drawn = terminal.draw(|frame| {
-                crate::ui::render(&state, frame);
+                state.screen = crate::ui::render_mapped(&state, frame);
                 scrub(frame.buffer_mut());
             });
             let _ = crossterm::execute!(io::stdout(), EndSynchronizedUpdate);
@@ -237,6 +238,11 @@ pub async fn run(
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key),
                 Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+                // Moves and drags would wake the loop for nothing: only clicks and the wheel.
+                Some(Ok(Event::Mouse(mouse))) if !matches!(
+                    mouse.kind,
+                    MouseEventKind::Moved | MouseEventKind::Drag(_) | MouseEventKind::Up(_)
+                ) => Msg::Mouse(mouse),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e),

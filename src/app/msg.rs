@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::ids::{OpId, RequestId, TailerId};
 use super::snapshot::{DeploymentView, EndpointView, InvokeOutcome, KeysInfo};
@@ -16,6 +16,8 @@ use crate::rollout::{KeySlot, TrafficSplit};
 pub enum Msg {
     /// A key press (releases and repeats are filtered out before).
     Key(KeyEvent),
+    /// A click or a wheel notch.
+    Mouse(MouseEvent),
     /// Pasted text (bracketed paste), for the text fields.
     Paste(String),
     Resize(u16, u16),

@@ -295,6 +295,8 @@ pub struct AppState {
     /// The time as of the last message: `update` never reads the clock itself.
     pub now: Instant,
     pub size: (u16, u16),
+    /// What the last frame showed where, for the mouse (set by the event loop after drawing).
+    pub screen: super::screen::ScreenAreas,
 }
 
 impl AppState {
@@ -308,6 +310,7 @@ impl AppState {
             requests: RequestIds::default(),
             now,
             size: (120, 40),
+            screen: Default::default(),
         }
     }
 

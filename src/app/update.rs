@@ -7,6 +7,7 @@ use crossterm::event::KeyEvent;
 
 use super::effects::toast;
 use super::keymap::action_for;
+use super::mouse::{self, MouseOutcome};
 use super::msg::{Cmd, Msg};
 use super::state::{AppState, ToastLevel};
 use super::tick;
@@ -36,6 +37,10 @@ pub fn step(state: &mut AppState, msg: Msg) -> Step {
             return Step { cmds, changed };
         }
         Msg::Key(key) => on_key(state, key),
+        Msg::Mouse(event) => match mouse::on_mouse(state, event) {
+            MouseOutcome::Done(cmds) => cmds,
+            MouseOutcome::Press(key) => on_key(state, key),
+        },
         Msg::Paste(text) => {
             text_input::paste(state, &text);
             Vec::new()

@@ -7,18 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 
 use super::theme::Theme;
+use super::widgets::keys_row;
 use crate::app::dialogs::Hint;
 use crate::app::dialogs::journal::{Journal, JournalPage, JournalRecord};
-
-/// `enter details   esc close`, the keys highlighted.
-fn keys_line(hints: &[Hint], theme: Theme) -> Line<'static> {
-    let mut spans = Vec::new();
-    for hint in hints {
-        spans.push(Span::styled(hint.label, theme.key()));
-        spans.push(Span::raw(format!(" {}   ", hint.does)));
-    }
-    Line::from(spans)
-}
+use crate::app::screen::Button;
 
 /// `12:03:10` for today (UTC, as the journal records), else `Nov 02 12:03`.
 fn when(record: &JournalRecord, today: chrono::NaiveDate) -> String {
@@ -124,6 +116,7 @@ pub fn render(
     theme: Theme,
     frame: &mut Frame,
     area: Rect,
+    buttons: &mut Vec<Button>,
 ) {
     let rect = Rect::new(
         area.x + 1,
@@ -178,5 +171,5 @@ pub fn render(
             notes,
         );
     }
-    frame.render_widget(Paragraph::new(keys_line(hints, theme)), keys);
+    keys_row(hints, theme, frame, keys, buttons);
 }

@@ -23,6 +23,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::app::AppState;
+use crate::app::screen::ScreenAreas;
 use crate::app::state::ToastLevel;
 use theme::Theme;
 
@@ -31,6 +32,12 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 20;
 
 pub fn render(state: &AppState, frame: &mut Frame) {
+    render_mapped(state, frame);
+}
+
+/// Draws the console and says where the things the mouse can point at were drawn.
+pub fn render_mapped(state: &AppState, frame: &mut Frame) -> ScreenAreas {
+    let mut screen = ScreenAreas::default();
     let theme = Theme {
         color: !state.options.no_color,
     };
@@ -41,7 +48,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
             area.width, area.height
         );
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
-        return;
+        return screen;
     }
     let area = if state.options.production() {
         let frame_block = Block::bordered()
@@ -67,7 +74,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     .areas(area);
     title::render(state, theme, frame, title_area);
     if state.logs.maximized && matches!(state.ui.focus, crate::app::state::Focus::Logs(_)) {
-        logs::render(state, theme, frame, main_area);
+        logs::render(state, theme, frame, main_area, &mut screen);
     } else {
         let deployments_rows = state
             .selected_endpoint()
@@ -91,7 +98,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         let [left, right] =
             Layout::horizontal([Constraint::Length(endpoints_width), Constraint::Min(40)])
                 .areas(top);
-        endpoints::render(state, theme, frame, left);
+        screen.endpoints = endpoints::render(state, theme, frame, left);
         let [table_area, health_area, draft_area, _] = Layout::vertical([
             Constraint::Length(table_height),
             Constraint::Length(health_height),
@@ -99,10 +106,10 @@ pub fn render(state: &AppState, frame: &mut Frame) {
             Constraint::Min(0),
         ])
         .areas(right);
-        deployments::render(state, theme, frame, table_area);
+        screen.deployments = deployments::render(state, theme, frame, table_area);
         health::render(state, theme, frame, health_area);
         draft::render(state, theme, frame, draft_area);
-        logs::render(state, theme, frame, logs_area);
+        logs::render(state, theme, frame, logs_area, &mut screen);
     }
     if tray > 0 {
         operations::render(state, theme, frame, tray_area);
@@ -110,14 +117,27 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     status::render(state, theme, frame, status_area);
     render_toasts(state, theme, frame, main_area);
     match &state.ui.dialog {
-        Some(dialog @ crate::app::state::Dialog::Compare(compare)) => {
-            compare::render(compare, &dialog.hints(), theme, frame, area)
-        }
+        Some(dialog @ crate::app::state::Dialog::Compare(compare)) => compare::render(
+            compare,
+            &dialog.hints(),
+            theme,
+            frame,
+            area,
+            &mut screen.buttons,
+        ),
         Some(dialog @ crate::app::state::Dialog::Journal(journal)) => {
             let today = state.clock.with_timezone(&chrono::Utc).date_naive();
-            journal::render(journal, &dialog.hints(), today, theme, frame, area)
+            journal::render(
+                journal,
+                &dialog.hints(),
+                today,
+                theme,
+                frame,
+                area,
+                &mut screen.buttons,
+            )
         }
-        Some(dialog) => dialogs::render(state, dialog, theme, frame, area),
+        Some(dialog) => dialogs::render(state, dialog, theme, frame, area, &mut screen.buttons),
         None => {}
     }
     if state.ui.show_help {
@@ -129,6 +149,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
             area,
         );
     }
+    screen
 }
 
 fn render_toasts(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {

@@ -119,3 +119,48 @@ mod tests {
         assert!(!mask("supersecretkey").contains("supersecret"));
     }
 }
+
+/// A dialog's keys on one row, `enter apply   esc cancel`, each hint also recorded as a button
+/// where it is drawn, so that a click on it presses its key.
+pub(super) fn keys_row(
+    hints: &[crate::app::dialogs::Hint],
+    theme: super::theme::Theme,
+    frame: &mut ratatui::Frame,
+    row: Rect,
+    buttons: &mut Vec<crate::app::screen::Button>,
+) {
+    let mut spans = Vec::new();
+    let mut x = row.x;
+    for hint in hints {
+        let label = ratatui::text::Span::styled(hint.label, theme.key());
+        let does = ratatui::text::Span::raw(format!(" {}", hint.does));
+        let width = (label.width() + does.width()) as u16;
+        // Only what is wholly on screen can be clicked.
+        if x.saturating_add(width) <= row.right() {
+            buttons.push(crate::app::screen::Button {
+                area: Rect::new(x, row.y, width, 1),
+                key: hint.key,
+            });
+        }
+        x = x.saturating_add(width + 3);
+        spans.extend([label, does, ratatui::text::Span::raw("   ")]);
+    }
+    frame.render_widget(ratatui::text::Line::from(spans), row);
+}
+
+/// The width of [`keys_row`]'s text.
+pub(super) fn keys_width(hints: &[crate::app::dialogs::Hint]) -> u16 {
+    hints
+        .iter()
+        .map(|h| h.label.chars().count() + h.does.chars().count() + 4)
+        .sum::<usize>() as u16
+}
+
+/// A bordered table's data rows: its block's inner area below the one-row header.
+pub(super) fn data_rows(inner: Rect) -> Rect {
+    Rect {
+        y: inner.y.saturating_add(1),
+        height: inner.height.saturating_sub(1),
+        ..inner
+    }
+}

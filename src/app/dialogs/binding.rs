@@ -17,6 +17,8 @@ pub struct DialogKey<A> {
 /// A row as the views show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hint {
+    /// The key a click on the hint presses.
+    pub key: KeyCode,
     pub label: &'static str,
     pub does: &'static str,
 }
@@ -34,9 +36,12 @@ pub(super) fn hints_of<A>(table: &[DialogKey<A>]) -> Vec<Hint> {
     table
         .iter()
         .filter(|row| !row.does.is_empty())
-        .map(|row| Hint {
-            label: row.label,
-            does: row.does,
+        .filter_map(|row| {
+            Some(Hint {
+                key: *row.keys.first()?,
+                label: row.label,
+                does: row.does,
+            })
         })
         .collect()
 }
