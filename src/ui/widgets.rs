@@ -1,6 +1,12 @@
 //! Small drawing helpers shared by the screens.
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+
+use super::theme::Theme;
+use crate::app::dialogs::Hint;
+use crate::app::screen::Button;
 
 /// `[██████░░░░]` for `value` out of `max`, `width` cells wide.
 pub fn slider(value: u32, max: u32, width: usize) -> String {
@@ -90,6 +96,51 @@ pub fn mask(secret: &str) -> String {
     format!("••••••••{tail}")
 }
 
+/// A dialog's keys on one row, `enter apply   esc cancel`, each hint also recorded as a button
+/// where it is drawn, so that a click on it presses its key.
+pub(super) fn keys_row(
+    hints: &[Hint],
+    theme: Theme,
+    frame: &mut Frame,
+    row: Rect,
+    buttons: &mut Vec<Button>,
+) {
+    let mut spans = Vec::new();
+    let mut x = row.x;
+    for hint in hints {
+        let label = Span::styled(hint.label, theme.key());
+        let does = Span::raw(format!(" {}", hint.does));
+        let width = (label.width() + does.width()) as u16;
+        // Only what is wholly on screen can be clicked.
+        if x.saturating_add(width) <= row.right() {
+            buttons.push(Button {
+                area: Rect::new(x, row.y, width, 1),
+                key: hint.key,
+            });
+        }
+        x = x.saturating_add(width + 3);
+        spans.extend([label, does, Span::raw("   ")]);
+    }
+    frame.render_widget(Line::from(spans), row);
+}
+
+/// The width of [`keys_row`]'s text.
+pub(super) fn keys_width(hints: &[Hint]) -> u16 {
+    hints
+        .iter()
+        .map(|h| h.label.chars().count() + h.does.chars().count() + 4)
+        .sum::<usize>() as u16
+}
+
+/// A bordered table's data rows: its block's inner area below the one-row header.
+pub(super) fn data_rows(inner: Rect) -> Rect {
+    Rect {
+        y: inner.y.saturating_add(1),
+        height: inner.height.saturating_sub(1),
+        ..inner
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,50 +168,5 @@ mod tests {
         assert_eq!(mask("abcdefghijkl1234"), "••••••••1234");
         assert_eq!(mask("1234"), "••••••••");
         assert!(!mask("supersecretkey").contains("supersecret"));
-    }
-}
-
-/// A dialog's keys on one row, `enter apply   esc cancel`, each hint also recorded as a button
-/// where it is drawn, so that a click on it presses its key.
-pub(super) fn keys_row(
-    hints: &[crate::app::dialogs::Hint],
-    theme: super::theme::Theme,
-    frame: &mut ratatui::Frame,
-    row: Rect,
-    buttons: &mut Vec<crate::app::screen::Button>,
-) {
-    let mut spans = Vec::new();
-    let mut x = row.x;
-    for hint in hints {
-        let label = ratatui::text::Span::styled(hint.label, theme.key());
-        let does = ratatui::text::Span::raw(format!(" {}", hint.does));
-        let width = (label.width() + does.width()) as u16;
-        // Only what is wholly on screen can be clicked.
-        if x.saturating_add(width) <= row.right() {
-            buttons.push(crate::app::screen::Button {
-                area: Rect::new(x, row.y, width, 1),
-                key: hint.key,
-            });
-        }
-        x = x.saturating_add(width + 3);
-        spans.extend([label, does, ratatui::text::Span::raw("   ")]);
-    }
-    frame.render_widget(ratatui::text::Line::from(spans), row);
-}
-
-/// The width of [`keys_row`]'s text.
-pub(super) fn keys_width(hints: &[crate::app::dialogs::Hint]) -> u16 {
-    hints
-        .iter()
-        .map(|h| h.label.chars().count() + h.does.chars().count() + 4)
-        .sum::<usize>() as u16
-}
-
-/// A bordered table's data rows: its block's inner area below the one-row header.
-pub(super) fn data_rows(inner: Rect) -> Rect {
-    Rect {
-        y: inner.y.saturating_add(1),
-        height: inner.height.saturating_sub(1),
-        ..inner
     }
 }
