@@ -112,10 +112,12 @@ pub(super) fn keys_row(
         let does = Span::raw(format!(" {}", hint.does));
         let width = (label.width() + does.width()) as u16;
         // Only what is wholly on screen can be clicked.
-        if x.saturating_add(width) <= row.right() {
+        if let Some(key) = hint.key
+            && x.saturating_add(width) <= row.right()
+        {
             buttons.push(Button {
                 area: Rect::new(x, row.y, width, 1),
-                key: hint.key,
+                key,
             });
         }
         x = x.saturating_add(width + 3);
