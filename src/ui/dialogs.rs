@@ -75,7 +75,7 @@ fn draw(
     let longest = lines
         .iter()
         .map(|l| l.width() as u16)
-        .chain([keys_width(hints)])
+        .chain([keys_width(hints, theme)])
         .max()
         .unwrap_or(0)
         + 2;

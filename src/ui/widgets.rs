@@ -96,6 +96,17 @@ pub fn mask(secret: &str) -> String {
     format!("••••••••{tail}")
 }
 
+/// Room between two hints.
+const HINT_GAP: &str = "   ";
+
+/// Each hint as drawn: its key, then what it does (` apply`).
+fn hint_spans(hint: &Hint, theme: Theme) -> [Span<'static>; 2] {
+    [
+        Span::styled(hint.label, theme.key()),
+        Span::raw(format!(" {}", hint.does)),
+    ]
+}
+
 /// A dialog's keys on one row, `enter apply   esc cancel`, each hint also recorded as a button
 /// where it is drawn, so that a click on it presses its key.
 pub(super) fn keys_row(
@@ -108,8 +119,7 @@ pub(super) fn keys_row(
     let mut spans = Vec::new();
     let mut x = row.x;
     for hint in hints {
-        let label = Span::styled(hint.label, theme.key());
-        let does = Span::raw(format!(" {}", hint.does));
+        let [label, does] = hint_spans(hint, theme);
         let width = (label.width() + does.width()) as u16;
         // Only what is wholly on screen can be clicked.
         if let Some(key) = hint.key
@@ -120,17 +130,18 @@ pub(super) fn keys_row(
                 key,
             });
         }
-        x = x.saturating_add(width + 3);
-        spans.extend([label, does, Span::raw("   ")]);
+        let gap = Span::raw(HINT_GAP);
+        x = x.saturating_add(width + gap.width() as u16);
+        spans.extend([label, does, gap]);
     }
     frame.render_widget(Line::from(spans), row);
 }
 
 /// The width of [`keys_row`]'s text.
-pub(super) fn keys_width(hints: &[Hint]) -> u16 {
+pub(super) fn keys_width(hints: &[Hint], theme: Theme) -> u16 {
     hints
         .iter()
-        .map(|h| h.label.chars().count() + h.does.chars().count() + 4)
+        .map(|h| hint_spans(h, theme).iter().map(Span::width).sum::<usize>() + HINT_GAP.len())
         .sum::<usize>() as u16
 }
 
