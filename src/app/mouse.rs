@@ -23,12 +23,20 @@ fn press(code: KeyCode) -> MouseOutcome {
     MouseOutcome::Press(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
+/// What the pointer did.
+#[derive(Clone, Copy)]
+enum Gesture {
+    Click,
+    /// Wheel notches: positive down (towards newer lines and lower rows).
+    Wheel(i64),
+}
+
 pub(super) fn on_mouse(state: &mut AppState, event: MouseEvent) -> MouseOutcome {
     let (column, row) = (event.column, event.row);
-    let wheel = match event.kind {
-        MouseEventKind::ScrollDown => 1,
-        MouseEventKind::ScrollUp => -1,
-        MouseEventKind::Down(MouseButton::Left) => 0,
+    let gesture = match event.kind {
+        MouseEventKind::Down(MouseButton::Left) => Gesture::Click,
+        MouseEventKind::ScrollDown => Gesture::Wheel(1),
+        MouseEventKind::ScrollUp => Gesture::Wheel(-1),
         _ => return MouseOutcome::Done(Vec::new()),
     };
     // What is on top takes the mouse, as it takes keys; a prompt being typed keeps it.
@@ -37,27 +45,33 @@ pub(super) fn on_mouse(state: &mut AppState, event: MouseEvent) -> MouseOutcome 
     }
     let overlay_scrolls = state.ui.show_help || matches!(state.ui.dialog, Some(Dialog::Journal(_)));
     if state.ui.show_help || state.ui.dialog.is_some() {
-        return match wheel {
-            0 => match state.screen.button_at(column, row) {
+        return match gesture {
+            Gesture::Click => match state.screen.button_at(column, row) {
                 Some(key) if !state.ui.show_help => press(key),
                 _ => MouseOutcome::Done(Vec::new()),
             },
-            1 if overlay_scrolls => press(KeyCode::Down),
-            -1 if overlay_scrolls => press(KeyCode::Up),
-            _ => MouseOutcome::Done(Vec::new()),
+            Gesture::Wheel(notches) if overlay_scrolls => press(if notches > 0 {
+                KeyCode::Down
+            } else {
+                KeyCode::Up
+            }),
+            Gesture::Wheel(_) => MouseOutcome::Done(Vec::new()),
         };
     }
-    MouseOutcome::Done(on_panels(state, column, row, wheel))
+    MouseOutcome::Done(on_panels(state, column, row, gesture))
 }
 
-/// A click (`wheel` 0) or a wheel notch over the panels.
-fn on_panels(state: &mut AppState, column: u16, row: u16, wheel: i64) -> Vec<Cmd> {
+/// A click or a wheel notch over the panels.
+fn on_panels(state: &mut AppState, column: u16, row: u16, gesture: Gesture) -> Vec<Cmd> {
     let screen = state.screen.clone();
     if let Some(pane) = screen.log_pane_at(column, row) {
-        if wheel == 0 {
-            state.ui.focus = Focus::Logs(pane);
-        } else if let Some(p) = state.logs.panes.get_mut(pane) {
-            p.scroll(wheel * WHEEL_LINES);
+        match gesture {
+            Gesture::Click => state.ui.focus = Focus::Logs(pane),
+            Gesture::Wheel(notches) => {
+                if let Some(p) = state.logs.panes.get_mut(pane) {
+                    p.scroll(notches * WHEEL_LINES);
+                }
+            }
         }
         return Vec::new();
     }
@@ -83,11 +97,11 @@ fn on_panels(state: &mut AppState, column: u16, row: u16, wheel: i64) -> Vec<Cmd
                 .map_or(0, |e| state.azure.deployments_of(&e.name).len()),
         ),
     };
-    let delta = match (wheel, area.item_at(column, row)) {
-        (0, Some(item)) if item < len => item as i64 - current as i64,
+    let delta = match (gesture, area.item_at(column, row)) {
+        (Gesture::Click, Some(item)) if item < len => item as i64 - current as i64,
         // Below the last row: the panel takes the focus, the selection stays.
-        (0, _) => 0,
-        (notch, _) => notch,
+        (Gesture::Click, _) => 0,
+        (Gesture::Wheel(notches), _) => notches,
     };
     // Through the same path as the arrow keys: a new endpoint brings its metrics and logs.
     selection::move_by(state, delta)
