@@ -56,6 +56,7 @@ fn options() -> AppOptions {
         no_color: false,
         log_buffer_lines: 50_000,
         health: Default::default(),
+        target_mark: None,
     }
 }
 

@@ -46,6 +46,8 @@ pub struct ConsoleSettings {
     pub monochrome: bool,
     /// When a deployment counts as worse than its baseline.
     pub health: crate::rollout::HealthThresholds,
+    /// The config file's mark of the workspace (its badge and colour).
+    pub target_mark: Option<crate::config::TargetMark>,
 }
 
 impl Default for ConsoleSettings {
@@ -57,6 +59,7 @@ impl Default for ConsoleSettings {
             log_buffer_lines: crate::logstream::DEFAULT_RING_CAPACITY,
             monochrome: false,
             health: Default::default(),
+            target_mark: None,
         }
     }
 }
@@ -121,6 +124,7 @@ pub async fn run(
             || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         log_buffer_lines: settings.log_buffer_lines,
         health: settings.health,
+        target_mark: settings.target_mark,
     };
     let target_label = match &options.target {
         TargetLabel::Demo => "demo".to_string(),

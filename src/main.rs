@@ -81,7 +81,7 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<Endi
     }
     // stdout belongs to the console: diagnostics go to a file. Held until the console ends.
     let _log_guard = start_console_log();
-    let settings = ConsoleSettings {
+    let mut settings = ConsoleSettings {
         read_only: global.read_only,
         refresh_interval: target.settings.refresh_interval.value,
         log_poll_interval: target.settings.log_poll_interval.value,
@@ -104,6 +104,11 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<Endi
             }
         },
         health: target.settings.health.value,
+        target_mark: target
+            .workspace
+            .as_ref()
+            .and_then(|w| target.settings.target_mark(&w.value))
+            .cloned(),
     };
     let connection = match &target.kind {
         TargetKind::Demo(_) => Connection::Demo,
@@ -117,6 +122,8 @@ async fn run_console(global: &GlobalArgs, target: ResolvedTarget) -> Result<Endi
                 cli::signed_in_client(global, &target, target.arm_endpoint.value.clone(), false)?;
             let workspace =
                 pick_workspace(&client, subscription, resource_group.as_deref()).await?;
+            // Chosen only now: its mark could not be looked up before.
+            settings.target_mark = target.settings.target_mark(&workspace.workspace).cloned();
             let label = TargetLabel::Azure {
                 subscription: workspace.subscription.clone(),
                 resource_group: workspace.resource_group.clone(),

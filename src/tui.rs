@@ -13,8 +13,8 @@ use std::io::{self, Stdout, Write};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
-    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyCode, KeyEvent,
-    KeyEventKind, KeyModifiers,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
@@ -31,12 +31,12 @@ use crate::worker::Worker;
 const TICK: Duration = Duration::from_millis(250);
 
 /// Restores the terminal when dropped, so an early return or an unwinding panic still leaves
-/// the operator a usable shell.
+/// the operator a usable shell (and one whose mouse selects text again).
 struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
+        let _ = crossterm::execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
         // Errors are ignored: after a SIGHUP the terminal may be gone, and there is nobody
         // left to tell.
         let _ = ratatui::try_restore();
@@ -157,7 +157,7 @@ impl Signals {
 /// frame is drawn whole over whatever the shell left on screen.
 #[cfg(unix)]
 fn suspend(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> io::Result<()> {
-    let _ = crossterm::execute!(io::stdout(), DisableBracketedPaste);
+    let _ = crossterm::execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
     // Through the terminal, so that it knows to hide the cursor again on the next frame.
     terminal.show_cursor()?;
     ratatui::try_restore()?;
@@ -169,7 +169,8 @@ fn suspend(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> io::Result<()> 
         io::stdout(),
         crossterm::terminal::EnterAlternateScreen,
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
-        EnableBracketedPaste
+        EnableBracketedPaste,
+        EnableMouseCapture
     )?;
     // A new terminal has no previous frame, so the next one is drawn whole on the cleared
     // screen. (`Terminal::clear` would ask the terminal for the cursor's position, which the
@@ -240,7 +241,8 @@ pub async fn run(
     // message is printed.
     let mut terminal: Terminal<CrosstermBackend<Stdout>> = ratatui::init();
     let guard = TerminalGuard;
-    let _ = crossterm::execute!(io::stdout(), EnableBracketedPaste);
+    // The guard turns both off again, on every way out.
+    let _ = crossterm::execute!(io::stdout(), EnableBracketedPaste, EnableMouseCapture);
     let size = terminal.size()?;
     state.size = (size.width, size.height);
 
@@ -265,7 +267,7 @@ pub async fn run(
             // a reader never catches) a half-drawn screen.
             let _ = crossterm::execute!(io::stdout(), BeginSynchronizedUpdate);
             let drawn = terminal.draw(|frame| {
-                crate::ui::render(&state, frame);
+                state.screen = crate::ui::render_mapped(&state, frame);
                 scrub(frame.buffer_mut());
             });
             let _ = crossterm::execute!(io::stdout(), EndSynchronizedUpdate);
@@ -288,6 +290,11 @@ pub async fn run(
                 }
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key),
                 Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+                // Moves and drags would wake the loop for nothing: only clicks and the wheel.
+                Some(Ok(Event::Mouse(mouse))) if !matches!(
+                    mouse.kind,
+                    MouseEventKind::Moved | MouseEventKind::Drag(_) | MouseEventKind::Up(_)
+                ) => Msg::Mouse(mouse),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e),
@@ -393,6 +400,7 @@ mod tests {
                 no_color: true,
                 log_buffer_lines: 100,
                 health: Default::default(),
+                target_mark: None,
             },
             Instant::now(),
         )

@@ -1067,3 +1067,27 @@ async fn a_dead_endpoint_is_a_clear_transport_error() {
     assert!(matches!(err, AzureError::Transport { .. }), "{err:?}");
     assert!(err.to_string().contains(&base), "{err}");
 }
+
+#[tokio::test]
+async fn the_subscription_is_named_by_arm_subscriptions_api() {
+    let emu = demo().await;
+    let client = emu.client().unwrap();
+    let ws = ws(&emu);
+    let sub = client.get_subscription(&ws.subscription).await.unwrap();
+    assert_eq!(
+        sub.subscription_id.as_deref(),
+        Some(ws.subscription.as_str())
+    );
+    assert_eq!(sub.display_name.as_deref(), Some("Rollout Demo (emulated)"));
+    assert_eq!(sub.state.as_deref(), Some("Enabled"));
+    let unknown = client
+        .get_subscription("11111111-2222-3333-4444-555555555555")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        api_error(&unknown),
+        (404, "SubscriptionNotFound".to_string())
+    );
+    let err = client.get_subscription("../x").await.unwrap_err();
+    assert!(matches!(err, AzureError::InvalidName { .. }), "{err:?}");
+}

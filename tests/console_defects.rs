@@ -437,10 +437,12 @@ fn title_with(
     let mut t = Terminal::new(TestBackend::new(160, 30)).unwrap();
     t.draw(|f| aml_rollout::ui::render(&state, f)).unwrap();
     let buffer = t.backend().buffer().clone();
+    // Production is framed: its title bar is the row inside the frame.
+    let y = u16::from(state.options.production());
     let row: String = (0..160)
-        .map(|x| buffer[(x, 0)].symbol().to_string())
+        .map(|x| buffer[(x, y)].symbol().to_string())
         .collect();
-    let backgrounds = (0..160).map(|x| buffer[(x, 0)].bg).collect();
+    let backgrounds = (0..160).map(|x| buffer[(x, y)].bg).collect();
     (row, backgrounds)
 }
 

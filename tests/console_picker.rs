@@ -72,7 +72,7 @@ fn the_console_offers_a_workspace_picker() {
     pty.wait_for_text("Workspaces (1/2)");
     pty.send(ENTER);
     let screen = pty.wait_for("the demo workspace opened", |s| {
-        s.contains("rollout-demo / demo-ws") && s.contains("my-endpoint")
+        s.contains("demo-ws · rollout-demo") && s.contains("my-endpoint")
     });
     assert!(
         !screen.contains("DEMO"),

@@ -54,6 +54,13 @@ fn assert_restored(pty: &Pty) {
         raw.rfind("\x1b[?1049l") > Some(entered),
         "the alternate screen is left at the end"
     );
+    // Mouse capture (clicks and the wheel) is switched off again: otherwise the shell's
+    // mouse would print escape codes instead of selecting text.
+    let captured = raw.rfind("\x1b[?1000h").expect("the mouse was captured");
+    assert!(
+        raw.rfind("\x1b[?1000l") > Some(captured),
+        "mouse capture is off at the end"
+    );
     let hidden = raw.rfind("\x1b[?25l");
     assert!(
         raw.rfind("\x1b[?25h") > hidden,

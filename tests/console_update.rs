@@ -698,7 +698,7 @@ fn create_show_keys_journal_help_focus_and_filter() {
         [
             Msg::JournalLoaded {
                 request: journal_request,
-                result: Ok(vec!["line".into()]),
+                result: Ok(Default::default()),
             },
             key(KeyCode::Esc),
         ],

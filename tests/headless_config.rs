@@ -116,3 +116,34 @@ fn without_az_files_config_show_says_demo_and_commands_say_what_is_missing() {
         "{listed:?}"
     );
 }
+
+#[test]
+fn config_show_lists_the_workspace_marks_and_refuses_an_unknown_colour() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.home().join("marks.toml");
+    std::fs::write(
+        &file,
+        "[targets.\"prod-ws\"]\nlabel = \"PROD\"\ncolor = \"red\"\n",
+    )
+    .unwrap();
+    let shown = show(&sandbox, &["--config", file.to_str().unwrap()], &[]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let view = shown.json();
+    let (value, source) = field(&view, "target_mark");
+    assert_eq!(value, r#""prod-ws": label "PROD" color red"#);
+    assert!(source.contains("marks.toml"), "{source}");
+
+    std::fs::write(
+        &file,
+        "[targets.\"prod-ws\"]\nlabel = \"PROD\"\ncolor = \"crimson\"\n",
+    )
+    .unwrap();
+    let refused = show(&sandbox, &["--config", file.to_str().unwrap()], &[]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(
+        refused.stderr.contains("marks.toml") && refused.stderr.contains("line 3"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("crimson"), "{}", refused.stderr);
+}

@@ -113,18 +113,30 @@ async fn every_command_answers_with_its_own_id_and_journals_its_change() {
             request: RequestId(1),
         })
         .await;
+    // The first refresh also names the subscription, for the title.
     match &messages[..] {
         [
+            Msg::SubscriptionNamed(name),
             Msg::Loaded {
                 request,
                 result: Ok(loaded),
             },
         ] => {
+            assert_eq!(name, "Rollout Demo (emulated)");
             assert_eq!(*request, RequestId(1));
             assert!(loaded.endpoints.iter().any(|e| e.name == ENDPOINT));
         }
         other => panic!("{other:?}"),
     }
+    let again = rig
+        .run(Cmd::Refresh {
+            request: RequestId(100),
+        })
+        .await;
+    assert!(
+        matches!(&again[..], [Msg::Loaded { .. }]),
+        "named once per target: {again:?}"
+    );
 
     let messages = rig
         .run(Cmd::LoadMetrics {
@@ -344,7 +356,8 @@ async fn every_command_answers_with_its_own_id_and_journals_its_change() {
         })
         .await;
     assert!(
-        matches!(&messages[..], [Msg::JournalLoaded { request: RequestId(15), result: Ok(lines) }] if lines.iter().any(|l| l.contains("traffic"))),
+        matches!(&messages[..], [Msg::JournalLoaded { request: RequestId(15), result: Ok(page) }]
+            if page.records.iter().any(|r| r.action == "traffic" && r.change.contains(" → "))),
         "{messages:?}"
     );
 

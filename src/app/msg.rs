@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::ids::{OpId, RequestId, TailerId};
 use super::snapshot::{DeploymentView, EndpointView, InvokeOutcome, KeysInfo};
@@ -16,6 +16,8 @@ use crate::rollout::{KeySlot, QuotaCheck, TrafficSplit};
 pub enum Msg {
     /// A key press (releases and repeats are filtered out before).
     Key(KeyEvent),
+    /// A click or a wheel notch.
+    Mouse(MouseEvent),
     /// Pasted text (bracketed paste), for the text fields.
     Paste(String),
     Resize(u16, u16),
@@ -65,7 +67,7 @@ pub enum Msg {
     },
     JournalLoaded {
         request: RequestId,
-        result: Result<Vec<String>, OpsError>,
+        result: Result<super::journal_page::JournalPage, OpsError>,
     },
     /// The answer to `Cmd::CheckQuota { request }`; an error means the change itself was
     /// refused before anything was sent (a bad file, a missing deployment).
@@ -91,6 +93,8 @@ pub enum Msg {
         endpoint: String,
         result: Result<PlanEnd, OpsError>,
     },
+    /// The subscription's display name, sanitized (sent only when it could be read).
+    SubscriptionNamed(String),
     /// Something the operator should know that is no one operation's outcome.
     Warning(String),
     Info(String),

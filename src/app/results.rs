@@ -353,13 +353,13 @@ pub(super) fn on_quota_checked(
 pub(super) fn on_journal_loaded(
     state: &mut AppState,
     request: RequestId,
-    result: Result<Vec<String>, OpsError>,
+    result: Result<super::journal_page::JournalPage, OpsError>,
 ) {
     if state.requests.awaited_journal != Some(request) {
         return;
     }
     let result = result.map_err(|e| sanitize_inline(&e.to_string()));
     if let Some(Dialog::Journal(journal)) = &mut state.ui.dialog {
-        journal.lines = Some(result);
+        journal.page = Some(result);
     }
 }

@@ -72,6 +72,9 @@ pub struct Snapshot {
     /// Per endpoint (lower-cased), why its metrics could not be read: the table says
     /// "metrics unavailable" with this reason instead of showing zeros.
     pub metrics_errors: BTreeMap<String, String>,
+    /// The subscription's display name, once read (sanitized); the title shows its GUID
+    /// until then, or for good if it cannot be read.
+    pub subscription_name: Option<String>,
 }
 
 impl Snapshot {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use tui_input::Input;
 
+use crate::config::{TargetColor, TargetMark};
 use crate::rollout::{HealthThresholds, SplitDiff, TrafficSplit};
 
 pub use super::dialogs::{DeleteFocus, DeleteTarget, Dialog, InvokeRouting};
@@ -225,6 +226,26 @@ pub struct AppOptions {
     pub log_buffer_lines: usize,
     /// When a deployment counts as worse than its baseline (the config file's `[health]`).
     pub health: HealthThresholds,
+    /// The config file's `[targets."<workspace>"]` mark of this workspace.
+    pub target_mark: Option<TargetMark>,
+}
+
+impl AppOptions {
+    /// Production gets a red frame: a workspace whose name says `prod`, or one the config
+    /// file marks red.
+    pub fn production(&self) -> bool {
+        let named_prod = match &self.target {
+            TargetLabel::Demo => false,
+            TargetLabel::Emulator { workspace, .. } | TargetLabel::Azure { workspace, .. } => {
+                workspace.to_lowercase().contains("prod")
+            }
+        };
+        named_prod
+            || self
+                .target_mark
+                .as_ref()
+                .is_some_and(|m| m.color == Some(TargetColor::Red))
+    }
 }
 
 /// Ids that tie worker results to the request that asked for them.
@@ -280,6 +301,8 @@ pub struct AppState {
     /// The time as of the last message: `update` never reads the clock itself.
     pub now: Instant,
     pub size: (u16, u16),
+    /// What the last frame showed where, for the mouse (set by the event loop after drawing).
+    pub screen: super::screen::ScreenAreas,
 }
 
 impl AppState {
@@ -293,6 +316,7 @@ impl AppState {
             requests: RequestIds::default(),
             now,
             size: (120, 40),
+            screen: Default::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use crossterm::event::KeyEvent;
 
 use super::effects::toast;
 use super::keymap::action_for;
+use super::mouse::{self, MouseOutcome};
 use super::msg::{Cmd, Msg};
 use super::state::{AppState, ToastLevel};
 use super::tick;
@@ -38,6 +39,10 @@ pub fn step(state: &mut AppState, msg: Msg) -> Step {
             return Step { cmds, changed };
         }
         Msg::Key(key) => on_key(state, key),
+        Msg::Mouse(event) => match mouse::on_mouse(state, event) {
+            MouseOutcome::Done(cmds) => cmds,
+            MouseOutcome::Press(key) => on_key(state, key),
+        },
         Msg::Paste(text) => {
             text_input::paste(state, &text);
             Vec::new()
@@ -105,6 +110,10 @@ pub fn step(state: &mut AppState, msg: Msg) -> Step {
             Vec::new()
         }
         Msg::PlanEnded { driver, result, .. } => plan_actions::on_ended(state, driver, result),
+        Msg::SubscriptionNamed(name) => {
+            state.azure.subscription_name = Some(name);
+            Vec::new()
+        }
         Msg::Warning(text) => {
             toast(state, ToastLevel::Error, text);
             Vec::new()

@@ -15,6 +15,7 @@ pub mod model;
 mod monitor;
 mod quota;
 pub mod retry;
+mod subscriptions;
 #[cfg(test)]
 mod test_server;
 mod transport;
@@ -26,4 +27,5 @@ pub use endpoints::{SplitChange, SplitUpdate};
 pub use error::{AzureError, FailureKind, Result};
 pub use lro::{LroPolicy, LroProgress, Operation, OperationIds};
 pub use monitor::MONITOR_API_VERSION;
+pub use subscriptions::SUBSCRIPTIONS_API_VERSION;
 pub use transport::{MAX_MANAGEMENT_BODY, MAX_PAGES};

@@ -20,6 +20,15 @@ pub struct ArmList<T> {
     pub next_link: Option<String>,
 }
 
+/// A subscription as `GET /subscriptions/{id}` returns it: the fields the console reads.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    pub subscription_id: Option<String>,
+    pub display_name: Option<String>,
+    pub state: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SystemData {

@@ -1,5 +1,6 @@
 //! aml-rollout's own TOML config file and the console settings it carries.
 
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -33,6 +34,81 @@ pub struct FileConfig {
     pub theme: Option<String>,
     /// `[health]`: when a deployment counts as worse than its baseline.
     pub health: Option<HealthFileConfig>,
+    /// `[targets."<workspace>"]`: how the console marks a workspace, by its name.
+    #[serde(default)]
+    pub targets: BTreeMap<String, TargetMark>,
+}
+
+/// A `[targets."<workspace>"]` table: a badge and a colour that say which workspace this is.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetMark {
+    pub label: Option<TargetBadgeText>,
+    pub color: Option<TargetColor>,
+}
+
+/// The colours a target can be marked with. Checked while parsing, so that a misspelt colour
+/// is an error naming the file and its line rather than a workspace silently left unmarked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetColor {
+    Red,
+    Yellow,
+    Green,
+    Blue,
+    Magenta,
+    Cyan,
+    White,
+    Gray,
+}
+
+impl TargetColor {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Red => "red",
+            Self::Yellow => "yellow",
+            Self::Green => "green",
+            Self::Blue => "blue",
+            Self::Magenta => "magenta",
+            Self::Cyan => "cyan",
+            Self::White => "white",
+            Self::Gray => "gray",
+        }
+    }
+}
+
+/// Longest badge text: the title bar also needs room for the workspace's name.
+const MAX_BADGE_CHARS: usize = 16;
+
+/// A target's badge text: short, one line, printable (it is drawn in the title bar).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct TargetBadgeText(String);
+
+impl TargetBadgeText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for TargetBadgeText {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("a target label must not be empty".to_string());
+        }
+        if text.chars().count() > MAX_BADGE_CHARS {
+            return Err(format!(
+                "a target label has at most {MAX_BADGE_CHARS} characters"
+            ));
+        }
+        if !crate::logstream::is_terminal_safe(text) {
+            return Err("a target label must be printable text on one line".to_string());
+        }
+        Ok(Self(text.to_string()))
+    }
 }
 
 /// The `[health]` table; keys left out take the defaults.
@@ -56,6 +132,8 @@ pub struct Settings {
     pub theme: Option<Sourced<String>>,
     /// The verdict thresholds of the health comparison.
     pub health: Sourced<HealthThresholds>,
+    /// Marks by workspace name, as written in the config file.
+    pub targets: BTreeMap<String, TargetMark>,
 }
 
 impl Default for Settings {
@@ -72,11 +150,20 @@ impl Default for Settings {
             log_buffer_lines: Sourced::new(DEFAULT_LOG_BUFFER_LINES, Source::Default),
             theme: None,
             health: Sourced::new(HealthThresholds::default(), Source::Default),
+            targets: BTreeMap::new(),
         }
     }
 }
 
 impl Settings {
+    /// The mark of a workspace; names compare without case, as Azure's do.
+    pub fn target_mark(&self, workspace: &str) -> Option<&TargetMark> {
+        self.targets
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(workspace))
+            .map(|(_, mark)| mark)
+    }
+
     /// Applies the file's settings over the defaults, validating ranges.
     pub(crate) fn from_file(file: &FileConfig, path: &Path) -> Result<Self, ConfigError> {
         let src = || Source::ConfigFile(path.to_path_buf());
@@ -126,6 +213,7 @@ impl Settings {
         if let Some(health) = &file.health {
             settings.health = Sourced::new(health_thresholds(health, &invalid)?, src());
         }
+        settings.targets = file.targets.clone();
         Ok(settings)
     }
 }
@@ -252,6 +340,61 @@ mod tests {
         ] {
             let e = settings(text).expect_err("refused");
             assert!(e.contains(key), "{text}: {e}");
+        }
+    }
+
+    fn load(text: &str) -> Result<FileConfig, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).map_err(|e| e.to_string())?;
+        load_config_file(&path).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn targets_carry_a_label_and_a_colour_by_workspace_name() {
+        let file = load(
+            "[targets.\"prod-ws\"]\nlabel = \"PROD\"\ncolor = \"red\"\n\n[targets.staging]\ncolor = \"yellow\"\n",
+        )
+        .expect("valid");
+        let settings = Settings::from_file(&file, Path::new("config.toml")).expect("valid");
+        let prod = settings
+            .target_mark("Prod-WS")
+            .expect("names compare without case");
+        assert_eq!(
+            prod.label.as_ref().map(TargetBadgeText::as_str),
+            Some("PROD")
+        );
+        assert_eq!(prod.color, Some(TargetColor::Red));
+        let staging = settings.target_mark("staging").expect("marked");
+        assert_eq!(
+            (staging.label.as_ref(), staging.color),
+            (None, Some(TargetColor::Yellow))
+        );
+        assert!(settings.target_mark("dev-ws").is_none());
+    }
+
+    #[test]
+    fn an_unknown_colour_or_a_bad_label_is_an_error_naming_file_and_line() {
+        let e = load("refresh_interval_secs = 5\n[targets.\"prod-ws\"]\nlabel = \"PROD\"\ncolor = \"purple\"\n")
+            .expect_err("refused");
+        assert!(e.contains("config.toml"), "{e}");
+        assert!(e.contains("line 4"), "{e}");
+        assert!(e.contains("purple") && e.contains("red"), "{e}");
+        for (text, says) in [
+            ("[targets.w]\nlabel = \"\"\n", "must not be empty"),
+            (
+                "[targets.w]\nlabel = \"A VERY LONG LABEL TEXT\"\n",
+                "at most 16",
+            ),
+            ("[targets.w]\nlabel = \"P\\u001b[2J\"\n", "printable"),
+            ("[targets.w]\nlabel = \"P\"\ncolour = \"red\"\n", "colour"),
+        ] {
+            let e = load(text).expect_err("refused");
+            // The offending key is on line 2 or 3 of these files.
+            assert!(
+                e.contains(says) && (e.contains("line 2") || e.contains("line 3")),
+                "{text}: {e}"
+            );
         }
     }
 }

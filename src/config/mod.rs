@@ -51,7 +51,8 @@ mod tests;
 pub use az_cli::SubscriptionInfo;
 pub use file::{
     DEFAULT_LOG_BUFFER_LINES, DEFAULT_LOG_POLL_INTERVAL_MS, DEFAULT_REFRESH_INTERVAL_SECS,
-    FileConfig, HealthFileConfig, Settings, default_config_file, load_config_file,
+    FileConfig, HealthFileConfig, Settings, TargetBadgeText, TargetColor, TargetMark,
+    default_config_file, load_config_file,
 };
 pub use source::{ConfigError, MissingPart, Source, Sourced};
 pub use target::{

@@ -332,6 +332,21 @@ impl ResolvedTarget {
             Some(t) => row("theme", t.value.clone(), t.source.to_string()),
             None => row("theme", "(console default)", Source::Default.to_string()),
         });
+        let file_source = self
+            .config_file
+            .as_ref()
+            .map(|p| Source::ConfigFile(p.clone()).to_string())
+            .unwrap_or_else(|| "-".to_string());
+        for (workspace, mark) in &s.targets {
+            let mut value = format!("{workspace:?}:");
+            if let Some(label) = &mark.label {
+                value.push_str(&format!(" label {:?}", label.as_str()));
+            }
+            if let Some(color) = mark.color {
+                value.push_str(&format!(" color {}", color.name()));
+            }
+            rows.push(row("target_mark", value, file_source.clone()));
+        }
         rows.push(match &self.config_file {
             Some(p) if self.config_file_found => row("config_file", p.display().to_string(), "-"),
             Some(p) => row("config_file", format!("{} (not found)", p.display()), "-"),

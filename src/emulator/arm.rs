@@ -181,6 +181,10 @@ fn route(
         ))
     };
     match l.as_slice() {
+        ["subscriptions", _] => match *method {
+            Method::GET => subscription(store, segments[1]),
+            _ => not_allowed(),
+        },
         [
             "subscriptions",
             _,
@@ -298,6 +302,40 @@ fn route(
             ),
         )),
     }
+}
+
+/// The display name of the subscription the demo seeds.
+pub(crate) const DEMO_SUBSCRIPTION_NAME: &str = "Rollout Demo (emulated)";
+
+/// `GET /subscriptions/{id}` in the Subscriptions API's shape. The emulator knows the
+/// subscriptions it holds workspaces in; any other is ARM's `SubscriptionNotFound`.
+fn subscription(store: &super::store::Store, id: &str) -> HandlerResult {
+    if store.list_workspaces(id, None).is_empty() {
+        return Err(ArmFailure::new(
+            StatusCode::NOT_FOUND,
+            "SubscriptionNotFound",
+            format!("The subscription '{id}' could not be found."),
+        ));
+    }
+    let name = if id.eq_ignore_ascii_case(crate::config::DEMO_SUBSCRIPTION_ID) {
+        DEMO_SUBSCRIPTION_NAME.to_string()
+    } else {
+        format!("Emulated subscription {}", id.get(..8).unwrap_or(id))
+    };
+    Ok(Reply::ok(json!({
+        "id": format!("/subscriptions/{id}"),
+        "authorizationSource": "RoleBased",
+        "managedByTenants": [],
+        "subscriptionId": id,
+        "tenantId": store.tenant_id,
+        "displayName": name,
+        "state": "Enabled",
+        "subscriptionPolicies": {
+            "locationPlacementId": "Public_2014-09-01",
+            "quotaId": "PayAsYouGo_2014-09-01",
+            "spendingLimit": "Off"
+        }
+    })))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
+use super::widgets::keys_row;
 use crate::app::dialogs::Hint;
 use crate::app::dialogs::compare::{Compare, ShownAnswer};
+use crate::app::screen::Button;
 
 fn answer_lines<'a>(
     answer: &'a ShownAnswer,
@@ -45,7 +47,14 @@ fn answer_lines<'a>(
     lines
 }
 
-pub fn render(dialog: &Compare, hints: &[Hint], theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn render(
+    dialog: &Compare,
+    hints: &[Hint],
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+    buttons: &mut Vec<Button>,
+) {
     let width = area.width.saturating_sub(4).max(20);
     let height = area.height.saturating_sub(2).max(8);
     let rect = Rect::new(
@@ -63,7 +72,7 @@ pub fn render(dialog: &Compare, hints: &[Hint], theme: Theme, frame: &mut Frame,
         .border_style(theme.border(true));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let [file_row, verdict_row, answers_area, keys_row] = Layout::vertical([
+    let [file_row, verdict_row, answers_area, keys_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(3),
@@ -77,12 +86,7 @@ pub fn render(dialog: &Compare, hints: &[Hint], theme: Theme, frame: &mut Frame,
         ]),
         file_row,
     );
-    let mut keys = Vec::new();
-    for hint in hints {
-        keys.push(Span::styled(hint.label, theme.key()));
-        keys.push(Span::raw(format!(" {}   ", hint.does)));
-    }
-    frame.render_widget(Line::from(keys), keys_row);
+    keys_row(hints, theme, frame, keys_area, buttons);
     let shown = match &dialog.outcome {
         _ if dialog.running => {
             frame.render_widget(

@@ -9,8 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
 use super::theme::Theme;
+use super::widgets::data_rows;
 use super::widgets::slider;
 use crate::app::AppState;
+use crate::app::screen::TableArea;
 use crate::app::snapshot::DeploymentMetrics;
 use crate::app::state::{Focus, SliderMode};
 use crate::rollout::{MAX_MIRROR_PERCENT, Verdict};
@@ -183,14 +185,15 @@ pub(super) fn verdict_style(m: Option<&DeploymentMetrics>, theme: Theme) -> Styl
     }
 }
 
-pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
+/// Draws the table; returns where its rows are, for the mouse.
+pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) -> Option<TableArea> {
     let focused = state.ui.focus == Focus::Deployments;
     let Some(endpoint) = state.selected_endpoint() else {
         let block = Block::bordered()
             .title(" Deployments ")
             .border_style(theme.border(focused));
         frame.render_widget(block, area);
-        return;
+        return None;
     };
     let split = &endpoint.split;
     let shown = state.shown_split(endpoint);
@@ -332,6 +335,7 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
         widths.push(Constraint::Length(DATA_WIDTH));
         header.push("Data");
     }
+    let rows_area = data_rows(block.inner(area));
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.dim()))
         .row_highlight_style(if focused {
@@ -355,4 +359,8 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
             inner,
         );
     }
+    Some(TableArea {
+        rows: rows_area,
+        first: table_state.offset(),
+    })
 }

@@ -2,20 +2,21 @@
 //! journal, quit, errors. The keys each one shows come from its table in `app::dialogs`.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use tui_input::Input;
 
 use super::draft::{diff_lines, warning_lines};
 use super::theme::Theme;
-use super::widgets::{centered, mask};
+use super::widgets::{centered, keys_row, keys_width, mask};
 use crate::app::AppState;
 use crate::app::dialogs::quota_gate::QuotaGate;
 use crate::app::dialogs::{
     ConfirmApply, ConfirmQuit, ConfirmRecreate, CreateFromFile, Delete, DeleteFocus, Dialog,
-    ErrorNotice, Hint, Invoke, InvokeRouting, Journal, Keys, Scale, Stale,
+    ErrorNotice, Hint, Invoke, InvokeRouting, Keys, Scale, Stale,
 };
+use crate::app::screen::Button;
 use crate::rollout::{QuotaCheck, TrafficSplit, format_traffic};
 
 fn split_text(split: &TrafficSplit) -> String {
@@ -58,57 +59,74 @@ fn quota_line(gate: &QuotaGate, theme: Theme) -> Option<Line<'static>> {
     ]))
 }
 
-/// `enter apply   esc cancel`, the keys highlighted.
-fn keys_line(hints: &[Hint], theme: Theme) -> Line<'static> {
-    let mut spans = Vec::new();
-    for hint in hints {
-        spans.push(Span::styled(hint.label, theme.key()));
-        spans.push(Span::raw(format!(" {}   ", hint.does)));
+/// Where a traffic change goes: in red, and said in words, when it is production.
+fn target_line(state: &AppState, theme: Theme) -> Line<'static> {
+    let target = super::title::target_text(state);
+    if state.options.production() {
+        Line::styled(format!("Target: PRODUCTION{target}"), theme.error())
+    } else {
+        Line::styled(format!("Target:{target}"), theme.dim())
     }
-    Line::from(spans)
 }
 
-/// `tab: move to the name · esc: cancel`, as one run of text.
-fn keys_sentence(hints: &[Hint]) -> String {
-    hints
-        .iter()
-        .map(|h| format!("{}: {}", h.label, h.does))
-        .collect::<Vec<_>>()
-        .join(" · ")
+/// A dialog's box: its title, text and whether it asks about something dangerous.
+struct Boxed<'a> {
+    title: String,
+    lines: Vec<Line<'a>>,
+    danger: bool,
 }
 
+/// Draws a dialog centred, its keys on the bottom row (recorded as buttons).
 fn draw(
     frame: &mut Frame,
     area: Rect,
-    title: String,
-    lines: Vec<Line>,
+    boxed: Boxed,
+    hints: &[Hint],
     theme: Theme,
-    danger: bool,
+    buttons: &mut Vec<Button>,
 ) {
+    let Boxed {
+        title,
+        lines,
+        danger,
+    } = boxed;
     // Wide enough for the longest line (a scoring URI, an az command) where the screen allows.
-    let longest = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+    let longest = lines
+        .iter()
+        .map(|l| l.width() as u16)
+        .chain([keys_width(hints, theme)])
+        .max()
+        .unwrap_or(0)
+        + 2;
     let width = longest
         .clamp(64, 120)
         .min(area.width.saturating_sub(2).max(20));
     // Wrapped lines need more rows than they count; give long ones room.
     let inner = width.saturating_sub(2).max(1) as usize;
     let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let rect = centered(area, width, rows as u16 + 2);
+    let rect = centered(area, width, rows as u16 + 3);
     let border = if danger {
         theme.error()
     } else {
         theme.border(true)
     };
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(title).border_style(border)),
-        rect,
-    );
+    let block = Block::bordered().title(title).border_style(border);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [text, keys] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    keys_row(hints, theme, frame, keys, buttons);
 }
 
-pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn render(
+    state: &AppState,
+    dialog: &Dialog,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+    buttons: &mut Vec<Button>,
+) {
     let hints = dialog.hints();
     match dialog {
         Dialog::ConfirmApply(ConfirmApply {
@@ -121,6 +139,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
         }) => {
             let mut lines = vec![
                 Line::raw(format!("Apply this traffic change to {endpoint}?")),
+                target_line(state, theme),
                 Line::raw(""),
             ];
             if let Some(warning) = warning {
@@ -135,14 +154,17 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 Span::raw(az_command.clone()),
             ]));
             lines.push(Line::raw(""));
-            lines.push(keys_line(&hints, theme));
             draw(
                 frame,
                 area,
-                " Apply traffic change ".into(),
-                lines,
+                Boxed {
+                    title: " Apply traffic change ".into(),
+                    lines,
+                    danger: state.options.production(),
+                },
+                &hints,
                 theme,
-                false,
+                buttons,
             );
         }
         Dialog::Stale(Stale {
@@ -155,6 +177,7 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 Line::raw(format!(
                     "Nothing was sent: {endpoint}'s traffic changed since your draft began."
                 )),
+                target_line(state, theme),
                 Line::raw(""),
                 Line::from(vec![
                     Span::styled("  base    ", theme.dim()),
@@ -169,15 +192,18 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                     Span::raw(split_text(yours)),
                 ]),
                 Line::raw(""),
-                keys_line(&hints, theme),
             ];
             draw(
                 frame,
                 area,
-                " Traffic changed meanwhile ".into(),
-                lines,
+                Boxed {
+                    title: " Traffic changed meanwhile ".into(),
+                    lines,
+                    danger: true,
+                },
+                &hints,
                 theme,
-                true,
+                buttons,
             );
         }
         Dialog::Scale(Scale {
@@ -200,14 +226,17 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
             }
             lines.push(Line::raw(""));
-            lines.push(keys_line(&hints, theme));
             draw(
                 frame,
                 area,
-                " Scale deployment ".into(),
-                lines,
+                Boxed {
+                    title: " Scale deployment ".into(),
+                    lines,
+                    danger: false,
+                },
+                &hints,
                 theme,
-                false,
+                buttons,
             );
         }
         Dialog::Delete(Delete {
@@ -244,11 +273,19 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
             }
             lines.push(Line::raw(""));
-            lines.push(Line::from(vec![
-                Span::styled(" [ Cancel ] ", cancel),
-                Span::styled(format!("   {}", keys_sentence(&hints)), theme.dim()),
-            ]));
-            draw(frame, area, " Delete ".into(), lines, theme, true);
+            lines.push(Line::from(Span::styled(" [ Cancel ] ", cancel)));
+            draw(
+                frame,
+                area,
+                Boxed {
+                    title: " Delete ".into(),
+                    lines,
+                    danger: true,
+                },
+                &hints,
+                theme,
+                buttons,
+            );
         }
         Dialog::Invoke(Invoke {
             endpoint,
@@ -296,8 +333,18 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 None => {}
             }
             lines.push(Line::raw(""));
-            lines.push(keys_line(&hints, theme));
-            draw(frame, area, " Invoke ".into(), lines, theme, false);
+            draw(
+                frame,
+                area,
+                Boxed {
+                    title: " Invoke ".into(),
+                    lines,
+                    danger: false,
+                },
+                &hints,
+                theme,
+                buttons,
+            );
         }
         // Drawn by `ui::compare`: it needs the whole screen, not a box sized to its lines.
         // Drawn by their own modules.
@@ -328,8 +375,18 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                 lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
             }
             lines.push(Line::raw(""));
-            lines.push(keys_line(&hints, theme));
-            draw(frame, area, title.into(), lines, theme, false);
+            draw(
+                frame,
+                area,
+                Boxed {
+                    title: title.into(),
+                    lines,
+                    danger: false,
+                },
+                &hints,
+                theme,
+                buttons,
+            );
         }
         Dialog::Keys(Keys {
             endpoint,
@@ -373,65 +430,43 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
             lines.push(Line::raw(""));
             if *confirm_regenerate {
                 lines.push(Line::from(Span::styled(
-                    format!(
-                        "Regenerate the primary key? Callers using it stop working. {}",
-                        keys_sentence(&hints)
-                    ),
+                    "Regenerate the primary key? Callers using it stop working.",
                     theme.error(),
                 )));
-            } else {
-                lines.push(keys_line(&hints, theme));
             }
             draw(
                 frame,
                 area,
-                " Scoring URI and credentials ".into(),
-                lines,
+                Boxed {
+                    title: " Scoring URI and credentials ".into(),
+                    lines,
+                    danger: *confirm_regenerate,
+                },
+                &hints,
                 theme,
-                *confirm_regenerate,
+                buttons,
             );
         }
-        Dialog::Journal(Journal {
-            lines: entries,
-            scroll,
-        }) => {
-            let mut lines = Vec::new();
-            match entries {
-                None => lines.push(Line::from(Span::styled("loading…", theme.dim()))),
-                Some(Err(e)) => {
-                    lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())))
-                }
-                Some(Ok(list)) if list.is_empty() => lines.push(Line::from(Span::styled(
-                    "no applied changes recorded yet",
-                    theme.dim(),
-                ))),
-                Some(Ok(list)) => {
-                    let visible = area.height.saturating_sub(8) as usize;
-                    let start = (*scroll).min(list.len().saturating_sub(1));
-                    for l in list.iter().skip(start).take(visible.max(1)) {
-                        lines.push(Line::raw(l.clone()));
-                    }
-                }
-            }
-            lines.push(Line::raw(""));
-            lines.push(keys_line(&hints, theme));
-            draw(
-                frame,
-                area,
-                " Journal (newest first) ".into(),
-                lines,
-                theme,
-                false,
-            );
-        }
+        // Drawn by `ui::journal`: a list and a detail view, across the screen.
+        Dialog::Journal(_) => {}
         Dialog::ConfirmQuit(ConfirmQuit { reason }) => {
             let lines = vec![
                 Line::raw("Quit aml-rollout?"),
                 Line::from(Span::styled(reason.clone(), theme.warn())),
                 Line::raw(""),
-                keys_line(&hints, theme),
             ];
-            draw(frame, area, " Quit ".into(), lines, theme, true);
+            draw(
+                frame,
+                area,
+                Boxed {
+                    title: " Quit ".into(),
+                    lines,
+                    danger: true,
+                },
+                &hints,
+                theme,
+                buttons,
+            );
         }
         Dialog::ConfirmRecreate(ConfirmRecreate {
             endpoint,
@@ -447,24 +482,37 @@ pub fn render(state: &AppState, dialog: &Dialog, theme: Theme, frame: &mut Frame
                     file.display()
                 )),
                 Line::raw(""),
-                keys_line(&hints, theme),
             ];
             draw(
                 frame,
                 area,
-                " Create failed before ".into(),
-                lines,
+                Boxed {
+                    title: " Create failed before ".into(),
+                    lines,
+                    danger: true,
+                },
+                &hints,
                 theme,
-                true,
+                buttons,
             );
         }
         Dialog::Error(ErrorNotice { title, message }) => {
             let lines = vec![
                 Line::from(Span::styled(message.clone(), theme.error())),
                 Line::raw(""),
-                keys_line(&hints, theme),
             ];
-            draw(frame, area, format!(" {title} "), lines, theme, true);
+            draw(
+                frame,
+                area,
+                Boxed {
+                    title: format!(" {title} "),
+                    lines,
+                    danger: true,
+                },
+                &hints,
+                theme,
+                buttons,
+            );
         }
     }
 }

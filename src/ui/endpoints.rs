@@ -6,7 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
 use super::theme::Theme;
+use super::widgets::data_rows;
 use crate::app::AppState;
+use crate::app::screen::TableArea;
 use crate::app::state::Focus;
 
 /// Auth modes, short enough for a narrow column.
@@ -19,7 +21,8 @@ fn auth_label(mode: &str) -> &'static str {
     }
 }
 
-pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
+/// Draws the list; returns where its rows are, for the mouse.
+pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) -> Option<TableArea> {
     let focused = state.ui.focus == Focus::Endpoints;
     let visible = state.visible_endpoints();
     let title = if state.ui.filter.is_empty() {
@@ -35,6 +38,7 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .title(title)
         .border_style(theme.border(focused));
+    let rows_area = data_rows(block.inner(area));
     let rows: Vec<Row> = visible
         .iter()
         .map(|e| {
@@ -84,4 +88,8 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
         let inner = Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1);
         frame.render_widget(Span::styled(hint, theme.dim()), inner);
     }
+    Some(TableArea {
+        rows: rows_area,
+        first: table_state.offset(),
+    })
 }

@@ -13,6 +13,7 @@ use ratatui::widgets::Block;
 use super::theme::Theme;
 use crate::app::AppState;
 use crate::app::logs::{LogPane, PaneFilter};
+use crate::app::screen::ScreenAreas;
 use crate::app::state::Focus;
 use crate::logstream::LogEntry;
 use crate::rollout::StatusClass;
@@ -261,7 +262,14 @@ fn split_cow(text: Cow<'_, str>, at: usize) -> (Cow<'_, str>, Cow<'_, str>) {
     }
 }
 
-pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
+/// Draws the panes and records where each is, for the mouse.
+pub fn render(
+    state: &AppState,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+    screen: &mut ScreenAreas,
+) {
     let panes = &state.logs.panes;
     if panes.is_empty() || area.height < 3 {
         return;
@@ -275,12 +283,14 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
         && let Some(pane) = panes.get(i)
     {
         render_pane(pane, true, theme, frame, area);
+        screen.logs.push((i, area));
         return;
     }
     let areas =
         Layout::horizontal(vec![Constraint::Ratio(1, panes.len() as u32); panes.len()]).split(area);
     for (i, (pane, rect)) in panes.iter().zip(areas.iter()).enumerate() {
         render_pane(pane, focused == Some(i), theme, frame, *rect);
+        screen.logs.push((i, *rect));
     }
 }
 

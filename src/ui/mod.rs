@@ -8,6 +8,7 @@ pub mod draft;
 pub mod endpoints;
 pub mod health;
 pub mod help;
+pub mod journal;
 pub mod logs;
 pub mod operations;
 pub mod picker;
@@ -21,9 +22,10 @@ pub mod widgets;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::app::AppState;
+use crate::app::screen::ScreenAreas;
 use crate::app::state::ToastLevel;
 use theme::Theme;
 
@@ -32,6 +34,12 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 20;
 
 pub fn render(state: &AppState, frame: &mut Frame) {
+    render_mapped(state, frame);
+}
+
+/// Draws the console and says where the things the mouse can point at were drawn.
+pub fn render_mapped(state: &AppState, frame: &mut Frame) -> ScreenAreas {
+    let mut screen = ScreenAreas::default();
     let theme = Theme {
         color: !state.options.no_color,
     };
@@ -42,8 +50,22 @@ pub fn render(state: &AppState, frame: &mut Frame) {
             area.width, area.height
         );
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
-        return;
+        return screen;
     }
+    let area = if state.options.production() {
+        let frame_block = Block::bordered()
+            .border_type(BorderType::Thick)
+            .border_style(theme.production_frame())
+            .title(Span::styled(
+                title::production_caption(state),
+                theme.production_frame(),
+            ));
+        let inner = frame_block.inner(area);
+        frame.render_widget(frame_block, area);
+        inner
+    } else {
+        area
+    };
     let tray = operations::height(state);
     let [title_area, main_area, tray_area, status_area] = Layout::vertical([
         Constraint::Length(1),
@@ -54,7 +76,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     .areas(area);
     title::render(state, theme, frame, title_area);
     if state.logs.maximized && matches!(state.ui.focus, crate::app::state::Focus::Logs(_)) {
-        logs::render(state, theme, frame, main_area);
+        logs::render(state, theme, frame, main_area, &mut screen);
     } else {
         let deployments_rows = state
             .selected_endpoint()
@@ -79,7 +101,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         let [left, right] =
             Layout::horizontal([Constraint::Length(endpoints_width), Constraint::Min(40)])
                 .areas(top);
-        endpoints::render(state, theme, frame, left);
+        screen.endpoints = endpoints::render(state, theme, frame, left);
         let [table_area, health_area, draft_area, plan_area, _] = Layout::vertical([
             Constraint::Length(table_height),
             Constraint::Length(health_height),
@@ -88,11 +110,11 @@ pub fn render(state: &AppState, frame: &mut Frame) {
             Constraint::Min(0),
         ])
         .areas(right);
-        deployments::render(state, theme, frame, table_area);
+        screen.deployments = deployments::render(state, theme, frame, table_area);
         health::render(state, theme, frame, health_area);
         draft::render(state, theme, frame, draft_area);
         plan::render(state, theme, frame, plan_area);
-        logs::render(state, theme, frame, logs_area);
+        logs::render(state, theme, frame, logs_area, &mut screen);
     }
     if tray > 0 {
         operations::render(state, theme, frame, tray_area);
@@ -100,13 +122,30 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     status::render(state, theme, frame, status_area);
     render_toasts(state, theme, frame, main_area);
     match &state.ui.dialog {
-        Some(dialog @ crate::app::state::Dialog::Compare(compare)) => {
-            compare::render(compare, &dialog.hints(), theme, frame, area)
+        Some(dialog @ crate::app::state::Dialog::Compare(compare)) => compare::render(
+            compare,
+            &dialog.hints(),
+            theme,
+            frame,
+            area,
+            &mut screen.buttons,
+        ),
+        Some(dialog @ crate::app::state::Dialog::Journal(journal)) => {
+            let today = state.clock.with_timezone(&chrono::Utc).date_naive();
+            journal::render(
+                journal,
+                &dialog.hints(),
+                today,
+                theme,
+                frame,
+                area,
+                &mut screen.buttons,
+            )
         }
         Some(dialog) if plan_dialogs::draws(dialog) => {
             plan_dialogs::render(dialog, theme, frame, area)
         }
-        Some(dialog) => dialogs::render(state, dialog, theme, frame, area),
+        Some(dialog) => dialogs::render(state, dialog, theme, frame, area, &mut screen.buttons),
         None => {}
     }
     if state.ui.show_help {
@@ -118,6 +157,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
             area,
         );
     }
+    screen
 }
 
 fn render_toasts(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {

@@ -2,6 +2,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::config::TargetColor;
+
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     pub color: bool,
@@ -48,6 +50,26 @@ impl Theme {
         } else {
             Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
         }
+    }
+
+    /// The terminal colour of a config file's target colour.
+    pub fn mark_colour(colour: TargetColor) -> Color {
+        match colour {
+            TargetColor::Red => Color::Red,
+            TargetColor::Yellow => Color::Yellow,
+            TargetColor::Green => Color::Green,
+            TargetColor::Blue => Color::Blue,
+            TargetColor::Magenta => Color::Magenta,
+            TargetColor::Cyan => Color::Cyan,
+            TargetColor::White => Color::White,
+            TargetColor::Gray => Color::Gray,
+        }
+    }
+
+    /// The frame around a production console: red, and bold either way (without colour the
+    /// thick border and its caption are the cue).
+    pub fn production_frame(self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
     pub fn border(self, focused: bool) -> Style {

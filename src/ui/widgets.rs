@@ -1,6 +1,12 @@
 //! Small drawing helpers shared by the screens.
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+
+use super::theme::Theme;
+use crate::app::dialogs::Hint;
+use crate::app::screen::Button;
 
 /// `[██████░░░░]` for `value` out of `max`, `width` cells wide.
 pub fn slider(value: u32, max: u32, width: usize) -> String {
@@ -88,6 +94,64 @@ pub fn mask(secret: &str) -> String {
     }
     let tail: String = secret.chars().skip(count - 4).collect();
     format!("••••••••{tail}")
+}
+
+/// Room between two hints.
+const HINT_GAP: &str = "   ";
+
+/// Each hint as drawn: its key, then what it does (` apply`).
+fn hint_spans(hint: &Hint, theme: Theme) -> [Span<'static>; 2] {
+    [
+        Span::styled(hint.label, theme.key()),
+        Span::raw(format!(" {}", hint.does)),
+    ]
+}
+
+/// A dialog's keys on one row, `enter apply   esc cancel`, each hint also recorded as a button
+/// where it is drawn, so that a click on it presses its key.
+pub(super) fn keys_row(
+    hints: &[Hint],
+    theme: Theme,
+    frame: &mut Frame,
+    row: Rect,
+    buttons: &mut Vec<Button>,
+) {
+    let mut spans = Vec::new();
+    let mut x = row.x;
+    for hint in hints {
+        let [label, does] = hint_spans(hint, theme);
+        let width = (label.width() + does.width()) as u16;
+        // Only what is wholly on screen can be clicked.
+        if let Some(key) = hint.key
+            && x.saturating_add(width) <= row.right()
+        {
+            buttons.push(Button {
+                area: Rect::new(x, row.y, width, 1),
+                key,
+            });
+        }
+        let gap = Span::raw(HINT_GAP);
+        x = x.saturating_add(width + gap.width() as u16);
+        spans.extend([label, does, gap]);
+    }
+    frame.render_widget(Line::from(spans), row);
+}
+
+/// The width of [`keys_row`]'s text.
+pub(super) fn keys_width(hints: &[Hint], theme: Theme) -> u16 {
+    hints
+        .iter()
+        .map(|h| hint_spans(h, theme).iter().map(Span::width).sum::<usize>() + HINT_GAP.len())
+        .sum::<usize>() as u16
+}
+
+/// A bordered table's data rows: its block's inner area below the one-row header.
+pub(super) fn data_rows(inner: Rect) -> Rect {
+    Rect {
+        y: inner.y.saturating_add(1),
+        height: inner.height.saturating_sub(1),
+        ..inner
+    }
 }
 
 #[cfg(test)]

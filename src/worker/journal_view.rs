@@ -1,76 +1,401 @@
-//! The journal as the console's `@` view shows it: newest first, one line per change and its
-//! az command.
+//! The journal as the console's `@` view shows it: the newest records, each as one line in
+//! words (time, who, action, target, before → after) and as its full detail. Only the tail of
+//! the file is read, so a journal of many thousands of records opens as fast as a small one.
 
-use crate::journal::{Journal, OutcomeStatus};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::app::dialogs::journal::{JournalPage, JournalRecord};
+use crate::journal::{Journal, JournalEntry, OutcomeStatus};
 use crate::logstream::sanitize_inline;
 use crate::ops::OpsError;
+use crate::rollout::TrafficMap;
 
-/// Journal entries the `@` view shows.
-const JOURNAL_VIEW_ENTRIES: usize = 500;
+/// Records the `@` view shows: the session at hand and well before it.
+const VIEW_RECORDS: usize = 500;
+/// The file is read backwards in pieces of this size until enough lines are in.
+const TAIL_CHUNK: u64 = 64 * 1024;
+/// At most this much of the file is read, whatever its lines' lengths.
+const MAX_TAIL_BYTES: u64 = 8 * 1024 * 1024;
+/// A value's words stop here in the list; the detail has them whole.
+const MAX_VALUE_CHARS: usize = 2_000;
 
-/// A journal `before`/`after` value on one line: a split as `blue=90 green=10 (mirror
-/// green=10)`, anything else as compact JSON, nothing as `-`.
-fn journal_value(v: &serde_json::Value) -> String {
-    let map = |key: &str| -> Option<crate::rollout::TrafficMap> {
-        serde_json::from_value(v.get(key)?.clone()).ok()
-    };
-    match (v, map("traffic"), map("mirror_traffic")) {
-        (serde_json::Value::Null, _, _) => "-".to_string(),
-        (_, Some(live), mirror) => {
-            let live = match crate::rollout::format_traffic(&live) {
-                t if t.is_empty() => "no traffic".to_string(),
-                t => t,
-            };
-            match mirror.filter(|m| m.values().any(|p| *p > 0)) {
-                Some(m) => format!("{live} (mirror {})", crate::rollout::format_traffic(&m)),
-                None => live,
-            }
+/// The last lines of a file, oldest first, and how much of it was read.
+#[derive(Debug)]
+struct Tail {
+    lines: Vec<Vec<u8>>,
+    /// Lines (whole or cut) before the first one returned were left unread.
+    older_left: bool,
+    bytes_read: u64,
+}
+
+/// Reads at most `max_lines` whole lines from the end of `path`. A missing file has none.
+fn read_tail(path: &Path, max_lines: usize) -> io::Result<Tail> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(Tail {
+                lines: Vec::new(),
+                older_left: false,
+                bytes_read: 0,
+            });
         }
-        (serde_json::Value::String(s), _, _) => s.clone(),
-        (other, _, _) => other.to_string(),
+        Err(e) => return Err(e),
+    };
+    let len = file.metadata()?.len();
+    let mut start = len;
+    let mut buffer: Vec<u8> = Vec::new();
+    // One newline more than lines wanted: the piece before it may be cut.
+    while start > 0 && len - start < MAX_TAIL_BYTES {
+        let from = start.saturating_sub(TAIL_CHUNK);
+        let mut chunk = vec![0; (start - from) as usize];
+        file.seek(SeekFrom::Start(from))?;
+        file.read_exact(&mut chunk)?;
+        chunk.extend_from_slice(&buffer);
+        buffer = chunk;
+        start = from;
+        if bytecount_newlines(&buffer) > max_lines {
+            break;
+        }
+    }
+    let mut pieces: Vec<&[u8]> = buffer.split(|b| *b == b'\n').collect();
+    let mut older_left = start > 0;
+    if start > 0 && !pieces.is_empty() {
+        // Begins mid-line.
+        pieces.remove(0);
+    }
+    let mut lines: Vec<Vec<u8>> = pieces
+        .into_iter()
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .map(<[u8]>::to_vec)
+        .collect();
+    if lines.len() > max_lines {
+        lines.drain(..lines.len() - max_lines);
+        older_left = true;
+    }
+    Ok(Tail {
+        lines,
+        older_left,
+        bytes_read: len - start,
+    })
+}
+
+fn bytecount_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| **b == b'\n').count()
+}
+
+/// `blue 90%, green 10%`: every deployment named on either side, so a share that appears or
+/// goes reads as 0%.
+fn shares(map: &TrafficMap, names: &[&String]) -> String {
+    if names.is_empty() {
+        return "no traffic".to_string();
+    }
+    names
+        .iter()
+        .map(|n| format!("{n} {}%", map.get(*n).copied().unwrap_or(0)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn split_maps(v: &Value) -> Option<(TrafficMap, TrafficMap)> {
+    let live = serde_json::from_value(v.get("traffic")?.clone()).ok()?;
+    let mirror = v
+        .get("mirror_traffic")
+        .and_then(|m| serde_json::from_value(m.clone()).ok())
+        .unwrap_or_default();
+    Some((live, mirror))
+}
+
+/// A split change in words: `blue 100%, green 0% → blue 90%, green 10%`, with the mirror
+/// when either side has one.
+fn split_change(before: &Value, after: &Value) -> Option<String> {
+    let (live_before, mirror_before) = split_maps(before).unwrap_or_default();
+    let (live_after, mirror_after) = split_maps(after)?;
+    let names = |a: &TrafficMap, b: &TrafficMap| -> Vec<String> {
+        let mut names: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    let live = names(&live_before, &live_after);
+    let live: Vec<&String> = live.iter().collect();
+    let mut before_text = shares(&live_before, &live);
+    let mut after_text = shares(&live_after, &live);
+    let mirror = names(&mirror_before, &mirror_after);
+    let mirrored = |m: &TrafficMap| m.values().any(|p| *p > 0);
+    if mirrored(&mirror_before) || mirrored(&mirror_after) {
+        let mirror: Vec<&String> = mirror.iter().collect();
+        before_text.push_str(&format!("; mirror {}", shares(&mirror_before, &mirror)));
+        after_text.push_str(&format!("; mirror {}", shares(&mirror_after, &mirror)));
+    }
+    Some(format!("{before_text} → {after_text}"))
+}
+
+/// Any other recorded value in words: `3 instances`, `instance_type Standard_DS3_v2, …`.
+fn value_words(v: &Value) -> String {
+    match v {
+        Value::Null => "nothing".to_string(),
+        Value::String(s) => s.clone(),
+        Value::Object(map) => {
+            if let (1, Some(n)) = (map.len(), map.get("instance_count").and_then(Value::as_u64)) {
+                return format!("{n} instance{}", if n == 1 { "" } else { "s" });
+            }
+            map.iter()
+                .map(|(k, v)| format!("{} {}", k.replace('_', " "), value_words(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        Value::Array(items) => items.iter().map(value_words).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
     }
 }
 
-/// The journal as display lines, newest first.
-pub(super) async fn read(journal: Option<Journal>) -> Result<Vec<String>, OpsError> {
+fn change_words(entry: &JournalEntry) -> String {
+    split_change(&entry.before, &entry.after).unwrap_or_else(|| {
+        match (&entry.before, &entry.after) {
+            (Value::Null, Value::Null) => String::new(),
+            (Value::Null, after) => value_words(after),
+            (before, Value::Null) => format!("{} → gone", value_words(before)),
+            (before, after) => format!("{} → {}", value_words(before), value_words(after)),
+        }
+    })
+}
+
+/// Who made the change, where the record says (`who`, `user` or `operator`).
+fn who_of(raw: &Value) -> Option<String> {
+    ["who", "user", "operator"]
+        .iter()
+        .find_map(|k| raw.get(*k).and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+/// One line of text, safe for the terminal and not endless.
+fn clean(text: &str) -> String {
+    let text = sanitize_inline(text);
+    match text.char_indices().nth(MAX_VALUE_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+/// Every field of a record, in the order it was written, as label and words.
+fn detail(entry: &JournalEntry, raw: &Value, change: &str) -> Vec<(String, String)> {
+    let mut rows = vec![
+        (
+            "time".to_string(),
+            entry.time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        ),
+        ("action".to_string(), entry.action.clone()),
+        ("target".to_string(), entry.target.clone()),
+        ("endpoint".to_string(), entry.endpoint.clone()),
+    ];
+    if let Some(d) = &entry.deployment {
+        rows.push(("deployment".to_string(), d.clone()));
+    }
+    if !change.is_empty() {
+        rows.push(("change".to_string(), change.to_string()));
+    }
+    rows.push(("before".to_string(), value_words(&entry.before)));
+    rows.push(("after".to_string(), value_words(&entry.after)));
+    let outcome = match (&entry.outcome.status, &entry.outcome.message) {
+        (OutcomeStatus::Ok, None) => "ok".to_string(),
+        (OutcomeStatus::Ok, Some(m)) => format!("ok: {m}"),
+        (OutcomeStatus::Failed, Some(m)) => format!("FAILED: {m}"),
+        (OutcomeStatus::Failed, None) => "FAILED".to_string(),
+    };
+    rows.push(("outcome".to_string(), outcome));
+    if let Some(az) = &entry.az_command {
+        rows.push(("az command".to_string(), az.clone()));
+    }
+    // Fields this version does not know (who, operation ids, …) are shown as written.
+    const KNOWN: [&str; 9] = [
+        "time",
+        "target",
+        "endpoint",
+        "deployment",
+        "action",
+        "before",
+        "after",
+        "outcome",
+        "az_command",
+    ];
+    if let Value::Object(map) = raw {
+        for (key, value) in map.iter().filter(|(k, _)| !KNOWN.contains(&k.as_str())) {
+            rows.push((key.replace('_', " "), value_words(value)));
+        }
+    }
+    rows.into_iter()
+        .map(|(label, value)| (clean(&label), clean(&value)))
+        .collect()
+}
+
+fn record(line: &[u8]) -> Option<JournalRecord> {
+    let raw: Value = serde_json::from_slice(line).ok()?;
+    let entry: JournalEntry = serde_json::from_value(raw.clone()).ok()?;
+    let change = change_words(&entry);
+    Some(JournalRecord {
+        time: entry.time,
+        who: who_of(&raw).map(|w| clean(&w)),
+        action: clean(&entry.action),
+        what: clean(&match &entry.deployment {
+            Some(d) => format!("{}/{d}", entry.endpoint),
+            None => entry.endpoint.clone(),
+        }),
+        failed: entry.outcome.status == OutcomeStatus::Failed,
+        detail: detail(&entry, &raw, &change),
+        change: clean(&change),
+    })
+}
+
+/// The newest records of a journal file, newest first.
+fn page_of(path: &Path, max_records: usize) -> io::Result<JournalPage> {
+    let tail = read_tail(path, max_records)?;
+    tracing::debug!(
+        bytes = tail.bytes_read,
+        lines = tail.lines.len(),
+        "journal tail read"
+    );
+    let mut page = JournalPage {
+        older_left: tail.older_left,
+        ..JournalPage::default()
+    };
+    for line in tail.lines.iter().rev() {
+        match record(line) {
+            Some(r) => page.records.push(r),
+            None => page.skipped_lines += 1,
+        }
+    }
+    Ok(page)
+}
+
+/// The journal's newest records, for the `@` view.
+pub(super) async fn read(journal: Option<Journal>) -> Result<JournalPage, OpsError> {
     let Some(journal) = journal else {
         return Err(OpsError::File(
             "no journal location (no data directory; set AML_ROLLOUT_JOURNAL)".to_string(),
         ));
     };
-    let contents = tokio::task::spawn_blocking(move || journal.read_all_counting())
+    let path = journal.path().to_path_buf();
+    tokio::task::spawn_blocking(move || page_of(&path, VIEW_RECORDS))
         .await
         .map_err(|e| OpsError::File(e.to_string()))?
-        .map_err(|e| OpsError::File(e.to_string()))?;
-    let mut lines = Vec::new();
-    // Newest first, and only the most recent: the view is for the session at hand.
-    for e in contents.entries.iter().rev().take(JOURNAL_VIEW_ENTRIES) {
-        let what = match &e.deployment {
-            Some(d) => format!("{}/{d}", e.endpoint),
-            None => e.endpoint.clone(),
-        };
-        let outcome = match (&e.outcome.status, &e.outcome.message) {
-            (OutcomeStatus::Ok, _) => "ok".to_string(),
-            (OutcomeStatus::Failed, Some(m)) => format!("FAILED: {m}"),
-            (OutcomeStatus::Failed, None) => "FAILED".to_string(),
-        };
-        lines.push(sanitize_inline(&format!(
-            "{}  {}  {what}  {}  {} → {}  {outcome}",
-            e.time.format("%Y-%m-%d %H:%M:%S"),
-            e.target,
-            e.action,
-            journal_value(&e.before),
-            journal_value(&e.after)
-        )));
-        if let Some(az) = &e.az_command {
-            lines.push(sanitize_inline(&format!("    $ {az}")));
+        .map_err(|e| {
+            OpsError::File(format!(
+                "cannot read the journal {}: {e}",
+                journal.path().display()
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::Outcome;
+    use serde_json::json;
+    use std::io::Write;
+
+    fn entry(n: usize) -> JournalEntry {
+        JournalEntry {
+            time: chrono::DateTime::from_timestamp(1_700_000_000 + n as i64, 0).unwrap_or_default(),
+            target: "sub/rg/ws".to_string(),
+            endpoint: format!("endpoint-{n}"),
+            deployment: None,
+            action: "traffic".to_string(),
+            before: json!({"traffic": {"blue": 100}, "mirror_traffic": {}}),
+            after: json!({"traffic": {"blue": 90, "green": 10}, "mirror_traffic": {}}),
+            outcome: Outcome::ok(),
+            az_command: Some("az ml online-endpoint update --name e".to_string()),
         }
     }
-    if contents.skipped_lines > 0 {
-        lines.push(format!(
-            "({} unreadable line(s) skipped)",
-            contents.skipped_lines
-        ));
+
+    #[test]
+    fn a_long_journal_is_read_from_its_end_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path().join("journal.jsonl"));
+        let mut text = String::new();
+        for n in 0..20_000 {
+            text.push_str(&serde_json::to_string(&entry(n)).unwrap());
+            text.push('\n');
+        }
+        std::fs::write(journal.path(), &text).unwrap();
+        let tail = read_tail(journal.path(), 500).unwrap();
+        assert!(
+            tail.bytes_read < text.len() as u64 / 10,
+            "read {} of {} bytes",
+            tail.bytes_read,
+            text.len()
+        );
+        let page = page_of(journal.path(), 500).unwrap();
+        assert_eq!(page.records.len(), 500);
+        assert!(page.older_left);
+        assert_eq!(page.records[0].what, "endpoint-19999", "newest first");
+        assert_eq!(page.records[499].what, "endpoint-19500");
+        assert_eq!(
+            page.records[0].change,
+            "blue 100%, green 0% → blue 90%, green 10%"
+        );
     }
-    Ok(lines)
+
+    #[test]
+    fn a_short_journal_is_read_whole_and_bad_lines_are_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        assert!(
+            page_of(&path, 10).unwrap().records.is_empty(),
+            "no file, no records"
+        );
+        let mut file = std::fs::File::create(&path).unwrap();
+        for n in 0..3 {
+            writeln!(file, "{}", serde_json::to_string(&entry(n)).unwrap()).unwrap();
+        }
+        writeln!(file, "{{\"time\": \"cut off").unwrap();
+        let page = page_of(&path, 10).unwrap();
+        assert_eq!(page.records.len(), 3);
+        assert_eq!(page.skipped_lines, 1);
+        assert!(!page.older_left);
+        let tail = read_tail(&path, 2).unwrap();
+        assert_eq!(tail.lines.len(), 2);
+        assert!(tail.older_left);
+    }
+
+    #[test]
+    fn records_read_in_words_with_every_field_in_the_detail() {
+        let mut scale = entry(1);
+        scale.action = "deployment scale".to_string();
+        scale.deployment = Some("green".to_string());
+        scale.before = json!({"instance_count": 1});
+        scale.after = json!({"instance_count": 3});
+        scale.outcome = Outcome::failed("quota \u{1b}[31mexceeded");
+        let mut raw = serde_json::to_value(&scale).unwrap();
+        raw["who"] = json!("alice@contoso.com");
+        raw["operation_id"] = json!("op-123");
+        let r = record(raw.to_string().as_bytes()).unwrap();
+        assert_eq!(r.what, "endpoint-1/green");
+        assert_eq!(r.change, "1 instance → 3 instances");
+        assert_eq!(r.who.as_deref(), Some("alice@contoso.com"));
+        assert!(r.failed);
+        let detail: Vec<String> = r.detail.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        for expected in [
+            "time: 2023-11-14 22:13:21 UTC",
+            "az command: az ml online-endpoint update --name e",
+            "operation id: op-123",
+            "who: alice@contoso.com",
+        ] {
+            assert!(detail.contains(&expected.to_string()), "{detail:?}");
+        }
+        let outcome = detail.iter().find(|l| l.starts_with("outcome")).unwrap();
+        assert!(outcome.starts_with("outcome: FAILED: quota") && !outcome.contains('\u{1b}'));
+
+        let mut mirror = entry(2);
+        mirror.action = "mirror".to_string();
+        mirror.after = json!({"traffic": {"blue": 100}, "mirror_traffic": {"green": 10}});
+        let r = record(serde_json::to_string(&mirror).unwrap().as_bytes()).unwrap();
+        assert_eq!(
+            r.change,
+            "blue 100%; mirror green 0% → blue 100%; mirror green 10%"
+        );
+    }
 }

@@ -8,6 +8,7 @@ mod plans;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -46,6 +47,8 @@ pub struct Worker {
     /// Changes sent and not yet finished: if a signal ends the console, the journal says what
     /// was in flight.
     in_flight: Arc<Mutex<HashMap<OpId, Change>>>,
+    /// The subscription's display name was asked for.
+    subscription_asked: Arc<AtomicBool>,
 }
 
 impl Worker {
@@ -74,6 +77,7 @@ impl Worker {
             log_poll_interval,
             tailers: Arc::new(Mutex::new(HashMap::new())),
             in_flight: Arc::new(Mutex::new(HashMap::new())),
+            subscription_asked: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -229,6 +233,11 @@ impl Worker {
     pub async fn run(&self, cmd: Cmd) {
         match cmd {
             Cmd::Refresh { request } => {
+                // The first refresh also names the subscription, once: the target never
+                // changes while the console runs.
+                if !self.subscription_asked.swap(true, Ordering::Relaxed) {
+                    self.name_subscription().await;
+                }
                 let result = self.load_workspace().await.map_err(OpsError::from);
                 self.send(Msg::Loaded { request, result });
             }
@@ -450,6 +459,24 @@ impl Worker {
         Ok(self.ops.quota_check(&prepared).await.unwrap_or_else(|| {
             QuotaCheck::NotCounted("the change sets no size or instance count".to_string())
         }))
+    }
+
+    /// Sends the subscription's display name for the title. Should it not be readable (no
+    /// right to read the subscription, an old emulator), the title keeps the GUID.
+    async fn name_subscription(&self) {
+        let (client, ws) = (self.ops.client(), self.ops.workspace());
+        match client.get_subscription(&ws.subscription).await {
+            Ok(subscription) => {
+                let name = subscription
+                    .display_name
+                    .map(|n| sanitize_inline(n.trim()))
+                    .filter(|n| !n.is_empty());
+                if let Some(name) = name {
+                    self.send(Msg::SubscriptionNamed(name));
+                }
+            }
+            Err(e) => tracing::info!(error = %e, "subscription name not read"),
+        }
     }
 
     async fn load_workspace(&self) -> Result<LoadedWorkspace, AzureError> {

@@ -27,6 +27,7 @@ pub(crate) fn options() -> AppOptions {
         no_color: true,
         log_buffer_lines: 1000,
         health: Default::default(),
+        target_mark: None,
     }
 }
 

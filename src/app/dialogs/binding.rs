@@ -17,6 +17,8 @@ pub struct DialogKey<A> {
 /// A row as the views show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hint {
+    /// The key a click on the hint presses; none for a row such as "any other key".
+    pub key: Option<KeyCode>,
     pub label: &'static str,
     pub does: &'static str,
 }
@@ -35,6 +37,7 @@ pub(super) fn hints_of<A>(table: &[DialogKey<A>]) -> Vec<Hint> {
         .iter()
         .filter(|row| !row.does.is_empty())
         .map(|row| Hint {
+            key: row.keys.first().copied(),
             label: row.label,
             does: row.does,
         })

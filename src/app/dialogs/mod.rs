@@ -118,7 +118,7 @@ impl Dialog {
             Self::Compare(_) => hints_of(compare::KEYS),
             Self::CreateFromFile(d) => hints_of(d.keys()),
             Self::Keys(d) => hints_of(d.keys()),
-            Self::Journal(_) => hints_of(journal::KEYS),
+            Self::Journal(d) => hints_of(d.keys()),
             Self::ConfirmQuit(_) => hints_of(confirm_quit::KEYS),
             Self::ConfirmRecreate(_) => hints_of(confirm_recreate::KEYS),
             Self::PlanOpen(_) => hints_of(plan_open::KEYS),
@@ -158,6 +158,7 @@ pub fn key_tables() -> Vec<(&'static str, Vec<Hint>)> {
             "Promote or abort a rollout plan",
             hints_of(confirm_plan::KEYS),
         ),
+        ("Journal record", hints_of(journal::KEYS_DETAIL)),
         ("Quit", hints_of(confirm_quit::KEYS)),
     ]
 }
@@ -196,6 +197,7 @@ mod tests {
         every_key_reaches_its_row(keys::KEYS_REVEALED);
         every_key_reaches_its_row(keys::KEYS_CONFIRMING);
         every_key_reaches_its_row(journal::KEYS);
+        every_key_reaches_its_row(journal::KEYS_DETAIL);
         every_key_reaches_its_row(confirm_quit::KEYS);
         every_key_reaches_its_row(confirm_recreate::KEYS);
         every_key_reaches_its_row(error::KEYS);
