@@ -787,48 +787,6 @@ fn quitting_asks_only_when_something_would_be_lost() {
 }
 
 #[test]
-fn refreshes_are_periodic_and_stale_answers_are_dropped() {
-    let mut state = blue_green("blue=100", "");
-    let t0 = state.now;
-    assert!(feed(&mut state, [Msg::Tick(t0 + Duration::from_secs(1))]).is_empty());
-    let cmds = feed(&mut state, [Msg::Tick(t0 + Duration::from_secs(6))]);
-    let old = match &cmds[..] {
-        [Cmd::Refresh { request }] => *request,
-        other => panic!("{other:?}"),
-    };
-    let cmds = feed(&mut state, [ch('r')]);
-    let new = match &cmds[..] {
-        [Cmd::Refresh { request }] => *request,
-        other => panic!("{other:?}"),
-    };
-    // The older answer lands after the newer request: ignored.
-    feed(
-        &mut state,
-        [Msg::Loaded {
-            request: old,
-            result: Ok(LoadedWorkspace::default()),
-        }],
-    );
-    assert_eq!(state.azure.endpoints.len(), 1);
-    feed(
-        &mut state,
-        [Msg::Loaded {
-            request: new,
-            result: Err(OpsError::Invalid(
-                "could not reach http://x: connection refused".into(),
-            )),
-        }],
-    );
-    assert_eq!(
-        state.azure.endpoints.len(),
-        1,
-        "a failed refresh keeps what was shown"
-    );
-    assert!(state.azure.last_error.is_some());
-    assert!(last_toast(&state).contains("refresh failed"));
-}
-
-#[test]
 fn an_older_metrics_answer_does_not_overwrite_a_newer_one() {
     let mut state = blue_green("blue=100", "");
     let served = |per_minute| {

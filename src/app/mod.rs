@@ -18,12 +18,14 @@ mod log_actions;
 pub mod logs;
 pub mod msg;
 pub mod picker;
+mod reads;
+mod refresh;
 mod results;
 mod selection;
 pub mod snapshot;
 pub mod state;
 mod text_input;
-mod tick;
+pub(crate) mod tick;
 pub mod update;
 
 pub use msg::{Cmd, Msg};

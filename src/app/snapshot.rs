@@ -2,6 +2,7 @@
 //! and the views read. Plain data with no behaviour of the console's own.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
@@ -70,6 +71,8 @@ pub struct Snapshot {
     /// Per endpoint (lower-cased), why its metrics could not be read: the table says
     /// "metrics unavailable" with this reason instead of showing zeros.
     pub metrics_errors: BTreeMap<String, String>,
+    /// Azure throttled the console: nothing is asked before this instant.
+    pub throttled_until: Option<Instant>,
 }
 
 impl Snapshot {

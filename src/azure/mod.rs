@@ -16,7 +16,9 @@ mod monitor;
 pub mod retry;
 #[cfg(test)]
 mod test_server;
+mod throttle_gate;
 mod transport;
+mod workspace_list;
 
 pub use auth::{StaticCredential, TokenCache};
 pub use client::{AmlClient, ClientOptions, MetricsQuery, WorkspaceRef};
@@ -25,4 +27,5 @@ pub use endpoints::{SplitChange, SplitUpdate};
 pub use error::{AzureError, FailureKind, Result};
 pub use lro::{LroPolicy, LroProgress, Operation};
 pub use monitor::MONITOR_API_VERSION;
+pub use throttle_gate::MAX_THROTTLE_PAUSE;
 pub use transport::{MAX_MANAGEMENT_BODY, MAX_PAGES};

@@ -236,29 +236,43 @@ pub(crate) fn green_failing(state: &mut AppState) {
     ];
     show_health(state, health("my-endpoint", health_time(), &served, 6));
 }
-/// The next periodic refresh answered with `workspace`, as the worker would.
+/// The next periodic reads answered with `workspace`, as the worker would: the endpoint
+/// list, and the selected endpoint with its deployments.
 pub(crate) fn reload(state: &mut AppState, workspace: Vec<(EndpointView, Vec<DeploymentView>)>) {
     let later = state.now + Duration::from_secs(60);
-    let request = update(state, Msg::Tick(later))
+    let cmds = update(state, Msg::Tick(later));
+    let list = cmds
         .iter()
         .find_map(|c| match c {
-            Cmd::Refresh { request } => Some(*request),
+            Cmd::RefreshEndpoints { request } => Some(*request),
             _ => None,
         })
-        .expect("a tick after the refresh interval refreshes");
-    let deployments = workspace
+        .expect("a tick after the list's interval reads the endpoint list");
+    let selected = cmds
         .iter()
-        .map(|(e, ds)| (e.name.clone(), ds.clone()))
-        .collect();
-    let endpoints = workspace.into_iter().map(|(e, _)| e).collect();
+        .find_map(|c| match c {
+            Cmd::RefreshEndpoint { request, endpoint } => Some((*request, endpoint.clone())),
+            _ => None,
+        })
+        .expect("a tick after the selected endpoint's interval reads it");
+    let endpoints = workspace.iter().map(|(e, _)| e.clone()).collect();
     update(
         state,
-        Msg::Loaded {
+        Msg::EndpointsLoaded {
+            request: list,
+            result: Ok(endpoints),
+        },
+    );
+    let (request, endpoint) = selected;
+    let read = workspace
+        .into_iter()
+        .find(|(e, _)| e.name.eq_ignore_ascii_case(&endpoint));
+    update(
+        state,
+        Msg::EndpointLoaded {
             request,
-            result: Ok(LoadedWorkspace {
-                endpoints,
-                deployments,
-            }),
+            endpoint,
+            result: Ok(read),
         },
     );
 }
