@@ -75,14 +75,24 @@ async fn workspace() -> (RunningEmulator, AmlClient, WorkspaceRef) {
             .begin_put_endpoint(&ws, &name, &endpoint_body())
             .await
             .expect("endpoint");
-        client.wait(&op, &mut common::no_progress()).await.expect("created");
-        let names: &[&str] = if e == 0 { &["blue", "green"] } else { &["blue"] };
+        client
+            .wait(&op, &mut common::no_progress())
+            .await
+            .expect("created");
+        let names: &[&str] = if e == 0 {
+            &["blue", "green"]
+        } else {
+            &["blue"]
+        };
         for d in names {
             let op = client
                 .begin_put_deployment(&ws, &name, d, &deployment_body())
                 .await
                 .expect("deployment");
-            client.wait(&op, &mut common::no_progress()).await.expect("created");
+            client
+                .wait(&op, &mut common::no_progress())
+                .await
+                .expect("created");
         }
     }
     set_split(&client, &ws, "blue=100").await;
@@ -174,9 +184,12 @@ fn live_of(state: &AppState, endpoint: &str, deployment: &str) -> u32 {
 async fn an_idle_console_on_100_endpoints_stays_within_two_reads_and_one_write_a_second() {
     let (emu, client, ws) = workspace().await;
     let state = console(&emu);
-    until(&state, Duration::from_secs(30), "the workspace loads", |s| {
-        s.azure.endpoints.len() == ENDPOINTS && s.logs.panes.len() == 2
-    })
+    until(
+        &state,
+        Duration::from_secs(30),
+        "the workspace loads",
+        |s| s.azure.endpoints.len() == ENDPOINTS && s.logs.panes.len() == 2,
+    )
     .await;
     {
         let s = state.lock().unwrap();
@@ -197,7 +210,10 @@ async fn an_idle_console_on_100_endpoints_stays_within_two_reads_and_one_write_a
     assert!(writes <= 1.0, "{writes:.2} writes/s over {seconds:.1} s");
     // Not quiet because it stopped: the selected endpoint is read (three requests) every
     // few seconds, and both panes still poll.
-    assert!(reads >= 0.4, "{reads:.2} reads/s: the selected endpoint is no longer read");
+    assert!(
+        reads >= 0.4,
+        "{reads:.2} reads/s: the selected endpoint is no longer read"
+    );
     assert!(
         after.writes - before.writes >= 2,
         "the panes no longer poll their logs"
@@ -248,4 +264,74 @@ async fn a_read_of_the_selected_endpoint_costs_three_reads_one_of_them_metrics()
         }
     }
     assert_eq!(metrics, 1);
+}
+
+async fn put_faults(emu: &RunningEmulator, profile: serde_json::Value) {
+    let response = reqwest::Client::new()
+        .put(format!("{}/_emulator/faults", emu.base_url))
+        .bearer_auth(&emu.token)
+        .json(&profile)
+        .send()
+        .await
+        .expect("control API");
+    assert!(response.status().is_success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_holds_every_poller_for_its_retry_after_and_the_console_says_so() {
+    let (emu, _client, _ws) = workspace().await;
+    let state = console(&emu);
+    until(
+        &state,
+        Duration::from_secs(30),
+        "the workspace loads",
+        |s| s.azure.endpoints.len() == ENDPOINTS && s.logs.panes.len() == 2,
+    )
+    .await;
+    // Azure throttles the next request, whichever poller sends it, asking for 5 s.
+    put_faults(
+        &emu,
+        json!({"management": {"throttle": 1.0, "retry_after_secs": 5}}),
+    )
+    .await;
+    until(
+        &state,
+        Duration::from_secs(10),
+        "the console hears of the 429",
+        |s| s.azure.throttled_until.is_some(),
+    )
+    .await;
+    put_faults(&emu, json!({})).await;
+    let pause_ends = state.lock().unwrap().azure.throttled_until.unwrap();
+    // Requests already on their way when the 429 came back land first.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = counts(&emu).await;
+    tokio::time::sleep(
+        pause_ends
+            .saturating_duration_since(Instant::now())
+            .saturating_sub(Duration::from_millis(300)),
+    )
+    .await;
+    let during = counts(&emu).await;
+    assert_eq!(
+        during, before,
+        "no refresh, metrics query or log poll goes out during the pause"
+    );
+    until(
+        &state,
+        Duration::from_secs(10),
+        "the pause ends and the reads resume",
+        |s| s.azure.throttled_until.is_none() && s.azure.last_error.is_none(),
+    )
+    .await;
+    let mut after = counts(&emu).await;
+    let start = Instant::now();
+    while after.reads == during.reads && start.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        after = counts(&emu).await;
+    }
+    assert!(
+        after.reads > during.reads,
+        "the reads resume after the pause"
+    );
 }
