@@ -9,7 +9,6 @@ use aml_rollout::app::dialogs::{
     ConfirmApply, ConfirmQuit, Delete, ErrorNotice, Invoke, Keys, Scale, Stale,
 };
 use aml_rollout::app::ids::{OpId, RequestId};
-use aml_rollout::app::msg::LoadedWorkspace;
 use aml_rollout::app::state::{
     DeleteFocus, Dialog, Focus, InvokeRouting, KeysInfo, Prompt, SliderMode, ToastLevel,
 };
@@ -163,7 +162,13 @@ fn an_apply_goes_through_confirmation_the_worker_and_back() {
         "{}",
         last_toast(&state)
     );
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::Refresh { .. })));
+    // The changed endpoint and the list are read again; not every endpoint.
+    assert!(
+        cmds.iter().any(
+            |c| matches!(c, Cmd::RefreshEndpoint { endpoint, .. } if endpoint == "my-endpoint")
+        )
+    );
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::Refresh { .. })));
 }
 
 #[test]
@@ -210,7 +215,11 @@ fn a_stale_draft_asks_the_operator() {
             theirs: split("blue=50 green=50", ""),
         }],
     );
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::Refresh { .. })));
+    assert!(
+        cmds.iter().any(
+            |c| matches!(c, Cmd::RefreshEndpoint { endpoint, .. } if endpoint == "my-endpoint")
+        )
+    );
     let Some(Dialog::Stale(Stale {
         base,
         theirs,
@@ -354,25 +363,13 @@ fn esc_discards_and_undo_and_known_good_make_new_drafts() {
             outcome: Ok("ok".into()),
         }],
     );
-    let request = cmds
-        .iter()
-        .find_map(|c| match c {
-            Cmd::Refresh { request } => Some(*request),
-            _ => None,
-        })
-        .unwrap();
-    feed(
+    answer_reads(
         &mut state,
-        [Msg::Loaded {
-            request,
-            result: Ok(LoadedWorkspace {
-                endpoints: vec![endpoint("my-endpoint", "blue=90 green=10", "")],
-                deployments: vec![(
-                    "my-endpoint".into(),
-                    vec![deployment("blue", 1), deployment("green", 1)],
-                )],
-            }),
-        }],
+        &cmds,
+        vec![(
+            endpoint("my-endpoint", "blue=90 green=10", ""),
+            vec![deployment("blue", 1), deployment("green", 1)],
+        )],
     );
     assert_eq!(
         state.selected_deployment().unwrap().name,
@@ -940,39 +937,24 @@ fn a_split_changed_elsewhere_after_you_applied_it_is_flagged_once() {
             outcome: Ok("traffic applied".into()),
         }],
     );
-    let refresh = |cmds: &[Cmd]| {
-        cmds.iter()
-            .find_map(|c| match c {
-                Cmd::Refresh { request } => Some(*request),
-                _ => None,
-            })
-            .expect("a refresh")
-    };
-    let load = |state: &mut aml_rollout::app::AppState, request, live: &str, who: Option<&str>| {
-        let mut ep = endpoint("my-endpoint", live, "");
-        ep.modified = who.map(str::to_string);
-        feed(
-            state,
-            [Msg::Loaded {
-                request,
-                result: Ok(LoadedWorkspace {
-                    endpoints: vec![ep],
-                    deployments: vec![(
-                        "my-endpoint".into(),
-                        vec![deployment("blue", 1), deployment("green", 1)],
-                    )],
-                }),
-            }],
-        )
-    };
+    let load =
+        |state: &mut aml_rollout::app::AppState, cmds: &[Cmd], live: &str, who: Option<&str>| {
+            let mut ep = endpoint("my-endpoint", live, "");
+            ep.modified = who.map(str::to_string);
+            answer_reads(
+                state,
+                cmds,
+                vec![(ep, vec![deployment("blue", 1), deployment("green", 1)])],
+            )
+        };
     // As applied: nothing to say.
-    load(&mut state, refresh(&cmds), "blue=90 green=10", None);
+    load(&mut state, &cmds, "blue=90 green=10", None);
     assert!(!state.drifted("my-endpoint"));
     // A colleague moves it: flagged, with who and when, once.
     let cmds = feed(&mut state, [ch('r')]);
     load(
         &mut state,
-        refresh(&cmds),
+        &cmds,
         "blue=50 green=50",
         Some("by alice@contoso.com at 2026-11-30T12:03:10Z"),
     );
@@ -993,7 +975,7 @@ fn a_split_changed_elsewhere_after_you_applied_it_is_flagged_once() {
             .count()
     };
     let cmds = feed(&mut state, [ch('r')]);
-    load(&mut state, refresh(&cmds), "blue=50 green=50", None);
+    load(&mut state, &cmds, "blue=50 green=50", None);
     assert_eq!(drift_toasts(&state), 1, "told once");
 }
 

@@ -80,6 +80,19 @@ pub(super) fn due(state: &mut AppState, now: Instant) -> Vec<Cmd> {
     cmds
 }
 
+/// After a change this console made (or found already made): the endpoint list, which a
+/// create or a delete changes, and the selected endpoint, whose split, deployments or
+/// instances changed. Not every endpoint's deployments: on a large workspace that burst alone
+/// would empty the subscription's read bucket.
+pub(super) fn after_change(state: &mut AppState) -> Vec<Cmd> {
+    let request = state.requests.request();
+    state.requests.awaited_endpoints = Some(request);
+    state.requests.last_endpoints_at = Some(state.now);
+    let mut cmds = vec![Cmd::RefreshEndpoints { request }];
+    cmds.extend(read_selected(state));
+    cmds
+}
+
 /// Reads the selected endpoint, its deployments and their health now: a newly selected
 /// endpoint shows fresh data, not what was read when it was last looked at.
 pub(super) fn read_selected(state: &mut AppState) -> Vec<Cmd> {

@@ -5,11 +5,12 @@
 use super::dialogs::compare::ShownComparison;
 use super::dialogs::{ConfirmRecreate, Dialog, ErrorNotice};
 use super::drafts::describe_split;
-use super::effects::{request_refresh, toast};
+use super::effects::toast;
 use super::health;
 use super::ids::{OpId, RequestId};
 use super::log_actions;
 use super::msg::Cmd;
+use super::refresh;
 use super::state::{AppState, InvokeOutcome, KeysInfo};
 use super::state::{AppliedHere, OperationKind, ToastLevel};
 use crate::logstream::sanitize_inline;
@@ -156,7 +157,7 @@ pub(super) fn on_operation_finished(
             }
         }
     }
-    request_refresh(state)
+    refresh::after_change(state)
 }
 
 /// The service's message ending like a sentence, so that what follows reads as the next one.

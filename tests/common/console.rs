@@ -276,3 +276,47 @@ pub(crate) fn reload(state: &mut AppState, workspace: Vec<(EndpointView, Vec<Dep
         },
     );
 }
+
+/// Answers every read in `cmds` (a full refresh, the endpoint list, one endpoint) with
+/// `workspace`, as the worker would.
+pub(crate) fn answer_reads(
+    state: &mut AppState,
+    cmds: &[Cmd],
+    workspace: Vec<(EndpointView, Vec<DeploymentView>)>,
+) {
+    assert!(
+        cmds.iter().any(|c| matches!(
+            c,
+            Cmd::Refresh { .. } | Cmd::RefreshEndpoints { .. } | Cmd::RefreshEndpoint { .. }
+        )),
+        "no read among {cmds:?}"
+    );
+    for cmd in cmds {
+        let msg = match cmd {
+            Cmd::Refresh { request } => Msg::Loaded {
+                request: *request,
+                result: Ok(LoadedWorkspace {
+                    endpoints: workspace.iter().map(|(e, _)| e.clone()).collect(),
+                    deployments: workspace
+                        .iter()
+                        .map(|(e, d)| (e.name.clone(), d.clone()))
+                        .collect(),
+                }),
+            },
+            Cmd::RefreshEndpoints { request } => Msg::EndpointsLoaded {
+                request: *request,
+                result: Ok(workspace.iter().map(|(e, _)| e.clone()).collect()),
+            },
+            Cmd::RefreshEndpoint { request, endpoint } => Msg::EndpointLoaded {
+                request: *request,
+                endpoint: endpoint.clone(),
+                result: Ok(workspace
+                    .iter()
+                    .find(|(e, _)| e.name.eq_ignore_ascii_case(endpoint))
+                    .cloned()),
+            },
+            _ => continue,
+        };
+        update(state, msg);
+    }
+}
