@@ -140,8 +140,13 @@ fn selecting_an_endpoint_reads_it_at_once_and_older_answers_never_win() {
     let ws = workspace("blue=100", "blue=100");
     let mut state = started(ws.clone());
     let t0 = state.now;
-    let list = list_read(&at(&mut state, t0 + Duration::from_secs(31))).expect("the list");
+    let cmds = at(&mut state, t0 + Duration::from_secs(31));
+    let list = list_read(&cmds).expect("the list");
+    let (alpha, _) = endpoint_read(&cmds).expect("alpha");
+    answer(&mut state, alpha, &ws[0]);
     state.ui.focus = Focus::Endpoints;
+    // Long after the last read: beta is read at once.
+    at(&mut state, t0 + Duration::from_secs(33));
     let cmds = update(&mut state, ch('j'));
     let (request, name) = endpoint_read(&cmds).expect("beta is read when selected");
     assert_eq!(name, "beta");
@@ -163,6 +168,25 @@ fn selecting_an_endpoint_reads_it_at_once_and_older_answers_never_win() {
     assert_eq!(beta.split.normalized(), split("blue=50 green=50", ""));
     // alpha's deployments are kept from its last read while beta is looked at.
     assert_eq!(state.azure.deployments_of("alpha").len(), 2);
+}
+
+#[test]
+fn a_selection_still_moving_is_read_once_it_rests() {
+    let ws = workspace("blue=100", "blue=100");
+    let mut state = started(ws.clone());
+    let t0 = state.now;
+    state.ui.focus = Focus::Endpoints;
+    // alpha was read a moment ago: moving on (and back, and on) asks nothing yet.
+    for key in ['j', 'k', 'j'] {
+        let cmds = update(&mut state, ch(key));
+        assert!(endpoint_read(&cmds).is_none(), "{key}: {cmds:?}");
+    }
+    assert!(endpoint_read(&at(&mut state, t0 + Duration::from_millis(250))).is_none());
+    let cmds = at(&mut state, t0 + Duration::from_millis(500));
+    let (request, name) = endpoint_read(&cmds).expect("read once the selection rests");
+    assert_eq!(name, "beta");
+    answer(&mut state, request, &ws[1]);
+    assert!(endpoint_read(&at(&mut state, t0 + Duration::from_millis(750))).is_none());
 }
 
 #[test]

@@ -15,6 +15,9 @@ use super::state::AppState;
 pub(crate) const SELECTED_MAX_AGE: Duration = Duration::from_secs(4);
 /// How often the endpoint list is read.
 pub(crate) const ENDPOINTS_INTERVAL: Duration = Duration::from_secs(30);
+/// A selection that moves again within this of the last read waits until it has rested this
+/// long: scrolling through a hundred endpoints must not cost three reads each.
+const SELECTION_SETTLE: Duration = Duration::from_millis(500);
 /// A read unanswered after this many of its intervals is asked again: it must not block its
 /// successors forever.
 const STUCK_AFTER_INTERVALS: u32 = 4;
@@ -91,6 +94,31 @@ pub(super) fn after_change(state: &mut AppState) -> Vec<Cmd> {
     let mut cmds = vec![Cmd::RefreshEndpoints { request }];
     cmds.extend(read_selected(state));
     cmds
+}
+
+/// A new selection: read it now, or, while the selection is still moving (the last read was
+/// asked for moments ago), once it has rested for [`SELECTION_SETTLE`].
+pub(super) fn read_new_selection(state: &mut AppState) -> Vec<Cmd> {
+    let interval = selected_interval(state);
+    // Moving: a read was asked for moments ago, or one is already put off until it rests.
+    let moving = |since: Duration| {
+        since < SELECTION_SETTLE
+            || (interval.saturating_sub(SELECTION_SETTLE)..interval).contains(&since)
+    };
+    match state.requests.last_selected_at {
+        Some(last) if moving(state.now.saturating_duration_since(last)) => {
+            // Due `SELECTION_SETTLE` from now, as if last read an interval minus that ago.
+            state.requests.awaited_selected = None;
+            state.requests.last_selected_at = Some(
+                state
+                    .now
+                    .checked_sub(interval.saturating_sub(SELECTION_SETTLE))
+                    .unwrap_or(last),
+            );
+            Vec::new()
+        }
+        _ => read_selected(state),
+    }
 }
 
 /// Reads the selected endpoint, its deployments and their health now: a newly selected

@@ -95,7 +95,7 @@ pub(super) fn keep_on(state: &mut AppState, endpoint: Option<String>, deployment
 /// What a changed endpoint selection (a filter, a reload) brings: a fresh read of it (its
 /// deployments and their health) and its log panes.
 pub(super) fn follow_selected_endpoint(state: &mut AppState) -> Vec<Cmd> {
-    let mut cmds = refresh::read_selected(state);
+    let mut cmds = refresh::read_new_selection(state);
     cmds.extend(log_actions::sync_panes(state));
     cmds
 }
