@@ -11,6 +11,7 @@ use super::{Worker, convert};
 use crate::app::ids::RequestId;
 use crate::app::msg::{EndpointRead, LoadedWorkspace, Msg};
 use crate::azure::{AzureError, FailureKind};
+use crate::logstream::sanitize_inline;
 use crate::ops::{OpsError, OpsResult};
 
 /// Passes every pause Azure imposes on the client on to the console, until either goes away.
@@ -53,7 +54,7 @@ impl Worker {
                     .iter()
                     .map(|(e, ds)| {
                         let views = ds.iter().map(convert::deployment_view).collect();
-                        (convert::endpoint_view(e).name, views)
+                        (sanitize_inline(&e.name), views)
                     })
                     .collect(),
             })
