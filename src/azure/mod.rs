@@ -27,5 +27,4 @@ pub use endpoints::{SplitChange, SplitUpdate};
 pub use error::{AzureError, FailureKind, Result};
 pub use lro::{LroPolicy, LroProgress, Operation};
 pub use monitor::MONITOR_API_VERSION;
-pub use throttle_gate::MAX_THROTTLE_PAUSE;
 pub use transport::{MAX_MANAGEMENT_BODY, MAX_PAGES};

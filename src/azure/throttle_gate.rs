@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// The longest pause one 429 imposes: a bogus `Retry-After` must not freeze the client.
-pub const MAX_THROTTLE_PAUSE: Duration = Duration::from_secs(120);
+const MAX_THROTTLE_PAUSE: Duration = Duration::from_secs(120);
 
 /// When requests may go again; `None` (or a past instant) when they may go now.
 #[derive(Debug)]
