@@ -88,7 +88,10 @@ async fn the_table_shows_green_failing_against_a_healthy_blue() {
         cmds.extend(update(&mut state, Msg::Tick(Instant::now())));
         for cmd in std::mem::take(&mut cmds) {
             // The panes' tailers are not what this test is about; every read is.
-            if matches!(cmd, Cmd::Refresh { .. } | Cmd::LoadMetrics { .. }) {
+            if matches!(
+                cmd,
+                Cmd::Refresh { .. } | Cmd::RefreshEndpoints { .. } | Cmd::RefreshEndpoint { .. }
+            ) {
                 worker.run(cmd).await;
             }
         }

@@ -9,7 +9,6 @@ use aml_rollout::app::dialogs::{
     ConfirmApply, ConfirmQuit, Delete, ErrorNotice, Invoke, Keys, Scale, Stale,
 };
 use aml_rollout::app::ids::{OpId, RequestId};
-use aml_rollout::app::msg::LoadedWorkspace;
 use aml_rollout::app::state::{
     DeleteFocus, Dialog, Focus, InvokeRouting, KeysInfo, Prompt, SliderMode, ToastLevel,
 };
@@ -163,7 +162,13 @@ fn an_apply_goes_through_confirmation_the_worker_and_back() {
         "{}",
         last_toast(&state)
     );
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::Refresh { .. })));
+    // The changed endpoint and the list are read again; not every endpoint.
+    assert!(
+        cmds.iter().any(
+            |c| matches!(c, Cmd::RefreshEndpoint { endpoint, .. } if endpoint == "my-endpoint")
+        )
+    );
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::Refresh { .. })));
 }
 
 #[test]
@@ -210,7 +215,11 @@ fn a_stale_draft_asks_the_operator() {
             theirs: split("blue=50 green=50", ""),
         }],
     );
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::Refresh { .. })));
+    assert!(
+        cmds.iter().any(
+            |c| matches!(c, Cmd::RefreshEndpoint { endpoint, .. } if endpoint == "my-endpoint")
+        )
+    );
     let Some(Dialog::Stale(Stale {
         base,
         theirs,
@@ -354,25 +363,13 @@ fn esc_discards_and_undo_and_known_good_make_new_drafts() {
             outcome: Ok("ok".into()),
         }],
     );
-    let request = cmds
-        .iter()
-        .find_map(|c| match c {
-            Cmd::Refresh { request } => Some(*request),
-            _ => None,
-        })
-        .unwrap();
-    feed(
+    answer_reads(
         &mut state,
-        [Msg::Loaded {
-            request,
-            result: Ok(LoadedWorkspace {
-                endpoints: vec![endpoint("my-endpoint", "blue=90 green=10", "")],
-                deployments: vec![(
-                    "my-endpoint".into(),
-                    vec![deployment("blue", 1), deployment("green", 1)],
-                )],
-            }),
-        }],
+        &cmds,
+        vec![(
+            endpoint("my-endpoint", "blue=90 green=10", ""),
+            vec![deployment("blue", 1), deployment("green", 1)],
+        )],
     );
     assert_eq!(
         state.selected_deployment().unwrap().name,
@@ -792,48 +789,6 @@ fn quitting_asks_only_when_something_would_be_lost() {
 }
 
 #[test]
-fn refreshes_are_periodic_and_stale_answers_are_dropped() {
-    let mut state = blue_green("blue=100", "");
-    let t0 = state.now;
-    assert!(feed(&mut state, [Msg::Tick(t0 + Duration::from_secs(1))]).is_empty());
-    let cmds = feed(&mut state, [Msg::Tick(t0 + Duration::from_secs(6))]);
-    let old = match &cmds[..] {
-        [Cmd::Refresh { request }] => *request,
-        other => panic!("{other:?}"),
-    };
-    let cmds = feed(&mut state, [ch('r')]);
-    let new = match &cmds[..] {
-        [Cmd::Refresh { request }] => *request,
-        other => panic!("{other:?}"),
-    };
-    // The older answer lands after the newer request: ignored.
-    feed(
-        &mut state,
-        [Msg::Loaded {
-            request: old,
-            result: Ok(LoadedWorkspace::default()),
-        }],
-    );
-    assert_eq!(state.azure.endpoints.len(), 1);
-    feed(
-        &mut state,
-        [Msg::Loaded {
-            request: new,
-            result: Err(OpsError::Invalid(
-                "could not reach http://x: connection refused".into(),
-            )),
-        }],
-    );
-    assert_eq!(
-        state.azure.endpoints.len(),
-        1,
-        "a failed refresh keeps what was shown"
-    );
-    assert!(state.azure.last_error.is_some());
-    assert!(last_toast(&state).contains("refresh failed"));
-}
-
-#[test]
 fn an_older_metrics_answer_does_not_overwrite_a_newer_one() {
     let mut state = blue_green("blue=100", "");
     let served = |per_minute| {
@@ -990,39 +945,24 @@ fn a_split_changed_elsewhere_after_you_applied_it_is_flagged_once() {
             outcome: Ok("traffic applied".into()),
         }],
     );
-    let refresh = |cmds: &[Cmd]| {
-        cmds.iter()
-            .find_map(|c| match c {
-                Cmd::Refresh { request } => Some(*request),
-                _ => None,
-            })
-            .expect("a refresh")
-    };
-    let load = |state: &mut aml_rollout::app::AppState, request, live: &str, who: Option<&str>| {
-        let mut ep = endpoint("my-endpoint", live, "");
-        ep.modified = who.map(str::to_string);
-        feed(
-            state,
-            [Msg::Loaded {
-                request,
-                result: Ok(LoadedWorkspace {
-                    endpoints: vec![ep],
-                    deployments: vec![(
-                        "my-endpoint".into(),
-                        vec![deployment("blue", 1), deployment("green", 1)],
-                    )],
-                }),
-            }],
-        )
-    };
+    let load =
+        |state: &mut aml_rollout::app::AppState, cmds: &[Cmd], live: &str, who: Option<&str>| {
+            let mut ep = endpoint("my-endpoint", live, "");
+            ep.modified = who.map(str::to_string);
+            answer_reads(
+                state,
+                cmds,
+                vec![(ep, vec![deployment("blue", 1), deployment("green", 1)])],
+            )
+        };
     // As applied: nothing to say.
-    load(&mut state, refresh(&cmds), "blue=90 green=10", None);
+    load(&mut state, &cmds, "blue=90 green=10", None);
     assert!(!state.drifted("my-endpoint"));
     // A colleague moves it: flagged, with who and when, once.
     let cmds = feed(&mut state, [ch('r')]);
     load(
         &mut state,
-        refresh(&cmds),
+        &cmds,
         "blue=50 green=50",
         Some("by alice@contoso.com at 2026-11-30T12:03:10Z"),
     );
@@ -1043,7 +983,7 @@ fn a_split_changed_elsewhere_after_you_applied_it_is_flagged_once() {
             .count()
     };
     let cmds = feed(&mut state, [ch('r')]);
-    load(&mut state, refresh(&cmds), "blue=50 green=50", None);
+    load(&mut state, &cmds, "blue=50 green=50", None);
     assert_eq!(drift_toasts(&state), 1, "told once");
 }
 

@@ -138,14 +138,43 @@ async fn every_command_answers_with_its_own_id_and_journals_its_change() {
         "named once per target: {again:?}"
     );
 
+    // One endpoint, its deployments, then their health from the same reads.
     let messages = rig
-        .run(Cmd::LoadMetrics {
+        .run(Cmd::RefreshEndpoint {
             request: RequestId(2),
             endpoint: ENDPOINT.into(),
         })
         .await;
     assert!(
-        matches!(&messages[..], [Msg::MetricsLoaded { request: RequestId(2), result: Ok(h), .. }] if h.deployments.iter().any(|d| d.name == "blue")),
+        matches!(&messages[..], [
+            Msg::EndpointLoaded { request: RequestId(2), result: Ok(Some((ep, ds))), .. },
+            Msg::MetricsLoaded { request: RequestId(2), result: Ok(h), .. },
+        ] if ep.name == ENDPOINT && ds.iter().any(|d| d.name == "blue") && h.deployments.iter().any(|d| d.name == "blue")),
+        "{messages:?}"
+    );
+    let messages = rig
+        .run(Cmd::RefreshEndpoint {
+            request: RequestId(2),
+            endpoint: "no-such-endpoint".into(),
+        })
+        .await;
+    assert!(
+        matches!(
+            &messages[..],
+            [Msg::EndpointLoaded {
+                result: Ok(None),
+                ..
+            }]
+        ),
+        "an endpoint that is gone is said to be gone: {messages:?}"
+    );
+    let messages = rig
+        .run(Cmd::RefreshEndpoints {
+            request: RequestId(2),
+        })
+        .await;
+    assert!(
+        matches!(&messages[..], [Msg::EndpointsLoaded { request: RequestId(2), result: Ok(list) }] if list.iter().any(|e| e.name == ENDPOINT)),
         "{messages:?}"
     );
 
@@ -501,11 +530,11 @@ async fn tails_send_windows_until_stopped_and_failures_arrive_typed() {
         tailer: TailerId(1),
     });
 
-    // With the service gone, metrics and refreshes fail, and say so: never zeros.
+    // With the service gone, reads fail, and say so: never zeros.
     emulator.stop().await;
     while rig.rx.try_recv().is_ok() {}
     let messages = rig
-        .run(Cmd::LoadMetrics {
+        .run(Cmd::RefreshEndpoint {
             request: RequestId(2),
             endpoint: ENDPOINT.into(),
         })
@@ -513,7 +542,7 @@ async fn tails_send_windows_until_stopped_and_failures_arrive_typed() {
     assert!(
         matches!(
             &messages[..],
-            [Msg::MetricsLoaded {
+            [Msg::EndpointLoaded {
                 request: RequestId(2),
                 result: Err(OpsError::Azure(_)),
                 ..

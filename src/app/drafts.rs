@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use super::dialogs::{ConfirmApply, Dialog, Stale};
 use super::draft_warnings::draft_warnings;
-use super::effects::{refuse_read_only, request_refresh, start_operation, toast};
+use super::effects::{refuse_read_only, start_operation, toast};
 use super::ids::OpId;
 use super::msg::Cmd;
+use super::refresh;
 use super::state::{AppState, Draft, OperationKind, SliderMode, ToastLevel};
 use crate::rollout::{
     SplitProposal, TrafficMap, TrafficSplit, format_traffic, nudge_live, nudge_mirror,
@@ -380,7 +381,7 @@ pub(super) fn on_stale(
                 describe_split(&yours)
             ),
         );
-        return request_refresh(state);
+        return refresh::after_change(state);
     }
     if state.ui.dialog.is_some() {
         toast(
@@ -398,7 +399,7 @@ pub(super) fn on_stale(
             yours,
         }));
     }
-    request_refresh(state)
+    refresh::after_change(state)
 }
 
 /// A split as a toast or a log marker says it: `blue=90 green=10, mirror green=10`.

@@ -33,11 +33,13 @@ pub(super) fn refuse_read_only(state: &mut AppState, what: &str) -> bool {
     }
 }
 
-/// Asks the worker for a fresh snapshot; older answers will be recognised as stale.
+/// Asks the worker to read the whole workspace; older answers will be recognised as stale.
 pub(super) fn request_refresh(state: &mut AppState) -> Vec<Cmd> {
     let request = state.requests.request();
     state.requests.awaited_refresh = Some(request);
     state.requests.last_refresh_at = Some(state.now);
+    // It reads the endpoint list too.
+    state.requests.last_endpoints_at = Some(state.now);
     vec![Cmd::Refresh { request }]
 }
 

@@ -22,13 +22,15 @@ pub mod msg;
 pub mod picker;
 mod plan_actions;
 pub mod plans;
+mod reads;
+mod refresh;
 mod results;
 pub mod screen;
 mod selection;
 pub mod snapshot;
 pub mod state;
 mod text_input;
-mod tick;
+pub(crate) mod tick;
 pub mod update;
 
 pub use msg::{Cmd, Msg};

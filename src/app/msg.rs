@@ -28,6 +28,21 @@ pub enum Msg {
         request: RequestId,
         result: Result<LoadedWorkspace, OpsError>,
     },
+    /// The answer to `Cmd::RefreshEndpoints { request }`: the endpoint list alone.
+    EndpointsLoaded {
+        request: RequestId,
+        result: Result<Vec<EndpointView>, OpsError>,
+    },
+    /// The answer to `Cmd::RefreshEndpoint { request, endpoint }`: the endpoint and its
+    /// deployments, or `None` when it no longer exists. Its metrics follow as
+    /// `MetricsLoaded` with the same request.
+    EndpointLoaded {
+        request: RequestId,
+        endpoint: String,
+        result: Result<EndpointRead, OpsError>,
+    },
+    /// Azure throttled the console (HTTP 429): no request goes before this instant.
+    Throttled(Instant),
     /// One endpoint's health refresh (its deployments and one metrics query for all of
     /// them), or why it could not be read (shown as such, never as zeros).
     MetricsLoaded {
@@ -111,6 +126,9 @@ pub enum Msg {
     },
 }
 
+/// One endpoint and its deployments as read, or `None` when the endpoint no longer exists.
+pub type EndpointRead = Option<(EndpointView, Vec<DeploymentView>)>;
+
 /// A workspace as loaded by one refresh.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LoadedWorkspace {
@@ -135,11 +153,16 @@ pub enum QuotaQuestion {
 /// Work for the worker; each result comes back as a `Msg` carrying the same id.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
+    /// Everything: the endpoint list and every endpoint's deployments.
     Refresh {
         request: RequestId,
     },
-    /// One health refresh of an endpoint: one metrics query for all its deployments.
-    LoadMetrics {
+    /// The endpoint list alone (their splits and states; deployments keep their last read).
+    RefreshEndpoints {
+        request: RequestId,
+    },
+    /// One endpoint, its deployments, then one metrics query for all of them.
+    RefreshEndpoint {
         request: RequestId,
         endpoint: String,
     },

@@ -1,127 +1,22 @@
-//! What the worker sends back: a reloaded workspace, metrics, an operation's progress and
-//! end, an invoke's answer, keys, the journal. Answers to a request no longer awaited are
+//! What the worker sends back besides the reads (`reads`): metrics, an operation's progress
+//! and end, an invoke's answer, keys, the journal. Answers to a request no longer awaited are
 //! dropped; everything from the service is sanitized before it reaches the state.
-
-use std::collections::BTreeMap;
 
 use super::dialogs::compare::ShownComparison;
 use super::dialogs::quota_gate::QuotaGate;
 use super::dialogs::{ConfirmRecreate, Dialog, ErrorNotice};
-use super::drafts::{describe_split, follow_new_bases};
-use super::effects::{request_refresh, toast};
+use super::drafts::describe_split;
+use super::effects::toast;
 use super::health;
 use super::ids::{OpId, RequestId};
 use super::log_actions;
-use super::msg::{Cmd, LoadedWorkspace};
-use super::selection;
+use super::msg::Cmd;
+use super::refresh;
 use super::state::{AppState, InvokeOutcome, KeysInfo};
 use super::state::{AppliedHere, OperationKind, ToastLevel};
 use crate::logstream::sanitize_inline;
 use crate::ops::{CompareReport, EndpointHealth, OpsError};
 use crate::rollout::QuotaCheck;
-
-pub(super) fn on_loaded(
-    state: &mut AppState,
-    request: RequestId,
-    result: Result<LoadedWorkspace, OpsError>,
-) -> Vec<Cmd> {
-    if state.requests.awaited_refresh != Some(request)
-        || request < state.requests.latest_refresh_applied
-    {
-        return Vec::new();
-    }
-    state.requests.awaited_refresh = None;
-    state.requests.latest_refresh_applied = request;
-    let loaded = match result {
-        Ok(l) => l,
-        Err(e) => {
-            let e = sanitize_inline(&e.to_string());
-            let first_failure = state.azure.last_error.is_none();
-            state.azure.last_error = Some(e.clone());
-            if first_failure {
-                toast(state, ToastLevel::Error, format!("refresh failed: {e}"));
-            }
-            return Vec::new();
-        }
-    };
-    let selected_endpoint = state.selected_endpoint().map(|e| e.name.clone());
-    let selected_deployment = state.selected_deployment().map(|d| d.name.clone());
-    let old_metrics: BTreeMap<(String, String), _> = state
-        .azure
-        .deployments
-        .iter()
-        .flat_map(|(ep, ds)| {
-            ds.iter()
-                .map(move |d| ((ep.clone(), d.name.clone()), d.metrics.clone()))
-        })
-        .collect();
-
-    state.azure.endpoints = loaded.endpoints;
-    state.azure.endpoints.sort_by(|a, b| a.name.cmp(&b.name));
-    state.azure.deployments = loaded
-        .deployments
-        .into_iter()
-        .map(|(ep, mut ds)| {
-            let key = ep.to_lowercase();
-            ds.sort_by(|a, b| a.name.cmp(&b.name));
-            for d in &mut ds {
-                if d.metrics.is_none() {
-                    d.metrics = old_metrics
-                        .get(&(key.clone(), d.name.clone()))
-                        .cloned()
-                        .flatten();
-                }
-            }
-            (key, ds)
-        })
-        .collect();
-    state.azure.loaded = true;
-    if state.azure.last_error.take().is_some() {
-        toast(state, ToastLevel::Info, "connection restored");
-    }
-    for ep in &state.azure.endpoints {
-        state
-            .ui
-            .known_good
-            .entry(ep.name.to_lowercase())
-            .or_insert_with(|| ep.split.clone());
-    }
-    follow_new_bases(state);
-    tell_drift(state);
-    selection::keep_on(state, selected_endpoint, selected_deployment);
-    selection::follow_selected_endpoint(state)
-}
-
-/// Once per drift: an endpoint whose split is no longer the one this console applied.
-fn tell_drift(state: &mut AppState) {
-    let mut told = Vec::new();
-    for ep in &state.azure.endpoints {
-        let key = ep.name.to_lowercase();
-        let drifted = state.drifted(&ep.name);
-        let Some(applied) = state.ui.applied_here.get_mut(&key) else {
-            continue;
-        };
-        if !drifted {
-            applied.drift_told = false;
-        } else if !applied.drift_told {
-            applied.drift_told = true;
-            told.push(format!(
-                "{}: traffic changed elsewhere since you applied {} at {}: now {}{}",
-                ep.name,
-                describe_split(&applied.split),
-                applied.at,
-                describe_split(&ep.split),
-                ep.modified
-                    .as_deref()
-                    .map(|m| format!(" (last modified {m})"))
-                    .unwrap_or_default()
-            ));
-        }
-    }
-    for text in told {
-        toast(state, ToastLevel::Error, text);
-    }
-}
 
 pub(super) fn on_metrics(
     state: &mut AppState,
@@ -264,7 +159,7 @@ pub(super) fn on_operation_finished(
             }
         }
     }
-    request_refresh(state)
+    refresh::after_change(state)
 }
 
 /// The service's message ending like a sentence, so that what follows reads as the next one.

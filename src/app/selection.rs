@@ -3,6 +3,7 @@
 
 use super::log_actions;
 use super::msg::Cmd;
+use super::refresh;
 use super::state::{AppState, Focus, SliderMode};
 
 /// Moves the selection of the focused list by `delta` rows, clamped to the list.
@@ -91,24 +92,10 @@ pub(super) fn keep_on(state: &mut AppState, endpoint: Option<String>, deployment
     clamp(state);
 }
 
-/// Asks for the metrics of the selected endpoint's deployments.
-pub(super) fn metrics_for_selected(state: &mut AppState) -> Vec<Cmd> {
-    let Some(ep) = state.selected_endpoint() else {
-        return Vec::new();
-    };
-    if state.azure.deployments_of(&ep.name).is_empty() {
-        return Vec::new();
-    }
-    let endpoint = ep.name.clone();
-    vec![Cmd::LoadMetrics {
-        request: state.requests.request(),
-        endpoint,
-    }]
-}
-
-/// What a changed endpoint selection (a filter, a reload) brings: its metrics and log panes.
+/// What a changed endpoint selection (a filter, a reload) brings: a fresh read of it (its
+/// deployments and their health) and its log panes.
 pub(super) fn follow_selected_endpoint(state: &mut AppState) -> Vec<Cmd> {
-    let mut cmds = metrics_for_selected(state);
+    let mut cmds = refresh::read_new_selection(state);
     cmds.extend(log_actions::sync_panes(state));
     cmds
 }

@@ -2,6 +2,7 @@
 //! and the views read. Plain data with no behaviour of the console's own.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
@@ -75,6 +76,8 @@ pub struct Snapshot {
     /// The subscription's display name, once read (sanitized); the title shows its GUID
     /// until then, or for good if it cannot be read.
     pub subscription_name: Option<String>,
+    /// Azure throttled the console: nothing is asked before this instant.
+    pub throttled_until: Option<Instant>,
 }
 
 impl Snapshot {

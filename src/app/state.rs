@@ -215,6 +215,8 @@ pub struct UiState {
 pub struct AppOptions {
     pub target: TargetLabel,
     pub read_only: bool,
+    /// How often the selected endpoint and its deployments are read again (at most every
+    /// [`super::refresh::SELECTED_MAX_AGE`], whatever this says).
     pub refresh_interval: Duration,
     /// Offered in the invoke dialog.
     pub default_request_file: PathBuf,
@@ -252,10 +254,20 @@ impl AppOptions {
 #[derive(Debug, Clone, Default)]
 pub struct RequestIds {
     pub next: u64,
-    /// The refresh whose answer is awaited; older answers are stale.
+    /// The full refresh whose answer is awaited; older answers are stale.
     pub awaited_refresh: Option<RequestId>,
     pub latest_refresh_applied: RequestId,
     pub last_refresh_at: Option<Instant>,
+    /// The endpoint-list read awaited, and when the list was last asked for (by it or by a
+    /// full refresh).
+    pub awaited_endpoints: Option<RequestId>,
+    pub last_endpoints_at: Option<Instant>,
+    /// The read of the selected endpoint awaited, and when it was last asked for.
+    pub awaited_selected: Option<RequestId>,
+    pub last_selected_at: Option<Instant>,
+    /// Per endpoint (lower-cased), the newest read whose data is shown: an older answer
+    /// landing later must not put older data back.
+    pub endpoint_read: HashMap<String, RequestId>,
     pub awaited_invoke: Option<RequestId>,
     /// The keys read whose answer the keys dialog waits for: an older read (started before a
     /// regeneration) must not overwrite the keys the regeneration returned.

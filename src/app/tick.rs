@@ -3,8 +3,8 @@
 
 use std::time::Instant;
 
-use super::effects::request_refresh;
 use super::msg::Cmd;
+use super::refresh;
 use super::state::{AppState, FINISHED_OPERATION_TTL, TOAST_TTL};
 
 /// The commands a tick asks for, and whether it changed anything on screen.
@@ -27,27 +27,28 @@ pub(super) fn on_tick(state: &mut AppState, now: Instant) -> (Vec<Cmd>, bool) {
         .operations
         .iter()
         .any(|o| o.outcome.is_none() && seconds(before, o.started) != seconds(now, o.started));
-    let changed =
-        elapsed_moved || state.ui.toasts.len() != toasts || state.ui.operations.len() != operations;
+    // The status bar counts down a throttling pause, and drops it once it is over.
+    let throttle_moved = match state.azure.throttled_until {
+        Some(until) if until <= now => {
+            state.azure.throttled_until = None;
+            true
+        }
+        Some(until) => throttle_seconds(until, before) != throttle_seconds(until, now),
+        None => false,
+    };
+    let changed = elapsed_moved
+        || throttle_moved
+        || state.ui.toasts.len() != toasts
+        || state.ui.operations.len() != operations;
     // A refresh asked for shows nothing yet: its answer is the change.
-    (refresh_if_due(state, now), changed)
+    (refresh::due(state, now), changed)
 }
 
-fn refresh_if_due(state: &mut AppState, now: Instant) -> Vec<Cmd> {
-    let due = state
-        .requests
-        .last_refresh_at
-        .is_none_or(|last| now.saturating_duration_since(last) >= state.options.refresh_interval);
-    if !due {
-        return Vec::new();
-    }
-    // A refresh that never answered must not block the next one forever.
-    let stuck = state.requests.last_refresh_at.is_some_and(|last| {
-        now.saturating_duration_since(last) >= state.options.refresh_interval * 4
-    });
-    if state.requests.awaited_refresh.is_none() || stuck {
-        request_refresh(state)
-    } else {
-        Vec::new()
-    }
+/// Whole seconds left of a throttling pause, as the status bar shows them (rounded up, so
+/// that "0 s" is never shown while requests still wait).
+pub(crate) fn throttle_seconds(until: Instant, now: Instant) -> u64 {
+    until
+        .saturating_duration_since(now)
+        .as_millis()
+        .div_ceil(1000) as u64
 }

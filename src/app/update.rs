@@ -12,7 +12,8 @@ use super::msg::{Cmd, Msg};
 use super::state::{AppState, ToastLevel};
 use super::tick;
 use super::{
-    actions, command_bar, dialog_keys, drafts, help, log_actions, plan_actions, results, text_input,
+    actions, command_bar, dialog_keys, drafts, help, log_actions, plan_actions, reads, results,
+    text_input,
 };
 use crate::logstream::sanitize_inline;
 
@@ -51,7 +52,21 @@ pub fn step(state: &mut AppState, msg: Msg) -> Step {
             state.size = (w, h);
             Vec::new()
         }
-        Msg::Loaded { request, result } => results::on_loaded(state, request, result),
+        Msg::Loaded { request, result } => reads::on_loaded(state, request, result),
+        Msg::EndpointsLoaded { request, result } => {
+            reads::on_endpoints_loaded(state, request, result)
+        }
+        Msg::EndpointLoaded {
+            request,
+            endpoint,
+            result,
+        } => reads::on_endpoint_loaded(state, request, &endpoint, result),
+        Msg::Throttled(until) => {
+            // A longer pause already known stays.
+            let known = state.azure.throttled_until.get_or_insert(until);
+            *known = (*known).max(until);
+            Vec::new()
+        }
         Msg::MetricsLoaded {
             request,
             endpoint,

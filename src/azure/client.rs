@@ -194,6 +194,12 @@ impl AmlClient {
         &self.credential
     }
 
+    /// When requests may go again after Azure throttled this client: each new pause, as the
+    /// instant it ends. Every request of the client waits it out.
+    pub fn throttling(&self) -> tokio::sync::watch::Receiver<Option<std::time::Instant>> {
+        self.transport.throttling()
+    }
+
     /// The overall wait of [`Self::wait`], as configured.
     pub fn lro_timeout(&self) -> Duration {
         self.lro.timeout

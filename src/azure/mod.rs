@@ -18,7 +18,9 @@ pub mod retry;
 mod subscriptions;
 #[cfg(test)]
 mod test_server;
+mod throttle_gate;
 mod transport;
+mod workspace_list;
 
 pub use auth::{StaticCredential, TokenCache};
 pub use client::{AmlClient, ClientOptions, MetricsQuery, WorkspaceRef};

@@ -16,6 +16,7 @@ use super::auth::{ARM_SCOPE, TokenCache};
 use super::error::{AzureError, Result};
 use super::model::ArmList;
 use super::retry::{RetryPolicy, parse_retry_after};
+use super::throttle_gate::ThrottleGate;
 
 /// Most bytes of a management answer held in memory. ARM pages are a few hundred KiB at most;
 /// anything near this is a broken or hostile server, not a workspace.
@@ -61,6 +62,8 @@ pub(crate) struct Transport {
     api_version: String,
     tokens: TokenCache,
     retry: RetryPolicy,
+    /// Holds every request after a 429 until the service's `Retry-After` has passed.
+    gate: ThrottleGate,
 }
 
 impl Transport {
@@ -92,7 +95,13 @@ impl Transport {
             api_version,
             tokens,
             retry,
+            gate: ThrottleGate::new(),
         })
+    }
+
+    /// When requests may go again after a 429: each new pause, as the instant it ends.
+    pub(crate) fn throttling(&self) -> tokio::sync::watch::Receiver<Option<std::time::Instant>> {
+        self.gate.subscribe()
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {
@@ -164,6 +173,7 @@ impl Transport {
         let mut retries = 0u32;
         let mut reauthenticated = false;
         loop {
+            self.gate.wait().await;
             let token = self.tokens.bearer().await?;
             let authorization = bearer_header(&token).ok_or_else(|| {
                 AzureError::Auth(
@@ -238,8 +248,13 @@ impl Transport {
                 continue;
             }
             let retry_after = parse_retry_after(&headers);
+            let delay = self.retry.delay_for(retries, retry_after);
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                // The retry below (and every other request) waits at least the full
+                // `Retry-After`, even when the policy's own delay is shorter.
+                self.gate.throttled(retry_after.unwrap_or(delay));
+            }
             if RetryPolicy::is_retryable_status(status) && retries < max_retries {
-                let delay = self.retry.delay_for(retries, retry_after);
                 tracing::debug!(url = %shown_url, %status, ?delay, "transient status, retrying");
                 retries += 1;
                 tokio::time::sleep(delay).await;
@@ -277,44 +292,81 @@ impl Transport {
     /// All pages of a list, following `nextLink`. Stops with an error on a link already
     /// followed, after [`MAX_PAGES`] pages, or once the pages together pass the body cap.
     pub(crate) async fn list_all<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<Vec<T>> {
-        let first = self.send(Method::GET, self.url(segments)?, None).await?;
-        let mut total_bytes = first.body.len();
-        let mut page: ArmList<T> = first.json()?;
-        let mut items = std::mem::take(&mut page.value);
-        let mut followed = HashSet::new();
-        let mut pages = 1usize;
-        while let Some(next) = page.next_link.take().filter(|l| !l.is_empty()) {
+        let mut pages = self.pages(segments)?;
+        let mut items = Vec::new();
+        while let Some(mut page) = self.next_page(&mut pages).await? {
+            items.append(&mut page);
+        }
+        Ok(items)
+    }
+
+    /// A list read page by page with [`Self::next_page`], so that a caller can work on one
+    /// page while the next is on its way.
+    pub(crate) fn pages(&self, segments: &[&str]) -> Result<Pages> {
+        Ok(Pages {
+            next: Some(self.url(segments)?),
+            followed: HashSet::new(),
+            read: 0,
+            total_bytes: 0,
+        })
+    }
+
+    /// The next page's items, or `None` after the last page.
+    pub(crate) async fn next_page<T: DeserializeOwned>(
+        &self,
+        pages: &mut Pages,
+    ) -> Result<Option<Vec<T>>> {
+        let Some(url) = pages.next.take() else {
+            return Ok(None);
+        };
+        let response = self.send(Method::GET, url, None).await?;
+        pages.read += 1;
+        pages.total_bytes += response.body.len();
+        if pages.total_bytes > MAX_MANAGEMENT_BODY {
+            return Err(AzureError::BodyTooLarge {
+                url: response.url,
+                limit: MAX_MANAGEMENT_BODY,
+            });
+        }
+        let page: ArmList<T> = response.json()?;
+        if let Some(next) = page.next_link.filter(|l| !l.is_empty()) {
             let shown = || {
                 Url::parse(&next)
                     .map(|u| redact_query(&u))
                     .unwrap_or_else(|_| crate::logstream::sanitize_inline(&next))
             };
-            if !followed.insert(next.clone()) {
+            if !pages.followed.insert(next.clone()) {
                 return Err(AzureError::Pagination {
                     url: shown(),
                     reason: "the service sent a nextLink it had already sent".to_string(),
                 });
             }
-            if pages >= MAX_PAGES {
+            if pages.read >= MAX_PAGES {
                 return Err(AzureError::Pagination {
                     url: shown(),
                     reason: format!("the list goes on past {MAX_PAGES} pages"),
                 });
             }
-            let response = self.get_absolute(&next).await?;
-            total_bytes += response.body.len();
-            if total_bytes > MAX_MANAGEMENT_BODY {
-                return Err(AzureError::BodyTooLarge {
-                    url: response.url,
-                    limit: MAX_MANAGEMENT_BODY,
-                });
-            }
-            page = response.json()?;
-            items.append(&mut page.value);
-            pages += 1;
+            let url = Url::parse(&next).map_err(|e| AzureError::Decode {
+                url: crate::logstream::sanitize_inline(&next)
+                    .chars()
+                    .take(200)
+                    .collect(),
+                reason: format!("the service sent an invalid URL: {e}"),
+            })?;
+            pages.next = Some(url);
         }
-        Ok(items)
+        Ok(Some(page.value))
     }
+}
+
+/// Where a paged list is: the next page to read and the links already followed.
+#[derive(Debug)]
+pub(crate) struct Pages {
+    next: Option<Url>,
+    followed: HashSet<String>,
+    read: usize,
+    total_bytes: usize,
 }
 
 impl std::fmt::Debug for Transport {

@@ -94,7 +94,8 @@ async fn follow(ctx: &Context, args: LogsArgs) -> CliResult<()> {
         };
         let content = match window {
             Ok(content) => {
-                wait = poller.succeeded();
+                // A follow prints lines as they come: it keeps the interval.
+                wait = poller.succeeded(true);
                 content
             }
             Err(e) => match poller.failed(&e) {

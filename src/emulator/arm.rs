@@ -50,8 +50,14 @@ pub fn check_bearer(headers: &HeaderMap, token: &str) -> Result<(), ArmFailure> 
     }
 }
 
-/// One page of `items`, with a `nextLink` carrying `$skip` when more remain.
-fn page(items: Vec<Value>, uri: &Uri, query: &HashMap<String, String>, base_url: &str) -> Value {
+/// One page of `items`, with a `nextLink` carrying `$skip` when more remain. Only the page's
+/// items are made: a list read page by page would otherwise build every item once per page.
+fn page(
+    items: impl ExactSizeIterator<Item = Value>,
+    uri: &Uri,
+    query: &HashMap<String, String>,
+    base_url: &str,
+) -> Value {
     let skip: usize = query
         .get("$skip")
         .or_else(|| query.get("$skiptoken"))
@@ -64,7 +70,7 @@ fn page(items: Vec<Value>, uri: &Uri, query: &HashMap<String, String>, base_url:
         .filter(|n| *n > 0)
         .unwrap_or(PAGE_SIZE);
     let total = items.len();
-    let value: Vec<Value> = items.into_iter().skip(skip).take(size).collect();
+    let value: Vec<Value> = items.skip(skip).take(size).collect();
     let mut body = json!({ "value": value });
     if skip + size < total {
         let mut next = url::form_urlencoded::Serializer::new(String::new());
@@ -193,7 +199,7 @@ fn route(
             "workspaces",
         ] => match *method {
             Method::GET => Ok(Reply::ok(page(
-                store.list_workspaces(segments[1], None),
+                store.list_workspaces(segments[1], None).into_iter(),
                 uri,
                 query,
                 &base,
@@ -260,7 +266,9 @@ fn route(
             "workspaces",
         ] => match *method {
             Method::GET => Ok(Reply::ok(page(
-                store.list_workspaces(segments[1], Some(segments[3])),
+                store
+                    .list_workspaces(segments[1], Some(segments[3]))
+                    .into_iter(),
                 uri,
                 query,
                 &base,
@@ -367,8 +375,7 @@ fn workspace_route(
                 .workspace(key)?
                 .endpoints
                 .values()
-                .map(|e| endpoint_view(e, now))
-                .collect();
+                .map(|e| endpoint_view(e, now));
             Ok(Reply::ok(page(items, uri, query, &base)))
         }
         (["onlineendpoints", _], &Method::GET) => Ok(Reply::ok(endpoint_view(
@@ -394,8 +401,7 @@ fn workspace_route(
                 .endpoint(key, raw[1])?
                 .deployments
                 .values()
-                .map(|d| d.resource.clone())
-                .collect();
+                .map(|d| d.resource.clone());
             Ok(Reply::ok(page(items, uri, query, &base)))
         }
         (["onlineendpoints", _, "deployments", _], &Method::GET) => Ok(Reply::ok(

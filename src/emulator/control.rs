@@ -9,6 +9,7 @@
 //! | `GET` / `PUT` / `DELETE` | `/_emulator/deployments/{endpoint}/{deployment}/knobs` | a deployment's knobs: `{"latency_ms": 300, "latency_sigma": 0.3, "error_rate": 0.2, "error_status": 503}` (fields left out take the defaults); `{endpoint}` may be `*` (any endpoint); the deployment need not exist yet; `DELETE` goes back to the default |
 //! | `GET` / `PUT` | `/_emulator/faults` | the fault profile: `{"management": FaultRates, "scoring": FaultRates, "lro_failure": p}` with `FaultRates = {"throttle", "server_error", "reset", "stall", "stall_ms", "retry_after_secs"}` |
 //! | `GET` / `PUT` | `/_emulator/load` | the synthetic load: `{"rps": 20}` per endpoint with live traffic; 0 stops it |
+//! | `GET` | `/_emulator/requests` | management requests received so far by the ARM bucket they draw on, throttled ones included: `{"reads", "writes", "deletes"}` |
 //! | `GET` / `PUT` | `/_emulator/arm` | Resource Manager's behaviour: `{"throttling": {"enabled", "reads", "writes", "deletes"}, "latency_ms", "visibility_lag_ms"}` with buckets `{"burst", "per_second"}`; a `PUT` changes the fields it names |
 
 use std::sync::Arc;
@@ -98,6 +99,9 @@ fn route(emulator: &Emulator, method: &Method, path: &str, body: &[u8]) -> Handl
             emulator.load.set_rps(load.rps);
             Ok(Reply::ok(load_json(emulator)))
         }
+        (["_emulator", "requests"], &Method::GET) => {
+            Ok(Reply::ok(json!(emulator.throttle.counts())))
+        }
         (["_emulator", "arm"], &Method::GET) => Ok(Reply::ok(arm_json(emulator))),
         (["_emulator", "arm"], &Method::PUT) => {
             #[derive(Deserialize)]
@@ -136,13 +140,19 @@ fn route(emulator: &Emulator, method: &Method, path: &str, body: &[u8]) -> Handl
             }
             Ok(Reply::ok(arm_json(emulator)))
         }
-        (["_emulator", "stats" | "faults" | "knobs" | "load" | "arm"], _) => Err(ArmFailure::new(
+        (
+            [
+                "_emulator",
+                "stats" | "faults" | "knobs" | "load" | "arm" | "requests",
+            ],
+            _,
+        ) => Err(ArmFailure::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "MethodNotAllowed",
             format!("The method {method} is not allowed on {path}."),
         )),
         _ => Err(ArmFailure::not_found(format!(
-            "{path} is not part of the emulator's control API (see /_emulator/stats, /_emulator/faults, /_emulator/knobs, /_emulator/load, /_emulator/arm, /_emulator/deployments/{{endpoint}}/{{deployment}}/knobs)."
+            "{path} is not part of the emulator's control API (see /_emulator/stats, /_emulator/faults, /_emulator/knobs, /_emulator/load, /_emulator/arm, /_emulator/requests, /_emulator/deployments/{{endpoint}}/{{deployment}}/knobs)."
         ))),
     }
 }

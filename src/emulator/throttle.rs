@@ -1,10 +1,12 @@
 //! Azure Resource Manager's request limits: token buckets per subscription, one for reads, one
 //! for writes (PUT, PATCH and POST actions) and one for deletes. Every answer says what is left
 //! (`x-ms-ratelimit-remaining-subscription-reads|writes|deletes`); an empty bucket answers 429
-//! with `Retry-After` and ARM's error envelope. On by default, as on Azure.
+//! with `Retry-After` and ARM's error envelope. On by default, as on Azure. Every request is
+//! also counted by kind, refused or not, so that a client's request budget can be measured.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::http::{Method, StatusCode};
@@ -122,11 +124,12 @@ impl ArmLimits {
     }
 }
 
+/// The discriminant indexes the request counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum RequestKind {
-    Read,
-    Write,
-    Delete,
+    Read = 0,
+    Write = 1,
+    Delete = 2,
 }
 
 impl RequestKind {
@@ -169,10 +172,20 @@ pub(crate) struct Admission {
     pub(crate) refused: Option<ArmFailure>,
 }
 
+/// Management requests received since the emulator started, by the bucket they draw on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestCounts {
+    pub reads: u64,
+    pub writes: u64,
+    pub deletes: u64,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Throttle {
     limits: Mutex<ArmLimits>,
     buckets: Mutex<HashMap<(String, RequestKind), Bucket>>,
+    /// Reads, writes, deletes: counted whether throttling is on or off.
+    received: [AtomicU64; 3],
 }
 
 impl Throttle {
@@ -180,6 +193,16 @@ impl Throttle {
         Self {
             limits: Mutex::new(limits),
             buckets: Mutex::default(),
+            received: Default::default(),
+        }
+    }
+
+    pub(crate) fn counts(&self) -> RequestCounts {
+        let count = |kind: RequestKind| self.received[kind as usize].load(Ordering::Relaxed);
+        RequestCounts {
+            reads: count(RequestKind::Read),
+            writes: count(RequestKind::Write),
+            deletes: count(RequestKind::Delete),
         }
     }
 
@@ -198,6 +221,8 @@ impl Throttle {
 
     /// Takes a token for a request of `method` to `subscription` at `now`.
     pub(crate) fn admit(&self, subscription: &str, method: &Method, now: Instant) -> Admission {
+        let kind = RequestKind::of(method);
+        self.received[kind as usize].fetch_add(1, Ordering::Relaxed);
         let limits = self.limits();
         if !limits.enabled {
             return Admission {
@@ -205,7 +230,6 @@ impl Throttle {
                 refused: None,
             };
         }
-        let kind = RequestKind::of(method);
         let limit = limits.limit(kind);
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         let bucket = buckets
@@ -293,6 +317,23 @@ mod tests {
             again.header,
             Some(("x-ms-ratelimit-remaining-subscription-reads", "1".into()))
         );
+    }
+
+    #[test]
+    fn every_request_is_counted_by_kind_refused_or_not() {
+        let throttle = Throttle::new(small());
+        let now = Instant::now();
+        for _ in 0..5 {
+            throttle.admit("sub", &Method::GET, now);
+        }
+        throttle.admit("sub", &Method::POST, now);
+        throttle.admit("sub", &Method::PUT, now);
+        throttle.admit("sub", &Method::DELETE, now);
+        let counts = throttle.counts();
+        assert_eq!((counts.reads, counts.writes, counts.deletes), (5, 2, 1));
+        throttle.set_limits(ArmLimits::off());
+        throttle.admit("sub", &Method::GET, now);
+        assert_eq!(throttle.counts().reads, 6);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::azure::MetricsQuery;
-use crate::azure::model::{Metric, MetricsResponse};
+use crate::azure::model::{Metric, MetricsResponse, OnlineDeployment, OnlineEndpoint};
 use crate::rollout::{
     HealthReport, HealthSeries, HealthThresholds, Percentile, StatusClass, TrafficSplit, Window,
     assess, default_baseline,
@@ -159,6 +159,17 @@ impl Ops {
     ) -> OpsResult<EndpointHealth> {
         let ep = self.existing_endpoint(endpoint).await?;
         let deployments = self.client.list_deployments(&self.ws, &ep.name).await?;
+        self.health_of(&ep, &deployments, now).await
+    }
+
+    /// The health of an endpoint and deployments already read: the metrics query alone, so a
+    /// refresh that has just read them does not read them again.
+    pub async fn health_of(
+        &self,
+        ep: &OnlineEndpoint,
+        deployments: &[OnlineDeployment],
+        now: DateTime<Utc>,
+    ) -> OpsResult<EndpointHealth> {
         let resource = crate::azure::AmlClient::endpoint_resource_id(&self.ws, &ep.name);
         let response = self
             .client

@@ -1,5 +1,5 @@
 //! The status bar: the keys that work now, from the open dialog's table or else the focused
-//! panel's keymap; or the prompt being typed.
+//! panel's keymap, after Azure's throttling while it lasts; or the prompt being typed.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -51,6 +51,14 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
                 ),
             };
             let mut spans = Vec::new();
+            if let Some(until) = state.azure.throttled_until {
+                let seconds = crate::app::tick::throttle_seconds(until, state.now);
+                spans.push(Span::styled(
+                    format!("throttled by Azure: retrying in {seconds} s"),
+                    theme.error(),
+                ));
+                spans.push(Span::raw("  "));
+            }
             for (keys, hint) in hints {
                 spans.push(Span::styled(keys, theme.key()));
                 spans.push(Span::raw(format!(" {hint}  ")));

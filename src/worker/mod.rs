@@ -5,6 +5,7 @@
 pub mod convert;
 mod journal_view;
 mod plans;
+mod reads;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,15 +13,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 use crate::app::ids::{OpId, TailerId};
-use crate::app::msg::{Cmd, LoadedWorkspace, Msg, QuotaQuestion};
+use crate::app::msg::{Cmd, Msg, QuotaQuestion};
 use crate::app::state::{InvokeOutcome, KeysInfo};
 use crate::azure::model::ContainerType;
-use crate::azure::{AmlClient, AzureError, LroProgress, WorkspaceRef};
+use crate::azure::{AmlClient, LroProgress, WorkspaceRef};
 use crate::journal::Journal;
 use crate::logstream::sanitize_inline;
 use crate::ops::{
@@ -29,8 +29,6 @@ use crate::ops::{
 };
 use crate::rollout::{Change, QuotaCheck};
 
-/// Deployment lists fetched at once during a refresh.
-const REFRESH_CONCURRENCY: usize = 8;
 /// Numbers within this absolute difference count as equal (the headless compare's default).
 const COMPARE_TOLERANCE: f64 = 1e-6;
 /// Most of a scoring answer shown in the invoke dialog.
@@ -60,6 +58,7 @@ impl Worker {
         target_label: String,
         log_poll_interval: Duration,
     ) -> Self {
+        reads::report_throttling(client.throttling(), tx.clone());
         let warnings = tx.clone();
         let ops = Ops::new(
             client,
@@ -98,7 +97,8 @@ impl Worker {
         self.tailers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Polls `getLogs` until aborted; backs off (and says so) while polls fail.
+    /// Polls `getLogs` until aborted: often while lines arrive, less often while the log is
+    /// quiet; backs off (and says so) while polls fail.
     async fn tail(
         self,
         tailer: TailerId,
@@ -108,17 +108,23 @@ impl Worker {
         tail: u32,
     ) {
         let mut poller = LogPoller::new(self.log_poll_interval);
+        let mut last_window: Option<String> = None;
         loop {
             let wait = match self
                 .ops
                 .poll_logs(&endpoint, &deployment, container, tail)
                 .await
             {
+                // The same last lines as before: nothing new, and nothing for the pane.
+                Ok(content) if last_window.as_ref() == Some(&content) => poller.succeeded(false),
                 Ok(content) => {
+                    last_window = Some(content.clone());
                     self.send(Msg::LogWindow { tailer, content });
-                    poller.succeeded()
+                    poller.succeeded(true)
                 }
                 Err(error) => {
+                    // The next window is news again: it tells the pane the tail recovered.
+                    last_window = None;
                     // A pane stays open on a deployment that is gone: it may come back (a
                     // re-create), so the console keeps asking, slowly.
                     let wait = match poller.failed(&error) {
@@ -238,20 +244,11 @@ impl Worker {
                 if !self.subscription_asked.swap(true, Ordering::Relaxed) {
                     self.name_subscription().await;
                 }
-                let result = self.load_workspace().await.map_err(OpsError::from);
-                self.send(Msg::Loaded { request, result });
+                self.refresh_all(request).await
             }
-            Cmd::LoadMetrics { request, endpoint } => {
-                let result = self
-                    .ops
-                    .endpoint_health(&endpoint, chrono::Utc::now())
-                    .await
-                    .map(Box::new);
-                self.send(Msg::MetricsLoaded {
-                    request,
-                    endpoint,
-                    result,
-                });
+            Cmd::RefreshEndpoints { request } => self.refresh_endpoints(request).await,
+            Cmd::RefreshEndpoint { request, endpoint } => {
+                self.refresh_endpoint(request, endpoint).await
             }
             Cmd::ApplySplit {
                 op,
@@ -477,37 +474,6 @@ impl Worker {
             }
             Err(e) => tracing::info!(error = %e, "subscription name not read"),
         }
-    }
-
-    async fn load_workspace(&self) -> Result<LoadedWorkspace, AzureError> {
-        let (client, ws) = (self.ops.client(), self.ops.workspace());
-        let endpoints = client.list_endpoints(ws).await?;
-        let names: Vec<String> = endpoints.iter().map(|e| e.name.clone()).collect();
-        let lists: Vec<(String, Result<Vec<_>, AzureError>)> = futures::stream::iter(names)
-            .map(|name| async move {
-                let r = client.list_deployments(ws, &name).await;
-                (name, r)
-            })
-            .buffer_unordered(REFRESH_CONCURRENCY)
-            .collect()
-            .await;
-        let mut deployments = Vec::with_capacity(lists.len());
-        for (name, list) in lists {
-            match list {
-                Ok(list) => {
-                    deployments.push((name, list.iter().map(convert::deployment_view).collect()))
-                }
-                // An endpoint deleted between the two calls: it will be gone next time.
-                Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => {
-                    deployments.push((name, Vec::new()))
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(LoadedWorkspace {
-            endpoints: endpoints.iter().map(convert::endpoint_view).collect(),
-            deployments,
-        })
     }
 
     async fn invoke(

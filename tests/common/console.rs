@@ -265,29 +265,87 @@ pub(crate) fn green_failing(state: &mut AppState) {
     ];
     show_health(state, health("my-endpoint", health_time(), &served, 6));
 }
-/// The next periodic refresh answered with `workspace`, as the worker would.
+/// The next periodic reads answered with `workspace`, as the worker would: the endpoint
+/// list, and the selected endpoint with its deployments.
 pub(crate) fn reload(state: &mut AppState, workspace: Vec<(EndpointView, Vec<DeploymentView>)>) {
     let later = state.now + Duration::from_secs(60);
-    let request = update(state, Msg::Tick(later))
+    let cmds = update(state, Msg::Tick(later));
+    let list = cmds
         .iter()
         .find_map(|c| match c {
-            Cmd::Refresh { request } => Some(*request),
+            Cmd::RefreshEndpoints { request } => Some(*request),
             _ => None,
         })
-        .expect("a tick after the refresh interval refreshes");
-    let deployments = workspace
+        .expect("a tick after the list's interval reads the endpoint list");
+    let selected = cmds
         .iter()
-        .map(|(e, ds)| (e.name.clone(), ds.clone()))
-        .collect();
-    let endpoints = workspace.into_iter().map(|(e, _)| e).collect();
+        .find_map(|c| match c {
+            Cmd::RefreshEndpoint { request, endpoint } => Some((*request, endpoint.clone())),
+            _ => None,
+        })
+        .expect("a tick after the selected endpoint's interval reads it");
+    let endpoints = workspace.iter().map(|(e, _)| e.clone()).collect();
     update(
         state,
-        Msg::Loaded {
-            request,
-            result: Ok(LoadedWorkspace {
-                endpoints,
-                deployments,
-            }),
+        Msg::EndpointsLoaded {
+            request: list,
+            result: Ok(endpoints),
         },
     );
+    let (request, endpoint) = selected;
+    let read = workspace
+        .into_iter()
+        .find(|(e, _)| e.name.eq_ignore_ascii_case(&endpoint));
+    update(
+        state,
+        Msg::EndpointLoaded {
+            request,
+            endpoint,
+            result: Ok(read),
+        },
+    );
+}
+
+/// Answers every read in `cmds` (a full refresh, the endpoint list, one endpoint) with
+/// `workspace`, as the worker would.
+pub(crate) fn answer_reads(
+    state: &mut AppState,
+    cmds: &[Cmd],
+    workspace: Vec<(EndpointView, Vec<DeploymentView>)>,
+) {
+    assert!(
+        cmds.iter().any(|c| matches!(
+            c,
+            Cmd::Refresh { .. } | Cmd::RefreshEndpoints { .. } | Cmd::RefreshEndpoint { .. }
+        )),
+        "no read among {cmds:?}"
+    );
+    for cmd in cmds {
+        let msg = match cmd {
+            Cmd::Refresh { request } => Msg::Loaded {
+                request: *request,
+                result: Ok(LoadedWorkspace {
+                    endpoints: workspace.iter().map(|(e, _)| e.clone()).collect(),
+                    deployments: workspace
+                        .iter()
+                        .map(|(e, d)| (e.name.clone(), d.clone()))
+                        .collect(),
+                }),
+            },
+            Cmd::RefreshEndpoints { request } => Msg::EndpointsLoaded {
+                request: *request,
+                result: Ok(workspace.iter().map(|(e, _)| e.clone()).collect()),
+            },
+            Cmd::RefreshEndpoint { request, endpoint } => Msg::EndpointLoaded {
+                request: *request,
+                endpoint: endpoint.clone(),
+                result: Ok(workspace
+                    .iter()
+                    .find(|(e, _)| e.name.eq_ignore_ascii_case(endpoint))
+                    .cloned()),
+            },
+            _ => continue,
+        };
+        update(state, msg);
+    }
 }
