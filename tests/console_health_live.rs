@@ -25,8 +25,8 @@ const ENDPOINT: &str = "my-endpoint";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_table_shows_green_failing_against_a_healthy_blue() {
     let config = EmulatorConfig::for_tests();
-    let knobs = KnobSetting::parse("green:error_rate=0.3", config.default_knobs.clone())
-        .expect("a knob setting");
+    let knobs =
+        KnobSetting::parse("green:error_rate=0.3", config.default_knobs).expect("a knob setting");
     let emu = emulator::start(EmulatorConfig {
         knobs: vec![knobs],
         ..config

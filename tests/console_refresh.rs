@@ -73,7 +73,7 @@ fn answer(state: &mut AppState, request: RequestId, read: &(EndpointView, Vec<De
         Msg::EndpointLoaded {
             request,
             endpoint: read.0.name.clone(),
-            result: Ok(Some(read.clone())),
+            result: Ok(Some((Box::new(read.0.clone()), read.1.clone()))),
         },
     );
 }

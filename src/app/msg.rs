@@ -127,7 +127,7 @@ pub enum Msg {
 }
 
 /// One endpoint and its deployments as read, or `None` when the endpoint no longer exists.
-pub type EndpointRead = Option<(EndpointView, Vec<DeploymentView>)>;
+pub type EndpointRead = Option<(Box<EndpointView>, Vec<DeploymentView>)>;
 
 /// A workspace as loaded by one refresh.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -123,9 +123,9 @@ pub(super) fn on_endpoint_loaded(
                 .iter_mut()
                 .find(|e| e.name.eq_ignore_ascii_case(&key))
             {
-                Some(shown) => *shown = view,
+                Some(shown) => *shown = *view,
                 None => {
-                    state.azure.endpoints.push(view);
+                    state.azure.endpoints.push(*view);
                     state.azure.endpoints.sort_by(|a, b| a.name.cmp(&b.name));
                 }
             }

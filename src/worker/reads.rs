@@ -91,7 +91,7 @@ impl Worker {
         let (result, health): (OpsResult<EndpointRead>, _) = match read.await {
             Ok(Some((ep, deployments))) => {
                 let views = deployments.iter().map(convert::deployment_view).collect();
-                let shown = (convert::endpoint_view(&ep), views);
+                let shown = (Box::new(convert::endpoint_view(&ep)), views);
                 let health = (!deployments.is_empty()).then_some((ep, deployments));
                 (Ok(Some(shown)), health)
             }

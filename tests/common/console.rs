@@ -295,7 +295,8 @@ pub(crate) fn reload(state: &mut AppState, workspace: Vec<(EndpointView, Vec<Dep
     let (request, endpoint) = selected;
     let read = workspace
         .into_iter()
-        .find(|(e, _)| e.name.eq_ignore_ascii_case(&endpoint));
+        .find(|(e, _)| e.name.eq_ignore_ascii_case(&endpoint))
+        .map(|(e, d)| (Box::new(e), d));
     update(
         state,
         Msg::EndpointLoaded {
@@ -342,7 +343,7 @@ pub(crate) fn answer_reads(
                 result: Ok(workspace
                     .iter()
                     .find(|(e, _)| e.name.eq_ignore_ascii_case(endpoint))
-                    .cloned()),
+                    .map(|(e, d)| (Box::new(e.clone()), d.clone()))),
             },
             _ => continue,
         };
