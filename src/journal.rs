@@ -102,6 +102,9 @@ pub struct JournalEntry {
     /// The az command that does the same, where there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub az_command: Option<String>,
+    /// Who made it: the signed-in principal's name, when the token says (never the token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// The journal's text form of a time: RFC 3339, UTC, whole seconds (`2025-01-02T03:04:05Z`).
@@ -260,6 +263,7 @@ mod tests {
             before: json!({"live": {"blue": 100}, "mirror": {}}),
             after: json!({"live": {"blue": 90, "green": 10}, "mirror": {}}),
             outcome: Outcome::ok(),
+            by: None,
             az_command: Some("az ml online-endpoint update --name my-endpoint".to_string()),
         }
     }

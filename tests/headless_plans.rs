@@ -391,5 +391,17 @@ fn the_history_names_the_signed_in_principal_and_never_the_token() {
         !journal.contains(&token),
         "the token never reaches the journal"
     );
+    // Every record says who, the plain changes before the plan included.
+    let records: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        records.iter().any(|r| r["action"] == "deployment create"),
+        "{journal}"
+    );
+    for record in &records {
+        assert_eq!(record["by"], "ana@contoso.com", "{record}");
+    }
     assert!(!table.stdout.contains(&token) && !run.stderr.contains(&token));
 }

@@ -305,6 +305,7 @@ impl Ops {
             after: change.after.clone(),
             outcome,
             az_command: Some(change.az_command()),
+            by: self.principal().await,
         };
         match tokio::task::spawn_blocking(move || journal.append(&entry)).await {
             Ok(Ok(())) => {}

@@ -164,11 +164,13 @@ fn change_words(entry: &JournalEntry) -> String {
     })
 }
 
-/// Who made the change, where the record says (`who`, `user` or `operator`).
+/// Who made the change, where the record says: `by` (this journal's own field, or inside a
+/// plan step's `after`), else `who`, `user` or `operator`.
 fn who_of(raw: &Value) -> Option<String> {
-    ["who", "user", "operator"]
+    ["by", "who", "user", "operator"]
         .iter()
         .find_map(|k| raw.get(*k).and_then(Value::as_str))
+        .or_else(|| raw.pointer("/after/by").and_then(Value::as_str))
         .map(str::to_string)
 }
 
@@ -308,6 +310,7 @@ mod tests {
             after: json!({"traffic": {"blue": 90, "green": 10}, "mirror_traffic": {}}),
             outcome: Outcome::ok(),
             az_command: Some("az ml online-endpoint update --name e".to_string()),
+            by: None,
         }
     }
 
@@ -388,6 +391,16 @@ mod tests {
         }
         let outcome = detail.iter().find(|l| l.starts_with("outcome")).unwrap();
         assert!(outcome.starts_with("outcome: FAILED: quota") && !outcome.contains('\u{1b}'));
+
+        // The journal's own field, and a plan step's, name who as well.
+        let mut signed = entry(3);
+        signed.by = Some("bob@contoso.com".to_string());
+        let r = record(serde_json::to_string(&signed).unwrap().as_bytes()).unwrap();
+        assert_eq!(r.who.as_deref(), Some("bob@contoso.com"));
+        let mut step = entry(4);
+        step.after = json!({"split": {"blue": 90}, "by": "app 1234"});
+        let r = record(serde_json::to_string(&step).unwrap().as_bytes()).unwrap();
+        assert_eq!(r.who.as_deref(), Some("app 1234"));
 
         let mut mirror = entry(2);
         mirror.action = "mirror".to_string();

@@ -271,6 +271,7 @@ impl Ops {
             after: recorded,
             outcome,
             az_command: None,
+            by: run.by.clone(),
         })
         .await;
     }
