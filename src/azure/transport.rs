@@ -104,6 +104,12 @@ impl Transport {
         self.gate.subscribe()
     }
 
+    /// The ARM token every request sends, from the same cache (a sign-in through `az` runs
+    /// once, however many requests and readers there are).
+    pub(crate) async fn bearer(&self) -> Result<String> {
+        self.tokens.bearer().await
+    }
+
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
     }

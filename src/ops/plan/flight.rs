@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::azure::auth::ARM_SCOPE;
 use crate::ops::apply::Ops;
 
 /// How far back a step's health snapshot looks.
@@ -69,13 +68,10 @@ impl Ops {
     /// The signed-in principal's name, read from the ARM token's claims (not verified: it
     /// only labels the record). `None` when the token is not a JWT (the emulator's).
     pub(crate) async fn principal(&self) -> Option<String> {
-        let token = self
-            .client
-            .credential()
-            .get_token(&[ARM_SCOPE], None)
-            .await
-            .ok()?;
-        principal_of(token.token.secret())
+        // The token the requests use, from their cache: asking the credential itself would
+        // sign in again (`az` run once more) for every record written.
+        let token = self.client.transport.bearer().await.ok()?;
+        principal_of(&token)
     }
 }
 
