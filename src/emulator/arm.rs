@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::reply::{ArmFailure, HandlerResult, Reply};
 use super::shared::Emulator;
-use super::store::{WorkspaceKey, endpoint_view, workspace_key};
+use super::store::{WorkspaceKey, endpoint_view, workspace_key, write_endpoint_view};
 use super::token::constant_time_eq;
 
 /// Items per page of a list, unless the caller asks for fewer (`count` / `$top`).
@@ -50,14 +50,16 @@ pub fn check_bearer(headers: &HeaderMap, token: &str) -> Result<(), ArmFailure> 
     }
 }
 
-/// One page of `items`, with a `nextLink` carrying `$skip` when more remain. Only the page's
-/// items are made: a list read page by page would otherwise build every item once per page.
-fn page(
-    items: impl ExactSizeIterator<Item = Value>,
+/// One page of `items`, with a `nextLink` carrying `$skip` when more remain, written out as
+/// JSON straight from the stored items: only the page's items are visited (a list read page
+/// by page would otherwise build every item once per page), and none is cloned.
+fn page<T: ?Sized>(
+    items: &[&T],
+    write_item: impl Fn(&T, &mut Vec<u8>) -> serde_json::Result<()>,
     uri: &Uri,
     query: &HashMap<String, String>,
     base_url: &str,
-) -> Value {
+) -> HandlerResult {
     let skip: usize = query
         .get("$skip")
         .or_else(|| query.get("$skiptoken"))
@@ -69,10 +71,16 @@ fn page(
         .and_then(|s| s.parse::<usize>().ok())
         .filter(|n| *n > 0)
         .unwrap_or(PAGE_SIZE);
-    let total = items.len();
-    let value: Vec<Value> = items.skip(skip).take(size).collect();
-    let mut body = json!({ "value": value });
-    if skip + size < total {
+    let mut out = Vec::with_capacity(4096);
+    out.extend_from_slice(b"{\"value\":[");
+    for (i, item) in items.iter().skip(skip).take(size).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_item(item, &mut out).map_err(unserializable)?;
+    }
+    out.push(b']');
+    if skip.saturating_add(size) < items.len() {
         let mut next = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in query {
             if k != "$skip" && k != "$skiptoken" {
@@ -80,9 +88,25 @@ fn page(
             }
         }
         next.append_pair("$skip", &(skip + size).to_string());
-        body["nextLink"] = json!(format!("{base_url}{}?{}", uri.path(), next.finish()));
+        let link = format!("{base_url}{}?{}", uri.path(), next.finish());
+        out.extend_from_slice(b",\"nextLink\":");
+        serde_json::to_writer(&mut out, &link).map_err(unserializable)?;
     }
-    body
+    out.push(b'}');
+    Ok(Reply::serialized(out))
+}
+
+/// A stored resource that JSON cannot express is the emulator's fault: ARM's 500.
+fn unserializable(error: serde_json::Error) -> ArmFailure {
+    ArmFailure::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalServerError",
+        format!("The emulator could not write a list page: {error}"),
+    )
+}
+
+fn write_value(value: &Value, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    serde_json::to_writer(out, value)
 }
 
 /// The subscription a request is about (ARM's limits are per subscription); empty for
@@ -149,7 +173,7 @@ pub fn handle(
     check_api_version(&api_version)?;
     let mut store = emulator.lock_store();
     store.lro_failure_probability = emulator.faults.lro_failure_probability();
-    let settled = store.settle(Instant::now());
+    let mut touched = store.settle(Instant::now());
     let result = route(
         emulator,
         &mut store,
@@ -159,11 +183,49 @@ pub fn handle(
         &api_version,
         body,
     );
-    // Scoring reads snapshots: refresh them whenever the workspace may have changed.
-    if settled > 0 || *method != Method::GET {
-        emulator.refresh_routes(&store);
+    // Scoring reads snapshots: refresh those of the endpoints that may have changed.
+    if *method != Method::GET {
+        match endpoint_of(uri) {
+            Some(endpoint) => touched.push(endpoint),
+            None => {
+                emulator.refresh_routes(&store);
+                return result;
+            }
+        }
+    }
+    if !touched.is_empty() {
+        emulator
+            .routes
+            .rebuild_endpoints(&store, &emulator.knobs, &emulator.metrics, &touched);
     }
     result
+}
+
+/// The endpoint (workspace, name) a request's path is about, if it is about one.
+fn endpoint_of(uri: &Uri) -> Option<(WorkspaceKey, String)> {
+    let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        [
+            subscriptions,
+            sub,
+            groups,
+            rg,
+            _,
+            _,
+            workspaces,
+            ws,
+            endpoints,
+            name,
+            ..,
+        ] if subscriptions.eq_ignore_ascii_case("subscriptions")
+            && groups.eq_ignore_ascii_case("resourcegroups")
+            && workspaces.eq_ignore_ascii_case("workspaces")
+            && endpoints.eq_ignore_ascii_case("onlineendpoints") =>
+        {
+            Some((workspace_key(sub, rg, ws), (*name).to_string()))
+        }
+        _ => None,
+    }
 }
 
 fn route(
@@ -198,12 +260,13 @@ fn route(
             "microsoft.machinelearningservices",
             "workspaces",
         ] => match *method {
-            Method::GET => Ok(Reply::ok(page(
-                store.list_workspaces(segments[1], None).into_iter(),
+            Method::GET => page(
+                &store.list_workspaces(segments[1], None),
+                write_value,
                 uri,
                 query,
                 &base,
-            ))),
+            ),
             _ => not_allowed(),
         },
         [
@@ -265,14 +328,13 @@ fn route(
             "microsoft.machinelearningservices",
             "workspaces",
         ] => match *method {
-            Method::GET => Ok(Reply::ok(page(
-                store
-                    .list_workspaces(segments[1], Some(segments[3]))
-                    .into_iter(),
+            Method::GET => page(
+                &store.list_workspaces(segments[1], Some(segments[3])),
+                write_value,
                 uri,
                 query,
                 &base,
-            ))),
+            ),
             _ => not_allowed(),
         },
         [
@@ -371,12 +433,14 @@ fn workspace_route(
         ([], &Method::GET) => Ok(Reply::ok(store.workspace(key)?.resource.clone())),
         (["onlineendpoints"], &Method::GET) => {
             let now = Instant::now();
-            let items = store
-                .workspace(key)?
-                .endpoints
-                .values()
-                .map(|e| endpoint_view(e, now));
-            Ok(Reply::ok(page(items, uri, query, &base)))
+            let endpoints: Vec<_> = store.workspace(key)?.endpoints.values().collect();
+            page(
+                &endpoints,
+                |ep, out| write_endpoint_view(ep, now, out),
+                uri,
+                query,
+                &base,
+            )
         }
         (["onlineendpoints", _], &Method::GET) => Ok(Reply::ok(endpoint_view(
             store.endpoint(key, raw[1])?,
@@ -397,12 +461,13 @@ fn workspace_route(
         }
         (["onlineendpoints", _, "token"], &Method::POST) => store.get_token(key, raw[1]),
         (["onlineendpoints", _, "deployments"], &Method::GET) => {
-            let items = store
+            let deployments: Vec<_> = store
                 .endpoint(key, raw[1])?
                 .deployments
                 .values()
-                .map(|d| d.resource.clone());
-            Ok(Reply::ok(page(items, uri, query, &base)))
+                .map(|d| &d.resource)
+                .collect();
+            page(&deployments, write_value, uri, query, &base)
         }
         (["onlineendpoints", _, "deployments", _], &Method::GET) => Ok(Reply::ok(
             store.deployment(key, raw[1], raw[3])?.resource.clone(),

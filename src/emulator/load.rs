@@ -109,8 +109,7 @@ fn credential_for(emulator: &Emulator, ep: &EndpointRoute) -> Option<String> {
     let reply = store.get_token(&ep.workspace, &ep.name).ok()?;
     emulator.refresh_routes(&store);
     reply
-        .body
-        .as_ref()
+        .json()
         .and_then(|b| b.get("accessToken"))
         .and_then(Value::as_str)
         .map(str::to_string)

@@ -618,7 +618,7 @@ mod tests {
             metrics.minutes_between(a, b)
         })
         .expect("answers");
-        let body = reply.body.expect("json");
+        let body = reply.json().cloned().expect("json");
         assert_eq!(body["namespace"], NAMESPACE);
         assert_eq!(body["interval"], "PT1M");
         let rpm = &body["value"][0];
@@ -663,7 +663,7 @@ mod tests {
             .is_err()
         );
         let reply = answer("/x", "r", &q(&[("metricnames", "RequestLatency")]), none).expect("ok");
-        let body = reply.body.expect("json");
+        let body = reply.json().cloned().expect("json");
         let series = body["value"][0]["timeseries"].as_array().expect("series");
         assert_eq!(series.len(), 1, "an unsplit metric always has one series");
         assert!(

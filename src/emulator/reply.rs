@@ -8,7 +8,16 @@ use serde_json::{Value, json};
 pub struct Reply {
     pub status: StatusCode,
     pub headers: Vec<(&'static str, String)>,
-    pub body: Option<Value>,
+    pub body: ReplyBody,
+}
+
+#[derive(Debug)]
+pub enum ReplyBody {
+    Empty,
+    Json(Value),
+    /// JSON already written out: a list page is serialized straight from the stored
+    /// resources, under the store's lock, instead of cloning each one into a new `Value`.
+    Serialized(Vec<u8>),
 }
 
 impl Reply {
@@ -20,7 +29,16 @@ impl Reply {
         Self {
             status,
             headers: Vec::new(),
-            body: Some(body),
+            body: ReplyBody::Json(body),
+        }
+    }
+
+    /// A `200 OK` whose JSON body is already written.
+    pub fn serialized(json: Vec<u8>) -> Self {
+        Self {
+            status: StatusCode::OK,
+            headers: Vec::new(),
+            body: ReplyBody::Serialized(json),
         }
     }
 
@@ -28,13 +46,21 @@ impl Reply {
         Self {
             status,
             headers: Vec::new(),
-            body: None,
+            body: ReplyBody::Empty,
         }
     }
 
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
+    }
+
+    /// The body as a JSON value, when it was made as one.
+    pub fn json(&self) -> Option<&Value> {
+        match &self.body {
+            ReplyBody::Json(value) => Some(value),
+            ReplyBody::Empty | ReplyBody::Serialized(_) => None,
+        }
     }
 }
 
@@ -106,7 +132,7 @@ pub fn into_response(result: HandlerResult, request_id: &str) -> Response {
                     "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\"".to_string(),
                 ));
             }
-            (failure.status, headers, Some(failure.envelope()))
+            (failure.status, headers, ReplyBody::Json(failure.envelope()))
         }
     };
     let mut map = HeaderMap::new();
@@ -120,7 +146,14 @@ pub fn into_response(result: HandlerResult, request_id: &str) -> Response {
         map.insert(HeaderName::from_static("x-ms-correlation-request-id"), v);
     }
     match body {
-        Some(body) => (status, map, axum::Json(body)).into_response(),
-        None => (status, map).into_response(),
+        ReplyBody::Json(body) => (status, map, axum::Json(body)).into_response(),
+        ReplyBody::Serialized(json) => {
+            map.insert(
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            (status, map, json).into_response()
+        }
+        ReplyBody::Empty => (status, map).into_response(),
     }
 }

@@ -63,8 +63,9 @@ impl Emulator {
     pub fn settle_if_due(&self) {
         if self.routes.settle_due(Instant::now()) {
             let mut store = self.lock_store();
-            store.settle(Instant::now());
-            self.refresh_routes(&store);
+            let touched = store.settle(Instant::now());
+            self.routes
+                .rebuild_endpoints(&store, &self.knobs, &self.metrics, &touched);
         }
     }
 }

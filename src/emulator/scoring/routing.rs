@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::knobs::{KnobBook, Knobs};
 use super::model::LinearModel;
 use crate::emulator::metrics::EndpointMetrics;
-use crate::emulator::store::{DeploymentRuntime, Store, WorkspaceKey};
+use crate::emulator::store::{DeploymentRuntime, EndpointRec, Store, WorkspaceKey, WorkspaceRec};
 use crate::rollout::TrafficSplit;
 
 /// Whether a deployment can answer, from its provisioning state and history.
@@ -247,39 +247,91 @@ impl RoutingTable {
         let mut map = HashMap::new();
         for (key, ws) in &store.workspaces {
             for ep in ws.endpoints.values() {
-                let name = ep.resource["name"].as_str().unwrap_or_default().to_string();
-                let base = store.scoring_base(ws, &name);
-                let path = base
-                    .strip_prefix(store.base_url.as_str())
-                    .unwrap_or(&base)
-                    .to_string();
-                let route = Arc::new(build_endpoint(
-                    key,
-                    &name,
-                    format!("{base}/score"),
-                    ep,
-                    knobs,
-                    metrics.endpoint(key, &name),
-                ));
+                let name = ep.resource["name"].as_str().unwrap_or_default();
+                let (path, route) = snapshot(store, key, ws, name, ep, knobs, metrics);
                 map.insert(path.to_lowercase(), route.clone());
                 map.insert(path, route);
             }
         }
-        let next = store.next_operation_end().map_or(u64::MAX, |t| {
-            u64::try_from(t.saturating_duration_since(self.epoch).as_nanos()).unwrap_or(u64::MAX)
-        });
         if let Ok(mut current) = self.by_path.write() {
             *current = map;
         }
+        self.note_next_settle(store);
+    }
+
+    /// Rebuilds only the snapshots of `endpoints` (workspace, name), the ones a change
+    /// touched: a rebuild of every snapshot after each write made filling a workspace with
+    /// thousands of deployments quadratic. A workspace that is gone takes a full rebuild.
+    pub fn rebuild_endpoints(
+        &self,
+        store: &Store,
+        knobs: &KnobBook,
+        metrics: &MetricsBook,
+        endpoints: &[(WorkspaceKey, String)],
+    ) {
+        if endpoints
+            .iter()
+            .any(|(key, _)| !store.workspaces.contains_key(key))
+        {
+            return self.rebuild(store, knobs, metrics);
+        }
+        if let Ok(mut current) = self.by_path.write() {
+            for (key, name) in endpoints {
+                let ws = &store.workspaces[key];
+                let base = store.scoring_base(ws, name);
+                let path = base.strip_prefix(store.base_url.as_str()).unwrap_or(&base);
+                current.remove(path);
+                current.remove(&path.to_lowercase());
+                if let Some(ep) = ws.endpoints.get(&name.to_lowercase()) {
+                    let stored_name = ep.resource["name"].as_str().unwrap_or_default();
+                    let (path, route) = snapshot(store, key, ws, stored_name, ep, knobs, metrics);
+                    current.insert(path.to_lowercase(), route.clone());
+                    current.insert(path, route);
+                }
+            }
+        }
+        self.note_next_settle(store);
+    }
+
+    fn note_next_settle(&self, store: &Store) {
+        let next = store.next_operation_end().map_or(u64::MAX, |t| {
+            u64::try_from(t.saturating_duration_since(self.epoch).as_nanos()).unwrap_or(u64::MAX)
+        });
         self.next_settle.store(next, Ordering::Release);
     }
+}
+
+/// One endpoint's snapshot and the scoring path it answers on (without the base URL).
+fn snapshot(
+    store: &Store,
+    key: &WorkspaceKey,
+    ws: &WorkspaceRec,
+    name: &str,
+    ep: &EndpointRec,
+    knobs: &KnobBook,
+    metrics: &MetricsBook,
+) -> (String, Arc<EndpointRoute>) {
+    let base = store.scoring_base(ws, name);
+    let path = base
+        .strip_prefix(store.base_url.as_str())
+        .unwrap_or(&base)
+        .to_string();
+    let route = Arc::new(build_endpoint(
+        key,
+        name,
+        format!("{base}/score"),
+        ep,
+        knobs,
+        metrics.endpoint(key, name),
+    ));
+    (path, route)
 }
 
 fn build_endpoint(
     key: &WorkspaceKey,
     name: &str,
     scoring_uri: String,
-    ep: &crate::emulator::store::EndpointRec,
+    ep: &EndpointRec,
     knobs: &KnobBook,
     metrics: Arc<EndpointMetrics>,
 ) -> EndpointRoute {
@@ -490,5 +542,76 @@ mod tests {
                 mirror: None
             }
         );
+    }
+
+    /// What a table serves: each path with the endpoint and deployments it answers for.
+    fn served(table: &RoutingTable) -> Vec<(String, String, Vec<String>)> {
+        let map = table.by_path.read().expect("lock");
+        let mut served: Vec<_> = map
+            .iter()
+            .map(|(path, r)| {
+                let deployments = r.deployments.iter().map(|d| d.name.to_string()).collect();
+                (path.clone(), r.scoring_uri.clone(), deployments)
+            })
+            .collect();
+        served.sort();
+        served
+    }
+
+    #[test]
+    fn rebuilding_only_the_touched_endpoints_serves_what_a_full_rebuild_serves() {
+        use crate::emulator::store::{StoreSettings, workspace_key};
+        let mut store = Store::new("http://127.0.0.1:1".into(), StoreSettings::default());
+        store.add_workspace("sub", "rg", "WS", "westus2");
+        let key = workspace_key("sub", "rg", "ws");
+        let (knobs, metrics) = (KnobBook::new(Knobs::default(), &[]), MetricsBook::default());
+        let endpoint = serde_json::to_vec(&serde_json::json!({
+            "location": "westus2", "properties": {"authMode": "Key"}
+        }))
+        .expect("json");
+        let deployment = serde_json::to_vec(&serde_json::json!({
+            "location": "westus2",
+            "sku": {"name": "Default", "capacity": 1},
+            "properties": {"endpointComputeType": "Managed", "instanceType": "Standard_DS3_v2", "model": "azureml:m:1"},
+        }))
+        .expect("json");
+        let partial = RoutingTable::default();
+        let full = RoutingTable::default();
+        let check = |store: &mut Store, written: &str| {
+            let mut touched = store.settle(Instant::now() + std::time::Duration::from_secs(3600));
+            touched.push((key.clone(), written.to_string()));
+            partial.rebuild_endpoints(store, &knobs, &metrics, &touched);
+            full.rebuild(store, &knobs, &metrics);
+            assert_eq!(
+                served(&partial),
+                served(&full),
+                "after a change to {written}"
+            );
+        };
+        store
+            .put_endpoint(&key, "Alpha", &endpoint, "v1")
+            .expect("alpha");
+        check(&mut store, "Alpha");
+        store
+            .put_endpoint(&key, "beta", &endpoint, "v1")
+            .expect("beta");
+        check(&mut store, "beta");
+        store
+            .put_deployment(&key, "ALPHA", "blue", &deployment, "v1")
+            .expect("blue");
+        check(&mut store, "ALPHA");
+        assert_eq!(
+            served(&partial).len(),
+            4,
+            "two endpoints, each as spelt and lower-cased"
+        );
+        assert!(
+            served(&partial)
+                .iter()
+                .any(|(_, _, d)| d == &["blue".to_string()])
+        );
+        store.delete_endpoint(&key, "beta", "v1").expect("delete");
+        check(&mut store, "beta");
+        assert_eq!(served(&partial).len(), 2, "beta no longer answers");
     }
 }

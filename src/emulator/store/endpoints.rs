@@ -36,6 +36,23 @@ pub(super) fn require_auth_mode(
     }
 }
 
+/// [`endpoint_view`] written as JSON, without a copy of the endpoint unless a lag changes it.
+pub(crate) fn write_endpoint_view(
+    ep: &EndpointRec,
+    now: Instant,
+    out: &mut Vec<u8>,
+) -> serde_json::Result<()> {
+    if showing_previous_split(ep, now) {
+        serde_json::to_writer(out, &endpoint_view(ep, now))
+    } else {
+        serde_json::to_writer(out, &ep.resource)
+    }
+}
+
+fn showing_previous_split(ep: &EndpointRec, now: Instant) -> bool {
+    ep.previous_split.is_some() && ep.lagging_until.is_some_and(|until| now < until)
+}
+
 /// An endpoint as a GET shows it: during the visibility lag after an update, with the traffic
 /// it had before (ARM's reads can trail its writes).
 pub(crate) fn endpoint_view(ep: &EndpointRec, now: Instant) -> Value {

@@ -10,6 +10,6 @@ mod operations;
 mod quota;
 mod records;
 
-pub(crate) use endpoints::endpoint_view;
+pub(crate) use endpoints::{endpoint_view, write_endpoint_view};
 pub use ids::random_uuid;
 pub use records::*;

@@ -32,20 +32,22 @@ impl Store {
     }
 
     /// Ends every operation whose time has come. Called before each request is served, so the
-    /// emulator needs no timer of its own. Returns how many operations ended.
-    pub fn settle(&mut self, now: Instant) -> usize {
-        let due: Vec<String> = self
+    /// emulator needs no timer of its own. Returns the endpoint of each operation that ended
+    /// (workspace, endpoint name), the only snapshots that need rebuilding.
+    pub fn settle(&mut self, now: Instant) -> Vec<(WorkspaceKey, String)> {
+        let due: Vec<(String, WorkspaceKey, String)> = self
             .operations
             .values()
             .filter(|o| o.status == "InProgress" && o.ends_at <= now)
-            .map(|o| o.id.clone())
+            .map(|o| (o.id.clone(), o.workspace.clone(), o.endpoint.clone()))
             .collect();
-        let ended = due.len();
-        for id in due {
+        let mut touched = Vec::with_capacity(due.len());
+        for (id, workspace, endpoint) in due {
             self.finish_operation(&id);
+            touched.push((workspace, endpoint));
         }
         self.forget_old_operations();
-        ended
+        touched
     }
 
     /// When the next running operation is due to end, if any runs: the scoring path settles
@@ -342,9 +344,12 @@ mod tests {
             .put_endpoint(&key, "ep-one", &endpoint_body(), "v1")
             .expect("accepted");
         let op = pending_of(&store, &key);
-        assert_eq!(store.settle(Instant::now()), 0);
+        assert!(store.settle(Instant::now()).is_empty());
         let running = store.operation_status(&op).expect("status");
-        assert_eq!(running.body.expect("body")["status"], "InProgress");
+        assert_eq!(
+            running.json().cloned().expect("body")["status"],
+            "InProgress"
+        );
         let result = store.operation_result(&op).expect("result");
         assert_eq!(result.status, StatusCode::ACCEPTED);
         // A second change while the first runs is refused.
@@ -354,11 +359,12 @@ mod tests {
         assert_eq!(busy.status, StatusCode::CONFLICT);
 
         let later = Instant::now() + Duration::from_secs(3601);
-        assert_eq!(store.settle(later), 1);
+        assert_eq!(store.settle(later).len(), 1);
         let done = store
             .operation_status(&op)
             .expect("status")
-            .body
+            .json()
+            .cloned()
             .expect("body");
         assert_eq!(done["status"], "Succeeded");
         assert!(done["endTime"].is_string());
@@ -379,7 +385,8 @@ mod tests {
         let status = store
             .operation_status(&op)
             .expect("status")
-            .body
+            .json()
+            .cloned()
             .expect("body");
         assert_eq!(status["status"], "Failed");
         assert_eq!(status["error"]["code"], "InternalServerError");

@@ -299,12 +299,12 @@ impl Store {
 
     // ---- workspaces ----
 
-    pub fn list_workspaces(&self, sub: &str, rg: Option<&str>) -> Vec<Value> {
+    pub fn list_workspaces(&self, sub: &str, rg: Option<&str>) -> Vec<&Value> {
         self.workspaces
             .values()
             .filter(|w| w.subscription.eq_ignore_ascii_case(sub))
             .filter(|w| rg.is_none_or(|rg| w.resource_group.eq_ignore_ascii_case(rg)))
-            .map(|w| w.resource.clone())
+            .map(|w| &w.resource)
             .collect()
     }
 }
