@@ -320,6 +320,33 @@ fn promote_and_abort_ask_first_and_pause_resume_go_through_the_worker() {
         [Cmd::AbortPlan { driver, endpoint }] if endpoint == "my-endpoint" => *driver,
         other => panic!("an abort: {other:?}"),
     };
+    // While the rollback runs, the runner's pause on the way is not the plan's state: nothing
+    // offers to resume it, and quitting says the abort stops part-way.
+    assert_eq!(status(&state), PlanStatus::Aborting);
+    progress(
+        &mut state,
+        PlanEvent::Paused {
+            step: 0,
+            reason: "aborted by a person (rollout abort)".into(),
+        },
+    );
+    assert_eq!(status(&state), PlanStatus::Aborting);
+    let screen = render(&state, 200, 50);
+    assert!(screen.contains("ABORTING at step 1"), "{screen}");
+    assert!(!screen.contains("P resumes"), "{screen}");
+    assert!(!screen.contains("X abort"), "{screen}");
+    assert!(feed(&mut state, [ch('P'), ch('X')]).is_empty());
+    assert!(state.ui.dialog.is_none(), "{:?}", state.ui.dialog);
+    feed(&mut state, [ch('q')]);
+    let Some(Dialog::ConfirmQuit(quit)) = &state.ui.dialog else {
+        panic!("quitting asks: {:?}", state.ui.dialog);
+    };
+    assert!(
+        quit.reason.contains("rollout abort -e my-endpoint"),
+        "{}",
+        quit.reason
+    );
+    feed(&mut state, [key(KeyCode::Esc)]);
     progress(
         &mut state,
         PlanEvent::RolledBack {

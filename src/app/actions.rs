@@ -9,6 +9,7 @@ use super::keymap::Action;
 use super::log_actions;
 use super::msg::Cmd;
 use super::plan_actions::{self, running_plan};
+use super::plans::PlanStatus;
 use super::selection;
 use tui_input::Input;
 
@@ -35,10 +36,17 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                     ));
                 }
                 if let Some(plan) = running_plan(state) {
-                    parts.push(format!(
-                        "the rollout plan on {0} stops where it stands and stays resumable (`aml-rollout rollout resume -e {0}`)",
-                        plan.endpoint
-                    ));
+                    parts.push(if plan.status == PlanStatus::Aborting {
+                        format!(
+                            "the abort of the rollout plan on {0} stops part-way (`aml-rollout rollout abort -e {0}` finishes it)",
+                            plan.endpoint
+                        )
+                    } else {
+                        format!(
+                            "the rollout plan on {0} stops where it stands and stays resumable (`aml-rollout rollout resume -e {0}`)",
+                            plan.endpoint
+                        )
+                    });
                 }
                 state.ui.dialog = Some(Dialog::ConfirmQuit(ConfirmQuit {
                     reason: parts.join("; "),

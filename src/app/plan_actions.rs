@@ -18,9 +18,14 @@ use crate::rollout::plan::{Plan, PlanTarget, parse_plan};
 /// How the seed's plan is named where a file's path would be.
 const SEED_PLAN: &str = "the seed's plan";
 
-/// A plan this console drives and that may still change traffic: quitting asks first.
+/// A plan this console drives and that may still change traffic (running, or being aborted):
+/// quitting asks first.
 pub(crate) fn running_plan(state: &AppState) -> Option<&PlanPanel> {
-    state.ui.plan.as_ref().filter(|p| p.status.is_active())
+    state
+        .ui
+        .plan
+        .as_ref()
+        .filter(|p| p.status.is_active() || p.status == PlanStatus::Aborting)
 }
 
 /// `p` or `:plan [file]`: the dialog for the selected deployment, or straight to the preview
@@ -226,6 +231,10 @@ pub(super) fn pause_or_resume(state: &mut AppState) -> Vec<Cmd> {
                 how: PlanRunHow::Resume,
             }]
         }
+        PlanStatus::Aborting => {
+            toast(state, ToastLevel::Info, "the plan is being aborted");
+            Vec::new()
+        }
         _ => {
             toast(state, ToastLevel::Info, "the plan has ended");
             Vec::new()
@@ -249,6 +258,10 @@ pub(super) fn ask(state: &mut AppState, control: PlanControl) -> Vec<Cmd> {
         .map(|s| step_text(&s.kind))
         .unwrap_or_else(|| "the end of the plan".to_string());
     let consequence = match (control, &panel.status) {
+        (_, PlanStatus::Aborting) => {
+            toast(state, ToastLevel::Info, "the plan is being aborted");
+            return Vec::new();
+        }
         (PlanControl::Promote, PlanStatus::Baking { .. }) => format!(
             "Skip the rest of step {}'s bake (its gates are not checked): the plan goes on to {next}.",
             panel.step + 1
@@ -307,6 +320,9 @@ pub(super) fn control(state: &mut AppState, endpoint: &str, control: PlanControl
     let driver = state.requests.request();
     if let Some(p) = state.ui.plan.as_mut() {
         p.driver = Some(driver);
+        if control == PlanControl::Abort {
+            p.status = PlanStatus::Aborting;
+        }
     }
     match control {
         PlanControl::Promote => vec![Cmd::RunPlan {

@@ -26,6 +26,9 @@ pub enum PlanStatus {
     Paused {
         reason: String,
     },
+    /// A person's abort is rolling the endpoint back; the runner's pause on the way is not
+    /// the plan's state (nothing resumes an aborted plan).
+    Aborting,
     RolledBack {
         reason: String,
     },
@@ -43,6 +46,11 @@ impl PlanStatus {
             self,
             Self::Starting | Self::Applying | Self::Baking { .. } | Self::AwaitingApproval { .. }
         )
+    }
+
+    /// Pause, promote and abort can still act on it: neither ended nor being aborted.
+    pub fn takes_controls(&self) -> bool {
+        !self.is_finished() && *self != Self::Aborting
     }
 
     /// Finished for good: nothing resumes it.
@@ -155,7 +163,7 @@ impl PlanPanel {
             }
             PlanEvent::Paused { step, reason } => {
                 // An abort pauses the runner first; the rollback that follows has the last word.
-                if !self.status.is_finished() {
+                if !self.status.is_finished() && self.status != PlanStatus::Aborting {
                     self.step = *step;
                     self.status = PlanStatus::Paused {
                         reason: reason.clone(),

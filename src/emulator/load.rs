@@ -56,7 +56,9 @@ pub async fn run(emulator: Arc<Emulator>) {
         }
         emulator.settle_if_due();
         let endpoints = emulator.routes.endpoints();
-        budget.retain(|uri, _| endpoints.iter().any(|e| &e.scoring_uri == uri));
+        let serving: std::collections::HashSet<&str> =
+            endpoints.iter().map(|e| e.scoring_uri.as_str()).collect();
+        budget.retain(|uri, _| serving.contains(uri.as_str()));
         for ep in endpoints.iter().filter(|e| e.has_live_traffic()) {
             let due = budget.entry(ep.scoring_uri.clone()).or_default();
             // At most a second's worth at once, so a stall does not end in a burst.

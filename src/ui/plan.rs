@@ -86,6 +86,10 @@ fn status_line(state: &AppState, panel: &PlanPanel, theme: Theme) -> Line<'stati
             format!("‖ PAUSED at step {at}: {reason} (P resumes)"),
             theme.warn(),
         ),
+        PlanStatus::Aborting => (
+            format!("✗ ABORTING at step {at}: rolling back to the split the plan began with"),
+            theme.error(),
+        ),
         PlanStatus::RolledBack { reason } => (
             format!("✗ ROLLED BACK at step {at}: {reason}"),
             theme.error(),

@@ -47,7 +47,7 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
                 None => status_hints(
                     state.ui.focus,
                     state.options.read_only,
-                    state.own_plan().is_some(),
+                    state.own_plan().is_some_and(|p| p.status.takes_controls()),
                 ),
             };
             let mut spans = Vec::new();

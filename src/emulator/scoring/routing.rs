@@ -226,14 +226,12 @@ impl RoutingTable {
         let Ok(map) = self.by_path.read() else {
             return Vec::new();
         };
-        let mut seen: Vec<Arc<EndpointRoute>> = Vec::new();
-        for route in map.values() {
-            if !seen.iter().any(|r| Arc::ptr_eq(r, route)) {
-                seen.push(route.clone());
-            }
-        }
-        seen.sort_by(|a, b| a.scoring_uri.cmp(&b.scoring_uri));
-        seen
+        // Each endpoint is in the map twice (as spelt and lower-cased): sorted, its two
+        // entries are neighbours.
+        let mut every: Vec<Arc<EndpointRoute>> = map.values().cloned().collect();
+        every.sort_by(|a, b| a.scoring_uri.cmp(&b.scoring_uri));
+        every.dedup_by(|a, b| Arc::ptr_eq(a, b));
+        every
     }
 
     /// Whether a management operation has come due since the last rebuild.
