@@ -155,8 +155,10 @@ impl Signals {
 /// Gives the terminal back and stops the process, as a shell's ctrl-z would; returns once the
 /// process is continued (`fg`), with the terminal taken again and cleared so that the next
 /// frame is drawn whole over whatever the shell left on screen.
+/// `mouse`: whether the screen taken back captures the mouse (the console does; the workspace
+/// picker ignores the mouse, so the terminal keeps its own selection there).
 #[cfg(unix)]
-fn suspend(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> io::Result<()> {
+fn suspend(terminal: &mut Terminal<CrosstermBackend<Stdout>>, mouse: Mouse) -> io::Result<()> {
     let _ = crossterm::execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
     // Through the terminal, so that it knows to hide the cursor again on the next frame.
     terminal.show_cursor()?;
@@ -170,8 +172,10 @@ fn suspend(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> io::Result<()> 
         crossterm::terminal::EnterAlternateScreen,
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
         EnableBracketedPaste,
-        EnableMouseCapture
     )?;
+    if mouse == Mouse::Captured {
+        crossterm::execute!(io::stdout(), EnableMouseCapture)?;
+    }
     // A new terminal has no previous frame, so the next one is drawn whole on the cleared
     // screen. (`Terminal::clear` would ask the terminal for the cursor's position, which the
     // running event stream may swallow.)
@@ -181,8 +185,15 @@ fn suspend(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> io::Result<()> 
 
 /// Elsewhere there is no job control: nothing to do.
 #[cfg(not(unix))]
-fn suspend(_terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> io::Result<()> {
+fn suspend(_terminal: &mut Terminal<CrosstermBackend<Stdout>>, _mouse: Mouse) -> io::Result<()> {
     Ok(())
+}
+
+/// Whether a screen takes mouse events from the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mouse {
+    Captured,
+    NotCaptured,
 }
 
 /// ctrl-z, which a shell would turn into SIGTSTP; raw mode delivers it as a key instead.
@@ -283,7 +294,7 @@ pub async fn run(
         let msg = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if is_suspend_key(&key) => {
-                    suspend(&mut terminal)?;
+                    suspend(&mut terminal, Mouse::Captured)?;
                     // The window may have changed size while the console was stopped.
                     let size = terminal.size()?;
                     Msg::Resize(size.width, size.height)
@@ -311,7 +322,7 @@ pub async fn run(
                     continue;
                 }
                 SignalRequest::Suspend => {
-                    suspend(&mut terminal)?;
+                    suspend(&mut terminal, Mouse::Captured)?;
                     let size = terminal.size()?;
                     Msg::Resize(size.width, size.height)
                 }
@@ -360,7 +371,7 @@ pub async fn pick(
             event = events.next() => event,
             request = signals.next() => match request {
                 SignalRequest::Suspend => {
-                    suspend(&mut terminal)?;
+                    suspend(&mut terminal, Mouse::NotCaptured)?;
                     continue;
                 }
                 // Nothing has been sent yet: any other signal simply cancels the choice.
@@ -368,7 +379,9 @@ pub async fn pick(
             },
         };
         match event {
-            Some(Ok(Event::Key(key))) if is_suspend_key(&key) => suspend(&mut terminal)?,
+            Some(Ok(Event::Key(key))) if is_suspend_key(&key) => {
+                suspend(&mut terminal, Mouse::NotCaptured)?
+            }
             Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => picker.on_key(key),
             Some(Ok(_)) => {}
             Some(Err(e)) => return Err(e),

@@ -137,6 +137,9 @@ fn figures_that_fit_or_cannot_be_read_let_the_next_enter_send() {
         gate(&state).line().as_deref(),
         Some("quota unknown: usages not read: 403 AuthorizationFailed")
     );
+    // The hint says what the next enter does now: it sends.
+    let enter = state.ui.dialog.as_ref().unwrap().hints()[0];
+    assert_eq!((enter.label, enter.does), ("enter", "scale"));
     let cmds = feed(&mut state, [key(KeyCode::Enter)]);
     assert!(
         matches!(&cmds[..], [Cmd::Scale { instances: 10, .. }]),

@@ -282,7 +282,8 @@ fn history_row(e: &aml_rollout::journal::JournalEntry) -> Vec<String> {
         split,
         health,
         operation,
-        text(&after["by"]),
+        // Journals written before `by` was a field of every entry carry it in `after`.
+        e.by.clone().unwrap_or_else(|| text(&after["by"])),
         e.outcome.message.clone().unwrap_or_default(),
     ]
 }

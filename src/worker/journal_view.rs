@@ -165,7 +165,8 @@ fn change_words(entry: &JournalEntry) -> String {
 }
 
 /// Who made the change, where the record says: `by` (this journal's own field, or inside a
-/// plan step's `after`), else `who`, `user` or `operator`.
+/// plan step's `after` in journals written before it was one), else `who`, `user` or
+/// `operator`.
 fn who_of(raw: &Value) -> Option<String> {
     ["by", "who", "user", "operator"]
         .iter()

@@ -61,6 +61,17 @@ pub const KEYS: &[DialogKey<Action>] = &[
 
 pub const KEYS_DEPLOYMENT: &[DialogKey<Action>] = &[CREATE_DEPLOYMENT, CANCEL];
 
+/// Checked, and it fits: enter sends.
+pub const KEYS_DEPLOYMENT_FITS: &[DialogKey<Action>] = &[
+    DialogKey {
+        keys: &[KeyCode::Enter],
+        label: "enter",
+        does: "create",
+        action: Action::Create,
+    },
+    CANCEL,
+];
+
 /// When the deployment cannot fit the core quota, it can still be sent.
 pub const KEYS_OVER_QUOTA: &[DialogKey<Action>] = &[
     CREATE_DEPLOYMENT,
@@ -85,10 +96,11 @@ impl CreateFromFile {
     }
 
     pub fn keys(&self) -> &'static [DialogKey<Action>] {
-        match (&self.endpoint, self.quota.blocks()) {
-            (None, _) => KEYS,
-            (Some(_), false) => KEYS_DEPLOYMENT,
-            (Some(_), true) => KEYS_OVER_QUOTA,
+        match &self.endpoint {
+            None => KEYS,
+            Some(_) if self.quota.blocks() => KEYS_OVER_QUOTA,
+            Some(_) if self.quota.fits() => KEYS_DEPLOYMENT_FITS,
+            Some(_) => KEYS_DEPLOYMENT,
         }
     }
 

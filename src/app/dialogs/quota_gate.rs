@@ -69,6 +69,11 @@ impl QuotaGate {
         matches!(self, Self::Checked { check, .. } if check.blocks())
     }
 
+    /// True when the figures say the field's value fits: the next enter sends.
+    pub fn fits(&self) -> bool {
+        matches!(self, Self::Checked { check, .. } if !check.blocks())
+    }
+
     /// The line the dialog shows: the figures, or that they are coming.
     pub fn line(&self) -> Option<String> {
         match self {

@@ -48,6 +48,17 @@ const FORCE_KEY: &str = "F2";
 
 pub const KEYS: &[DialogKey<Action>] = &[SCALE, CANCEL];
 
+/// Checked, and it fits: enter sends.
+pub const KEYS_FITS: &[DialogKey<Action>] = &[
+    DialogKey {
+        keys: &[KeyCode::Enter],
+        label: "enter",
+        does: "scale",
+        action: Action::Scale,
+    },
+    CANCEL,
+];
+
 /// When the count cannot fit the core quota, it can still be sent.
 pub const KEYS_OVER_QUOTA: &[DialogKey<Action>] = &[
     SCALE,
@@ -106,6 +117,8 @@ impl Scale {
     pub fn keys(&self) -> &'static [DialogKey<Action>] {
         if self.quota.blocks() {
             KEYS_OVER_QUOTA
+        } else if self.quota.fits() {
+            KEYS_FITS
         } else {
             KEYS
         }

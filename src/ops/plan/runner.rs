@@ -256,7 +256,6 @@ impl Ops {
             "of": run.plan.steps.len(),
             "what": describe_step(&run.plan, progress.step),
             "phase": run.record.phase_name(),
-            "by": run.by,
         });
         if let (Some(object), Value::Object(more)) = (recorded.as_object_mut(), details) {
             object.extend(more);
