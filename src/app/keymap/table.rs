@@ -3,9 +3,9 @@
 
 use crossterm::event::KeyCode;
 
-use super::Action as A;
-use super::Scope as S;
-use super::{Binding, bind, code, ctrl, plain, shift};
+use super::binding::Action as A;
+use super::binding::Scope as S;
+use super::binding::{Binding, bind, code, ctrl, plain, shift};
 
 /// Scoped bindings come before global ones: a key means what the focused panel says first.
 pub const KEYMAP: &[Binding] = &[
