@@ -497,3 +497,60 @@ fn each_kind_of_target_has_its_own_badge_and_production_stands_out() {
         "the title bar is red for production"
     );
 }
+
+/// Text typed into a traffic confirmation (the operator thought the `:` bar was open) must not
+/// confirm it with a `y` inside a word: that `y` is refused and the dialog says why. A key
+/// pressed for the dialog then confirms.
+#[test]
+fn a_y_inside_text_typed_into_a_confirmation_does_not_apply_it() {
+    let mut state = blue_green("blue=100", "");
+    let mut msgs = typed(":traffic blue=90 green=10");
+    msgs.push(key(KeyCode::Enter));
+    let cmds = feed(&mut state, msgs);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(matches!(state.ui.dialog, Some(Dialog::ConfirmApply(_))));
+    let applied = |cmds: &[Cmd]| cmds.iter().any(|c| matches!(c, Cmd::ApplySplit { .. }));
+    for text in [":apply", ":traffic yellow=10"] {
+        let mut msgs = typed(text);
+        msgs.push(key(KeyCode::Enter));
+        let cmds = feed(&mut state, msgs);
+        assert!(!applied(&cmds), "typed {text:?} applied it: {cmds:?}");
+        let Some(Dialog::ConfirmApply(dialog)) = &state.ui.dialog else {
+            panic!("still asking after {text:?}: {:?}", state.ui.dialog);
+        };
+        assert!(dialog.guard.notice().is_some());
+        let shown = screen(&state, 120, 40);
+        assert!(
+            shown.contains("not confirmed: text was typed here"),
+            "{shown}"
+        );
+        feed(&mut state, [key(KeyCode::Esc)]);
+        let mut msgs = typed(":traffic blue=90 green=10");
+        msgs.push(key(KeyCode::Enter));
+        feed(&mut state, msgs);
+    }
+    // A `y` pressed after the refusal confirms.
+    feed(&mut state, typed("x"));
+    assert!(!applied(&feed(&mut state, [key(KeyCode::Enter)])));
+    apply_op(&feed(&mut state, [ch('y')]));
+}
+
+/// The key that hides the log panes shows them again from wherever focus went, and never
+/// means something else there (it was `L`, which is +10 in the deployments table: pressed twice
+/// from a pane it drafted a traffic change).
+#[test]
+fn the_logs_key_twice_from_a_pane_hides_and_shows_them_and_drafts_nothing() {
+    let mut state = blue_green("blue=100", "");
+    select_green(&mut state);
+    feed(&mut state, [key(KeyCode::Tab)]);
+    assert!(
+        matches!(state.ui.focus, aml_rollout::app::state::Focus::Logs(_)),
+        "{:?}",
+        state.ui.focus
+    );
+    feed(&mut state, [ch('o')]);
+    assert!(state.logs.hidden);
+    feed(&mut state, [ch('o')]);
+    assert!(!state.logs.hidden);
+    assert!(state.draft_of("my-endpoint").is_none(), "nothing drafted");
+}

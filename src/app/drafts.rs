@@ -230,6 +230,7 @@ pub(super) fn confirm_draft_of(state: &mut AppState, endpoint: &str) {
         return;
     }
     state.ui.dialog = Some(Dialog::ConfirmApply(ConfirmApply {
+        guard: Default::default(),
         endpoint: endpoint.to_string(),
         diff: draft.diff(),
         az_command: draft.az_command(endpoint),

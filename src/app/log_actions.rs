@@ -157,7 +157,7 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             state,
             ToastLevel::Info,
             if state.logs.hidden {
-                "log panes hidden (L shows them)"
+                "log panes hidden (o shows them)"
             } else {
                 "log panes shown"
             },

@@ -287,6 +287,7 @@ pub(super) fn ask(state: &mut AppState, control: PlanControl) -> Vec<Cmd> {
         }
     };
     state.ui.dialog = Some(Dialog::ConfirmPlan(ConfirmPlan {
+        guard: Default::default(),
         endpoint: panel.endpoint,
         control,
         consequence,

@@ -78,6 +78,7 @@ pub(super) fn on_operation_finished(
             deployment,
             file,
         }) if state.ui.dialog.is_none() => Some(Dialog::ConfirmRecreate(ConfirmRecreate {
+            guard: Default::default(),
             endpoint: sanitize_inline(endpoint),
             deployment: sanitize_inline(deployment),
             file: std::path::PathBuf::from(file),

@@ -135,6 +135,7 @@ pub fn render(
             az_command,
             warnings,
             warning,
+            guard,
             ..
         }) => {
             let mut lines = vec![
@@ -154,6 +155,9 @@ pub fn render(
                 Span::raw(az_command.clone()),
             ]));
             lines.push(Line::raw(""));
+            if let Some(notice) = guard.notice() {
+                lines.push(Line::styled(format!("! {notice}"), theme.warn()));
+            }
             draw(
                 frame,
                 area,
@@ -472,8 +476,9 @@ pub fn render(
             endpoint,
             deployment,
             file,
+            guard,
         }) => {
-            let lines = vec![
+            let mut lines = vec![
                 Line::raw(format!(
                     "Deployment {deployment} of {endpoint} exists: its earlier create failed."
                 )),
@@ -483,6 +488,9 @@ pub fn render(
                 )),
                 Line::raw(""),
             ];
+            if let Some(notice) = guard.notice() {
+                lines.push(Line::styled(format!("! {notice}"), theme.warn()));
+            }
             draw(
                 frame,
                 area,

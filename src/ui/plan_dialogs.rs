@@ -168,11 +168,14 @@ fn confirm(d: &ConfirmPlan, hints: &[Hint], theme: Theme, frame: &mut Frame, are
         PlanControl::Promote => (" Promote the rollout plan ", false),
         PlanControl::Abort => (" Abort the rollout plan ", true),
     };
-    let lines = vec![
+    let mut lines = vec![
         Line::raw(format!("{} on {}:", title.trim(), d.endpoint)),
         Line::raw(d.consequence.clone()),
         Line::raw(""),
-        keys_line(hints, theme),
     ];
+    if let Some(notice) = d.guard.notice() {
+        lines.push(Line::styled(format!("! {notice}"), theme.warn()));
+    }
+    lines.push(keys_line(hints, theme));
     draw(frame, area, title.into(), lines, theme, danger);
 }

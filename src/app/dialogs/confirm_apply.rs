@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::binding::{DialogKey, action_in};
 use super::outcome::{Outcome, Request};
+use super::typing_guard::TypingGuard;
 use crate::rollout::SplitDiff;
 
 #[derive(Debug, Clone)]
@@ -18,6 +19,7 @@ pub struct ConfirmApply {
     pub warning: Option<String>,
     /// Opened straight from a `:` command: going back undoes the command, not only the review.
     pub from_command: bool,
+    pub guard: TypingGuard,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +65,7 @@ impl ConfirmApply {
 
     pub(super) fn on_key(&mut self, key: &KeyEvent) -> Outcome {
         match action_in(self.keys(), key) {
+            Some(Action::Apply) if !self.guard.lets_confirm(key) => Outcome::Keep,
             Some(Action::Apply) => Outcome::CloseAnd(Request::ApplyDraft {
                 endpoint: self.endpoint.clone(),
             }),
@@ -70,7 +73,10 @@ impl ConfirmApply {
                 endpoint: self.endpoint.clone(),
             }),
             Some(Action::Back) => Outcome::Close,
-            None => Outcome::Keep,
+            None => {
+                self.guard.unbound(key);
+                Outcome::Keep
+            }
         }
     }
 }

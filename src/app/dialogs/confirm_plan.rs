@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::binding::{DialogKey, action_in};
 use super::outcome::{Outcome, PlanControl, Request};
+use super::typing_guard::TypingGuard;
 
 #[derive(Debug, Clone)]
 pub struct ConfirmPlan {
@@ -13,6 +14,7 @@ pub struct ConfirmPlan {
     pub control: PlanControl,
     /// What it will do, in words ("traffic 50%: green gets 50% of live traffic").
     pub consequence: String,
+    pub guard: TypingGuard,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,12 +41,16 @@ pub const KEYS: &[DialogKey<Action>] = &[
 impl ConfirmPlan {
     pub(super) fn on_key(&mut self, key: &KeyEvent) -> Outcome {
         match action_in(KEYS, key) {
+            Some(Action::Confirm) if !self.guard.lets_confirm(key) => Outcome::Keep,
             Some(Action::Confirm) => Outcome::CloseAnd(Request::ControlPlan {
                 endpoint: self.endpoint.clone(),
                 control: self.control,
             }),
             Some(Action::Cancel) => Outcome::Close,
-            None => Outcome::Keep,
+            None => {
+                self.guard.unbound(key);
+                Outcome::Keep
+            }
         }
     }
 }

@@ -7,12 +7,14 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::binding::{DialogKey, action_in};
 use super::outcome::{Outcome, Request};
+use super::typing_guard::TypingGuard;
 
 #[derive(Debug, Clone)]
 pub struct ConfirmRecreate {
     pub endpoint: String,
     pub deployment: String,
     pub file: PathBuf,
+    pub guard: TypingGuard,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,12 +41,16 @@ pub const KEYS: &[DialogKey<Action>] = &[
 impl ConfirmRecreate {
     pub(super) fn on_key(&mut self, key: &KeyEvent) -> Outcome {
         match action_in(KEYS, key) {
+            Some(Action::Update) if !self.guard.lets_confirm(key) => Outcome::Keep,
             Some(Action::Update) => Outcome::CloseAnd(Request::Recreate {
                 endpoint: self.endpoint.clone(),
                 file: self.file.clone(),
             }),
             Some(Action::Cancel) => Outcome::Close,
-            None => Outcome::Keep,
+            None => {
+                self.guard.unbound(key);
+                Outcome::Keep
+            }
         }
     }
 }

@@ -48,7 +48,7 @@ const CREATE_DEPLOYMENT: DialogKey<Action> = DialogKey {
 /// A function key: the field takes every printable character.
 const FORCE_KEY: &str = "F2";
 
-/// An endpoint: nothing to check first.
+/// An endpoint (nothing to check first), or a deployment whose quota check says it fits.
 pub const KEYS: &[DialogKey<Action>] = &[
     DialogKey {
         keys: &[KeyCode::Enter],
@@ -60,17 +60,6 @@ pub const KEYS: &[DialogKey<Action>] = &[
 ];
 
 pub const KEYS_DEPLOYMENT: &[DialogKey<Action>] = &[CREATE_DEPLOYMENT, CANCEL];
-
-/// Checked, and it fits: enter sends.
-pub const KEYS_DEPLOYMENT_FITS: &[DialogKey<Action>] = &[
-    DialogKey {
-        keys: &[KeyCode::Enter],
-        label: "enter",
-        does: "create",
-        action: Action::Create,
-    },
-    CANCEL,
-];
 
 /// When the deployment cannot fit the core quota, it can still be sent.
 pub const KEYS_OVER_QUOTA: &[DialogKey<Action>] = &[
@@ -99,7 +88,7 @@ impl CreateFromFile {
         match &self.endpoint {
             None => KEYS,
             Some(_) if self.quota.blocks() => KEYS_OVER_QUOTA,
-            Some(_) if self.quota.fits() => KEYS_DEPLOYMENT_FITS,
+            Some(_) if self.quota.fits() => KEYS,
             Some(_) => KEYS_DEPLOYMENT,
         }
     }

@@ -22,6 +22,7 @@ mod prefilled;
 pub mod quota_gate;
 pub mod scale;
 pub mod stale;
+pub mod typing_guard;
 
 use crossterm::event::KeyEvent;
 use tui_input::InputRequest;

@@ -457,11 +457,11 @@ pub const KEYMAP: &[Binding] = &[
     ),
     bind(
         S::Global,
-        &[plain('L')],
-        "L",
+        &[plain('o')],
+        "o",
         A::ToggleLogs,
         "",
-        "Hide or show the log panes (in the table, L is +10)",
+        "Hide or show the log panes",
     ),
     bind(
         S::Global,
