@@ -300,7 +300,7 @@ fn the_help_overlay_shows_every_text_whole_at_any_width() {
     // At 80x24 the texts wrap and the overlay scrolls: every word shows on some page.
     let mut seen = String::new();
     for _ in 0..80 {
-        seen.push_str(&words_on(&screen(&state, 80, 24)));
+        seen.push_str(&words_on(&draw_mapped(&mut state, 80, 24)));
         seen.push(' ');
         feed(&mut state, [ch('j')]);
     }
@@ -553,4 +553,41 @@ fn the_logs_key_twice_from_a_pane_hides_and_shows_them_and_drafts_nothing() {
     feed(&mut state, [ch('o')]);
     assert!(!state.logs.hidden);
     assert!(state.draft_of("my-endpoint").is_none(), "nothing drafted");
+}
+
+/// Draws a frame as the event loop does, keeping where things went (the help overlay's reach).
+fn draw_mapped(state: &mut AppState, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut screen = Default::default();
+    t.draw(|f| screen = aml_rollout::ui::render_mapped(state, f))
+        .unwrap();
+    state.screen = screen;
+    t.backend().to_string()
+}
+
+/// At 80x24 the help overlay scrolls; scrolling stops at its end, so `k` moves back at once,
+/// and g/G, ctrl-d/ctrl-u page through it.
+#[test]
+fn the_help_overlay_scrolls_no_further_than_its_end() {
+    let mut state = blue_green("blue=100", "");
+    feed(&mut state, [ch('?')]);
+    draw_mapped(&mut state, 80, 24);
+    let last = state.screen.help_max_scroll;
+    assert!(last > 10, "the keys do not fit 80x24: {last}");
+    for _ in 0..last + 50 {
+        feed(&mut state, [ch('j')]);
+        draw_mapped(&mut state, 80, 24);
+    }
+    assert_eq!(state.ui.help_scroll, last);
+    feed(&mut state, [ch('k')]);
+    let shown = draw_mapped(&mut state, 80, 24);
+    assert!(shown.contains(&format!("({}/{last})", last - 1)), "{shown}");
+    feed(&mut state, [ch('g')]);
+    assert_eq!(state.ui.help_scroll, 0);
+    feed(&mut state, [ctrl('d')]);
+    assert_eq!(state.ui.help_scroll, 10);
+    feed(&mut state, [ctrl('u')]);
+    assert_eq!(state.ui.help_scroll, 0);
+    feed(&mut state, [ch('G')]);
+    assert_eq!(state.ui.help_scroll, last);
 }

@@ -39,6 +39,8 @@ pub struct ScreenAreas {
     pub logs: Vec<(usize, Rect)>,
     /// The open dialog's buttons.
     pub buttons: Vec<Button>,
+    /// How far the help overlay scrolls (0 when it fits, or is closed).
+    pub help_max_scroll: usize,
 }
 
 impl ScreenAreas {

@@ -82,8 +82,15 @@ fn column(scopes: &[Scope], width: usize, read_only: bool, theme: Theme) -> Vec<
 }
 
 /// The overlay: two columns when both fit side by side at full width, else one whose texts
-/// wrap to the terminal; it scrolls when taller than the terminal.
-pub fn render(scroll: usize, read_only: bool, theme: Theme, frame: &mut Frame, area: Rect) {
+/// wrap to the terminal; it scrolls when taller than the terminal. Returns how far it can
+/// scroll, so that scrolling stops at its end.
+pub fn render(
+    scroll: usize,
+    read_only: bool,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) -> usize {
     const LEFT: [Scope; 2] = [Scope::Deployments, Scope::Endpoints];
     const RIGHT: [Scope; 2] = [Scope::Logs, Scope::Global];
     let (left_width, right_width) = (
@@ -145,4 +152,5 @@ pub fn render(scroll: usize, read_only: bool, theme: Theme, frame: &mut Frame, a
             *column,
         );
     }
+    max_scroll
 }

@@ -149,7 +149,7 @@ pub fn render_mapped(state: &AppState, frame: &mut Frame) -> ScreenAreas {
         None => {}
     }
     if state.ui.show_help {
-        help::render(
+        screen.help_max_scroll = help::render(
             state.ui.help_scroll,
             state.options.read_only,
             theme,
