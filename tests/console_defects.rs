@@ -425,6 +425,50 @@ fn read_only_shows_only_the_keys_that_work() {
         assert!(!help.contains(gone), "{gone:?} in {help}");
     }
     assert!(help.contains("Refresh now"), "{help}");
+    // The dialogs listed in help are those that open here, with the keys they offer here.
+    for gone in [
+        "Review a traffic change",
+        "Scale:",
+        "regenerate",
+        "Open a rollout plan",
+    ] {
+        assert!(!help.contains(gone), "{gone:?} in {help}");
+    }
+    assert!(help.contains("Credentials: v reveal"), "{help}");
+    feed(&mut state, [key(KeyCode::Esc)]);
+
+    // The credentials dialog does not offer regenerating; pressed anyway, R says why.
+    feed(&mut state, [ch('K')]);
+    let hints: Vec<&str> = state
+        .ui
+        .dialog
+        .as_ref()
+        .unwrap()
+        .hints()
+        .iter()
+        .map(|h| h.does)
+        .collect();
+    assert_eq!(hints, ["reveal", "close"]);
+    feed(&mut state, [ch('R')]);
+    assert!(toasts(&state).iter().any(|t| t.contains("read-only")));
+    feed(&mut state, [key(KeyCode::Esc)]);
+
+    // The command bar completes and suggests only what changes nothing.
+    feed(&mut state, [ch(':'), key(KeyCode::Tab)]);
+    let Some(aml_rollout::app::state::Prompt::Command { error, .. }) = &state.ui.prompt else {
+        panic!("the command bar: {:?}", state.ui.prompt);
+    };
+    let offered = error.clone().unwrap_or_default();
+    assert!(offered.contains("journal"), "{offered}");
+    for gone in ["traffic", "scale", "apply", "delete", "abort"] {
+        assert!(!offered.contains(gone), "{gone:?} offered: {offered}");
+    }
+    feed(&mut state, [key(KeyCode::Enter)]);
+    let Some(aml_rollout::app::state::Prompt::Command { error, .. }) = &state.ui.prompt else {
+        panic!("the command bar: {:?}", state.ui.prompt);
+    };
+    let usage = error.clone().unwrap_or_default();
+    assert!(!usage.contains("traffic"), "{usage}");
 }
 
 fn title_with(

@@ -303,7 +303,10 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             let Some(ep) = state.selected_endpoint().cloned() else {
                 return Vec::new();
             };
-            state.ui.dialog = Some(Dialog::Keys(Keys::new(ep.name.clone())));
+            state.ui.dialog = Some(Dialog::Keys(Keys::new(
+                ep.name.clone(),
+                state.options.read_only,
+            )));
             let request = state.requests.request();
             state.requests.awaited_keys = Some(request);
             vec![Cmd::LoadKeys {

@@ -9,7 +9,7 @@ use super::dialogs::scale::parse_instances;
 use super::dialogs::{Dialog, Scale};
 use super::drafts::{APPLYING, draft_from_command, violations_of};
 use super::field_keys::input_request;
-use super::keymap::Action;
+use super::keymap::{Action, changes_azure};
 use super::log_actions;
 use super::msg::Cmd;
 use super::plan_actions;
@@ -20,6 +20,17 @@ use crate::rollout::{TrafficSplit, parse_traffic};
 use tui_input::Input;
 
 const USAGE: &str = "commands: traffic blue=90 green=10 · mirror green=10 · scale blue 2 · plan [FILE] · q · help · logs · refresh … (tab completes)";
+/// Read-only: only what changes nothing.
+const USAGE_READ_ONLY: &str =
+    "commands: q · help · logs · refresh · journal · invoke · compare · keys … (tab completes)";
+
+fn usage(state: &AppState) -> &'static str {
+    if state.options.read_only {
+        USAGE_READ_ONLY
+    } else {
+        USAGE
+    }
+}
 
 /// The verbs that take arguments; the others come from the keymap's commands.
 const VERBS_WITH_ARGUMENTS: [&str; 4] = ["traffic", "mirror", "scale", "plan"];
@@ -46,6 +57,7 @@ const COMMANDS: &[(&str, Action)] = &[
     ("restore-good", Action::RestoreGood),
     ("scale", Action::Scale),
     ("invoke", Action::Invoke),
+    ("compare", Action::Compare),
     ("keys", Action::ShowKeys),
     ("delete", Action::Delete),
     ("plan", Action::OpenPlan),
@@ -211,8 +223,8 @@ fn run(state: &mut AppState, line: &str) -> Result<Vec<Cmd>, String> {
             state,
             Some(std::path::PathBuf::from(rest.trim())),
         )),
-        "" => Err(USAGE.to_string()),
-        other => Err(format!("unknown command {other:?}; {USAGE}")),
+        "" => Err(usage(state).to_string()),
+        other => Err(format!("unknown command {other:?}; {}", usage(state))),
     }
 }
 
@@ -265,11 +277,19 @@ fn complete(state: &mut AppState) {
     let line = input.value().to_string();
     let start = line.rfind(char::is_whitespace).map_or(0, |i| i + 1);
     let (done, word) = line.split_at(start);
+    let read_only = state.options.read_only;
     let candidates: Vec<String> = if done.trim().is_empty() {
+        // Read-only: only the verbs that change nothing (those with arguments all do).
         VERBS_WITH_ARGUMENTS
             .iter()
             .copied()
-            .chain(COMMANDS.iter().map(|(name, _)| *name))
+            .filter(|_| !read_only)
+            .chain(
+                COMMANDS
+                    .iter()
+                    .filter(|(_, action)| !(read_only && changes_azure(*action)))
+                    .map(|(name, _)| *name),
+            )
             .map(str::to_string)
             .collect()
     } else {

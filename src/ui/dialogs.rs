@@ -101,10 +101,10 @@ fn draw(
     let width = longest
         .clamp(64, 120)
         .min(area.width.saturating_sub(2).max(20));
-    // Wrapped lines need more rows than they count; give long ones room.
-    let inner = width.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let rect = centered(area, width, rows as u16 + 3);
+    // Wrapped lines need more rows than they count: as many as the wrapping makes.
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let rows = text.line_count(width.saturating_sub(2).max(1));
+    let rect = centered(area, width, (rows as u16).saturating_add(3));
     let border = if danger {
         theme.error()
     } else {
@@ -114,8 +114,9 @@ fn draw(
     let block = Block::bordered().title(title).border_style(border);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let [text, keys] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    let [text_area, keys] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(text, text_area);
     keys_row(hints, theme, frame, keys, buttons);
 }
 
@@ -397,6 +398,7 @@ pub fn render(
             info,
             revealed,
             confirm_regenerate,
+            ..
         }) => {
             let mut lines = vec![Line::raw(format!("Endpoint {endpoint}")), Line::raw("")];
             match info {

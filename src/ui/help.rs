@@ -44,9 +44,9 @@ fn section(scope: Scope, width: usize, read_only: bool, theme: Theme) -> Vec<Lin
 }
 
 /// The dialogs' keys, from their own tables, wrapped to `width`.
-fn dialog_sections(width: usize, theme: Theme) -> Vec<Line<'static>> {
+fn dialog_sections(width: usize, read_only: bool, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled("In dialogs", theme.changed()))];
-    for (title, hints) in key_tables() {
+    for (title, hints) in key_tables(read_only) {
         let text = hints
             .iter()
             .map(|h| format!("{} {}", h.label, h.does))
@@ -115,7 +115,7 @@ pub fn render(
     // The dialogs' keys go under the last column, wrapped to its width.
     let mut columns = columns;
     if let Some((last, last_width)) = columns.last_mut() {
-        last.extend(dialog_sections(*last_width, theme));
+        last.extend(dialog_sections(*last_width, read_only, theme));
     }
     let tallest = columns.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
     let rect = centered(

@@ -13,6 +13,8 @@ pub struct Keys {
     pub info: Option<Result<KeysInfo, String>>,
     pub revealed: bool,
     pub confirm_regenerate: bool,
+    /// Regenerating is refused in read-only mode, so it is not offered.
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +69,12 @@ pub const KEYS_REVEALED: &[DialogKey<Action>] = &[
     CLOSE,
 ];
 
+/// Read-only, masked: regenerating is not offered.
+pub const KEYS_MASKED_READ_ONLY: &[DialogKey<Action>] = &[KEYS_MASKED[0], CLOSE];
+
+/// Read-only, shown.
+pub const KEYS_REVEALED_READ_ONLY: &[DialogKey<Action>] = &[KEYS_REVEALED[0], CLOSE];
+
 /// While asking whether to regenerate: any key but y cancels.
 pub const KEYS_CONFIRMING: &[DialogKey<Action>] = &[
     DialogKey {
@@ -85,17 +93,30 @@ pub const KEYS_CONFIRMING: &[DialogKey<Action>] = &[
 
 impl Keys {
     /// Opens loading; the keys arrive as a message.
-    pub fn new(endpoint: String) -> Self {
+    pub fn new(endpoint: String, read_only: bool) -> Self {
         Self {
             endpoint,
             info: None,
             revealed: false,
             confirm_regenerate: false,
+            read_only,
         }
     }
 
-    /// The keys that work now.
+    /// The keys offered now.
     pub(super) fn keys(&self) -> &'static [DialogKey<Action>] {
+        match (self.confirm_regenerate, self.revealed, self.read_only) {
+            (true, _, _) => KEYS_CONFIRMING,
+            (false, true, false) => KEYS_REVEALED,
+            (false, false, false) => KEYS_MASKED,
+            (false, true, true) => KEYS_REVEALED_READ_ONLY,
+            (false, false, true) => KEYS_MASKED_READ_ONLY,
+        }
+    }
+
+    /// The keys handled now: in read-only mode `R` is not offered, but pressed it still says
+    /// why nothing happens.
+    fn handled(&self) -> &'static [DialogKey<Action>] {
         match (self.confirm_regenerate, self.revealed) {
             (true, _) => KEYS_CONFIRMING,
             (false, true) => KEYS_REVEALED,
@@ -104,7 +125,7 @@ impl Keys {
     }
 
     pub(super) fn on_key(&mut self, key: &KeyEvent, context: Context) -> Outcome {
-        let action = action_in(self.keys(), key);
+        let action = action_in(self.handled(), key);
         if self.confirm_regenerate {
             self.confirm_regenerate = false;
         }

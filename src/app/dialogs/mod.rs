@@ -131,37 +131,60 @@ impl Dialog {
 }
 
 /// Every dialog's keys, by dialog, for the help overlay: the same tables the dialogs handle
-/// keys with and their views show.
-pub fn key_tables() -> Vec<(&'static str, Vec<Hint>)> {
-    vec![
-        ("Review a traffic change", hints_of(confirm_apply::KEYS)),
-        ("Traffic changed meanwhile", hints_of(stale::KEYS)),
-        ("Scale", hints_of(scale::KEYS_OVER_QUOTA)),
-        ("Delete", hints_of(delete::KEYS)),
-        ("Invoke", hints_of(invoke::KEYS_WITH_PINNING)),
-        ("Compare answers", hints_of(compare::KEYS)),
-        ("Create from a file", hints_of(create::KEYS_OVER_QUOTA)),
+/// keys with and their views show. Read-only: only the dialogs that open there, with the keys
+/// they offer there.
+pub fn key_tables(read_only: bool) -> Vec<(&'static str, Vec<Hint>)> {
+    // (title, keys, opens in read-only mode)
+    let credentials: Vec<Hint> = if read_only {
+        hints_of(keys::KEYS_MASKED_READ_ONLY)
+    } else {
+        [keys::KEYS_MASKED, keys::KEYS_CONFIRMING]
+            .into_iter()
+            .flat_map(hints_of)
+            .collect()
+    };
+    let tables = vec![
+        (
+            "Review a traffic change",
+            hints_of(confirm_apply::KEYS),
+            false,
+        ),
+        ("Traffic changed meanwhile", hints_of(stale::KEYS), false),
+        ("Scale", hints_of(scale::KEYS_OVER_QUOTA), false),
+        ("Delete", hints_of(delete::KEYS), false),
+        ("Invoke", hints_of(invoke::KEYS_WITH_PINNING), true),
+        ("Compare answers", hints_of(compare::KEYS), true),
+        (
+            "Create from a file",
+            hints_of(create::KEYS_OVER_QUOTA),
+            false,
+        ),
         (
             "Update a failed create in place",
             hints_of(confirm_recreate::KEYS),
+            false,
         ),
+        ("Credentials", credentials, true),
+        ("Journal", hints_of(journal::KEYS), true),
+        ("Open a rollout plan", hints_of(plan_open::KEYS), false),
         (
-            "Credentials",
-            [keys::KEYS_MASKED, keys::KEYS_CONFIRMING]
-                .into_iter()
-                .flat_map(hints_of)
-                .collect(),
+            "Preview a rollout plan",
+            hints_of(plan_preview::KEYS),
+            false,
         ),
-        ("Journal", hints_of(journal::KEYS)),
-        ("Open a rollout plan", hints_of(plan_open::KEYS)),
-        ("Preview a rollout plan", hints_of(plan_preview::KEYS)),
         (
             "Promote or abort a rollout plan",
             hints_of(confirm_plan::KEYS),
+            false,
         ),
-        ("Journal record", hints_of(journal::KEYS_DETAIL)),
-        ("Quit", hints_of(confirm_quit::KEYS)),
-    ]
+        ("Journal record", hints_of(journal::KEYS_DETAIL), true),
+        ("Quit", hints_of(confirm_quit::KEYS), true),
+    ];
+    tables
+        .into_iter()
+        .filter(|(_, _, opens_read_only)| *opens_read_only || !read_only)
+        .map(|(title, hints, _)| (title, hints))
+        .collect()
 }
 
 #[cfg(test)]
@@ -210,7 +233,7 @@ mod tests {
 
     #[test]
     fn a_dialog_shows_the_keys_that_work_in_its_state() {
-        let mut dialog = Dialog::Keys(Keys::new("ep".into()));
+        let mut dialog = Dialog::Keys(Keys::new("ep".into(), false));
         let labels = |d: &Dialog| d.hints().iter().map(|h| h.does).collect::<Vec<_>>();
         assert_eq!(
             labels(&dialog),

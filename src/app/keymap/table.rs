@@ -485,7 +485,7 @@ pub const KEYMAP: &[Binding] = &[
         ":",
         A::CommandBar,
         "cmd",
-        "Commands: traffic blue=90 green=10 · scale blue 2 · q · help; ↑↓ history, tab completes",
+        "Command bar: every action by name; tab completes, ↑↓ history",
     ),
     bind(
         S::Global,
