@@ -635,3 +635,22 @@ fn the_help_overlay_scrolls_no_further_than_its_end() {
     feed(&mut state, [ch('G')]);
     assert_eq!(state.ui.help_scroll, last);
 }
+
+/// A deployment name longer than the usual column keeps a gap before its figures in the draft
+/// and the confirmation (`purple-long-name-xlive 0% → 10%` ran together).
+#[test]
+fn long_deployment_names_keep_a_gap_before_their_figures() {
+    let mut state = loaded_with(
+        options(),
+        vec![(
+            endpoint("my-endpoint", "blue=100", ""),
+            vec![deployment("blue", 1), deployment("purple-long-name-x", 1)],
+        )],
+    );
+    feed(&mut state, [key(KeyCode::Down), ch('L')]);
+    let draft = screen(&state, 160, 40);
+    assert!(draft.contains("purple-long-name-x  live"), "{draft}");
+    feed(&mut state, [key(KeyCode::Enter)]);
+    let confirm = screen(&state, 160, 40);
+    assert!(confirm.contains("purple-long-name-x  live"), "{confirm}");
+}

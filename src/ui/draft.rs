@@ -14,9 +14,17 @@ use crate::rollout::SplitDiff;
 /// Lines describing a diff, shared by the panel and the confirmation dialog.
 pub fn diff_lines(diff: &SplitDiff, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
+    // Names line up in one column as wide as the longest, with a gap before the figures.
+    let name_width = diff
+        .rows
+        .iter()
+        .map(|r| r.deployment.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(14);
     for row in &diff.rows {
         let mut spans = vec![Span::styled(
-            format!("  {:<14}", row.deployment),
+            format!("  {:<name_width$}  ", row.deployment),
             theme.key(),
         )];
         if row.live_before != row.live_after {
