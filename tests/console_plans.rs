@@ -377,6 +377,13 @@ fn promote_and_abort_ask_first_and_pause_resume_go_through_the_worker() {
         },
     );
     assert!(matches!(status(&state), PlanStatus::RolledBack { .. }));
+    // Nothing runs any more: the step it stopped at says so, and the split is what it restored.
+    let panel = state.ui.plan.as_ref().unwrap();
+    assert_eq!(panel.mark(panel.step), StepMark::Stopped);
+    let shown = render(&state, 200, 50);
+    assert!(shown.contains("✗ stopped"), "{shown}");
+    assert!(!shown.contains("▶ running"), "{shown}");
+    assert!(shown.contains("restored blue=100"), "{shown}");
     // Ended: the controls say so instead of sending anything.
     assert!(feed(&mut state, [ch('X'), ch('Y'), ch('P')]).is_empty());
     assert!(state.ui.dialog.is_none());

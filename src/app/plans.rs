@@ -65,6 +65,10 @@ pub enum StepMark {
     Done,
     Running,
     Waiting,
+    /// Where the plan was rolled back or failed: nothing runs there now.
+    Stopped,
+    /// Where the plan is paused.
+    Paused,
 }
 
 impl StepMark {
@@ -74,6 +78,8 @@ impl StepMark {
             Self::Done => "✓ done",
             Self::Running => "▶ running",
             Self::Waiting => "· waiting",
+            Self::Stopped => "✗ stopped",
+            Self::Paused => "‖ paused",
         }
     }
 }
@@ -116,12 +122,27 @@ impl PlanPanel {
 
     pub fn mark(&self, step: usize) -> StepMark {
         if self.status == PlanStatus::Done || step < self.step {
-            StepMark::Done
-        } else if step == self.step {
-            StepMark::Running
-        } else {
-            StepMark::Waiting
+            return StepMark::Done;
         }
+        if step > self.step {
+            return StepMark::Waiting;
+        }
+        match self.status {
+            PlanStatus::RolledBack { .. } | PlanStatus::Failed { .. } => StepMark::Stopped,
+            PlanStatus::Paused { .. } => StepMark::Paused,
+            _ => StepMark::Running,
+        }
+    }
+
+    /// The split as the panel last knew it, in words: while the plan runs it is the endpoint's
+    /// split; once the plan has ended, the endpoint may have moved on, so it says when.
+    pub fn split_text(&self) -> Option<String> {
+        let split = self.split.as_ref()?;
+        Some(match &self.status {
+            PlanStatus::RolledBack { .. } => format!("restored {split}"),
+            PlanStatus::Done => format!("ended at {split}"),
+            _ => format!("now {split}"),
+        })
     }
 
     /// What one event says about the plan.

@@ -112,9 +112,8 @@ fn own_lines(state: &AppState, panel: &PlanPanel, theme: Theme) -> Vec<Line<'sta
             )),
             Span::styled(
                 panel
-                    .split
-                    .as_ref()
-                    .map(|s| format!(" · now {s}"))
+                    .split_text()
+                    .map(|s| format!(" · {s}"))
                     .unwrap_or_default(),
                 theme.dim(),
             ),
@@ -127,6 +126,8 @@ fn own_lines(state: &AppState, panel: &PlanPanel, theme: Theme) -> Vec<Line<'sta
             StepMark::Done => theme.ok(),
             StepMark::Running => theme.key(),
             StepMark::Waiting => theme.dim(),
+            StepMark::Stopped => theme.error(),
+            StepMark::Paused => theme.warn(),
         };
         let bake = step
             .bake
