@@ -654,3 +654,32 @@ fn long_deployment_names_keep_a_gap_before_their_figures() {
     let confirm = screen(&state, 160, 40);
     assert!(confirm.contains("purple-long-name-x  live"), "{confirm}");
 }
+
+/// A narrow status bar drops whole hints, never cuts one, and keeps `? help` and `q quit`.
+#[test]
+fn a_narrow_status_bar_keeps_help_and_quit_and_cuts_no_hint() {
+    use aml_rollout::app::keymap::status_hints;
+    let state = blue_green("blue=100", "");
+    let wide = screen(&state, 240, 40);
+    let wide_status = wide.lines().last().unwrap().to_string();
+    let all = status_hints(state.ui.focus, false, false);
+    for width in [80u16, 100, 120] {
+        let text = screen(&state, width, 24);
+        let status = text.lines().last().unwrap();
+        assert!(
+            status.contains("? help") && status.contains("q quit"),
+            "{width} columns: {status}"
+        );
+        // Every hint shown is whole: its keys are followed by its full word.
+        for (keys, hint) in &all {
+            let shown = format!("{keys} ");
+            if let Some(at) = status.find(&format!("  {shown}")) {
+                assert!(
+                    status[at + 2..].starts_with(&format!("{keys} {hint}")),
+                    "{width} columns cut {keys:?}: {status}"
+                );
+            }
+        }
+    }
+    assert!(wide_status.contains("? help"), "{wide_status}");
+}

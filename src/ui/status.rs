@@ -59,11 +59,38 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
                 ));
                 spans.push(Span::raw("  "));
             }
-            for (keys, hint) in hints {
+            let used: usize = spans.iter().map(|s| s.width()).sum();
+            let room = usize::from(area.width).saturating_sub(used);
+            for (keys, hint) in fitting(hints, room, state.ui.dialog.is_none()) {
                 spans.push(Span::styled(keys, theme.key()));
                 spans.push(Span::raw(format!(" {hint}  ")));
             }
             frame.render_widget(Paragraph::new(Line::from(spans)), area);
         }
     }
+}
+
+/// The hints that fit in `room` columns, whole: none is cut mid-word. Outside dialogs `? help`
+/// and `q quit` stay at the end whatever else must go, so a narrow terminal still says how to
+/// find the rest and how to leave.
+fn fitting<'a>(
+    hints: Vec<(&'a str, &'a str)>,
+    room: usize,
+    keep_help_and_quit: bool,
+) -> Vec<(&'a str, &'a str)> {
+    let width = |(keys, hint): &(&str, &str)| keys.chars().count() + hint.chars().count() + 3;
+    let (kept, others): (Vec<_>, Vec<_>) = hints
+        .into_iter()
+        .partition(|(keys, _)| keep_help_and_quit && matches!(*keys, "?" | "q"));
+    let mut left = room.saturating_sub(kept.iter().map(width).sum());
+    let mut shown: Vec<_> = others
+        .into_iter()
+        .take_while(|h| {
+            let fits = width(h) <= left;
+            left = left.saturating_sub(width(h));
+            fits
+        })
+        .collect();
+    shown.extend(kept);
+    shown
 }
