@@ -683,3 +683,25 @@ fn a_narrow_status_bar_keeps_help_and_quit_and_cuts_no_hint() {
     }
     assert!(wide_status.contains("? help"), "{wide_status}");
 }
+
+/// Deployments scrolled out of a short table are counted on its border, above and below.
+#[test]
+fn rows_scrolled_out_of_the_deployments_table_are_counted() {
+    let names: Vec<String> = (0..14).map(|i| format!("dep-{i:02}")).collect();
+    let mut state = loaded_with(
+        options(),
+        vec![(
+            endpoint("my-endpoint", "dep-00=100", ""),
+            names.iter().map(|n| deployment(n, 1)).collect(),
+        )],
+    );
+    let top = screen(&state, 80, 24);
+    assert!(top.contains("↓") && top.contains("more"), "{top}");
+    for _ in 0..names.len() {
+        feed(&mut state, [key(KeyCode::Down)]);
+    }
+    let bottom = screen(&state, 80, 24);
+    assert!(bottom.contains("↑") && bottom.contains("more"), "{bottom}");
+    let roomy = screen(&state, 120, 60);
+    assert!(!roomy.contains(" more "), "all rows fit: {roomy}");
+}

@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
 use super::theme::Theme;
-use super::widgets::data_rows;
 use super::widgets::slider;
+use super::widgets::{data_rows, scrolled_out};
 use crate::app::AppState;
 use crate::app::screen::TableArea;
 use crate::app::snapshot::DeploymentMetrics;
@@ -349,6 +349,14 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) -> 
         table_state.select(Some(state.ui.selected_deployment));
     }
     frame.render_stateful_widget(table, area, &mut table_state);
+    scrolled_out(
+        frame,
+        area,
+        rows_area,
+        table_state.offset(),
+        deployments.len(),
+        theme,
+    );
     if empty && area.height > 3 {
         let inner = Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1);
         frame.render_widget(

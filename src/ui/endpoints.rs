@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
 use super::theme::Theme;
-use super::widgets::data_rows;
+use super::widgets::{data_rows, scrolled_out};
 use crate::app::AppState;
 use crate::app::screen::TableArea;
 use crate::app::state::Focus;
@@ -79,6 +79,14 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) -> 
         table_state.select(Some(state.ui.selected_endpoint));
     }
     frame.render_stateful_widget(table, area, &mut table_state);
+    scrolled_out(
+        frame,
+        area,
+        rows_area,
+        table_state.offset(),
+        visible.len(),
+        theme,
+    );
     if empty && state.azure.loaded && area.height > 3 {
         let hint = if state.ui.filter.is_empty() {
             "no endpoints: C creates one"

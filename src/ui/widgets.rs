@@ -154,6 +154,38 @@ pub(super) fn data_rows(inner: Rect) -> Rect {
     }
 }
 
+/// On a bordered table's bottom border, how many rows are scrolled out of view above and
+/// below, so that a row out of sight is never a row that does not exist.
+pub(super) fn scrolled_out(
+    frame: &mut Frame,
+    table: Rect,
+    rows: Rect,
+    first: usize,
+    total: usize,
+    theme: Theme,
+) {
+    let above = first;
+    let below = total.saturating_sub(first + usize::from(rows.height));
+    if (above == 0 && below == 0) || table.height < 3 {
+        return;
+    }
+    let text = match (above, below) {
+        (0, b) => format!(" ↓ {b} more "),
+        (a, 0) => format!(" ↑ {a} more "),
+        (a, b) => format!(" ↑ {a} · ↓ {b} more "),
+    };
+    let border = Rect::new(
+        table.x + 1,
+        table.bottom() - 1,
+        table.width.saturating_sub(2),
+        1,
+    );
+    frame.render_widget(
+        Line::from(Span::styled(text, theme.warn())).right_aligned(),
+        border,
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
