@@ -401,6 +401,11 @@ fn esc_discards_and_undo_and_known_good_make_new_drafts() {
     assert!(last_toast(&state).contains("known-good"));
     feed(&mut state, [ch('Z')]);
     assert!(state.draft_of("my-endpoint").is_none());
+    assert!(
+        last_toast(&state).contains("at its known-good split already"),
+        "{}",
+        last_toast(&state)
+    );
 }
 
 #[test]

@@ -28,12 +28,21 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             if drafts > 0 || running > 0 || running_plan(state).is_some() {
                 let mut parts = Vec::new();
                 if drafts > 0 {
-                    parts.push(format!("{drafts} unapplied draft(s) will be lost"));
+                    parts.push(if drafts == 1 {
+                        "1 unapplied draft will be lost".to_string()
+                    } else {
+                        format!("{drafts} unapplied drafts will be lost")
+                    });
                 }
                 if running > 0 {
-                    parts.push(format!(
-                        "{running} operation(s) are still running on Azure (they will finish without you)"
-                    ));
+                    parts.push(if running == 1 {
+                        "1 operation is still running on Azure (it will finish without you)"
+                            .to_string()
+                    } else {
+                        format!(
+                            "{running} operations are still running on Azure (they will finish without you)"
+                        )
+                    });
                 }
                 if let Some(plan) = running_plan(state) {
                     parts.push(if plan.status == PlanStatus::Aborting {
@@ -227,12 +236,32 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
                 return Vec::new();
             };
             let Some(good) = state.ui.known_good.get(&ep.name.to_lowercase()).cloned() else {
+                toast(
+                    state,
+                    ToastLevel::Info,
+                    format!(
+                        "no known-good split for {}: M marks the current one",
+                        ep.name
+                    ),
+                );
                 return Vec::new();
             };
             let target = TrafficSplit {
                 live: good.live,
                 mirror: TrafficMap::new(),
             };
+            if target.normalized() == ep.split.normalized() {
+                toast(
+                    state,
+                    ToastLevel::Info,
+                    format!(
+                        "{} is at its known-good split already ({}): nothing to restore",
+                        ep.name,
+                        describe_split(&target)
+                    ),
+                );
+                return Vec::new();
+            }
             if start_draft(
                 state,
                 &ep.name,

@@ -157,7 +157,7 @@ impl Ops {
         };
         if names.len() < 2 {
             return Err(OpsError::Invalid(format!(
-                "a comparison needs two deployments or more (endpoint {} has {}); name one twice to compare it with itself; nothing was sent",
+                "a comparison needs two deployments or more (endpoint {} has {}); nothing was sent (headless, `--deployments blue,blue` compares one with itself)",
                 ep.name,
                 names.len()
             )));

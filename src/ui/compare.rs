@@ -66,7 +66,7 @@ pub fn render(
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .title(format!(
-            " Compare answers · {} (read-only) ",
+            " Compare answers · {} (changes nothing) ",
             dialog.endpoint
         ))
         .border_style(theme.border(true));

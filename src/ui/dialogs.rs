@@ -305,10 +305,10 @@ pub fn render(
                 (InvokeRouting::Pinned, Some(d)) => {
                     format!("pinned to {d} (azureml-model-deployment: {d})")
                 }
-                _ => "the endpoint's own traffic routing".to_string(),
+                _ => "routed by the endpoint's own traffic split".to_string(),
             };
             let mut lines = vec![
-                Line::raw(format!("Invoke {endpoint} via {route}")),
+                Line::raw(format!("Invoke {endpoint}, {route}")),
                 input_line("request file:", input, theme),
                 Line::raw(""),
             ];
