@@ -18,7 +18,11 @@ fn command(state: &mut AppState, line: &str) -> Vec<Cmd> {
 
 fn bar(state: &AppState) -> (String, Option<String>) {
     match &state.ui.prompt {
-        Some(Prompt::Command { input, error }) => (input.value().to_string(), error.clone()),
+        Some(Prompt::Command {
+            input,
+            error,
+            matches,
+        }) => (input.value().to_string(), error.clone().or(matches.clone())),
         other => panic!("the command bar is open: {other:?}"),
     }
 }

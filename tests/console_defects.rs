@@ -455,10 +455,12 @@ fn read_only_shows_only_the_keys_that_work() {
 
     // The command bar completes and suggests only what changes nothing.
     feed(&mut state, [ch(':'), key(KeyCode::Tab)]);
-    let Some(aml_rollout::app::state::Prompt::Command { error, .. }) = &state.ui.prompt else {
+    let Some(aml_rollout::app::state::Prompt::Command { error, matches, .. }) = &state.ui.prompt
+    else {
         panic!("the command bar: {:?}", state.ui.prompt);
     };
-    let offered = error.clone().unwrap_or_default();
+    assert_eq!(error, &None, "the choices are not an error");
+    let offered = matches.clone().unwrap_or_default();
     assert!(offered.contains("journal"), "{offered}");
     for gone in ["traffic", "scale", "apply", "delete", "abort"] {
         assert!(!offered.contains(gone), "{gone:?} offered: {offered}");
@@ -662,7 +664,7 @@ fn a_narrow_status_bar_keeps_help_and_quit_and_cuts_no_hint() {
     let state = blue_green("blue=100", "");
     let wide = screen(&state, 240, 40);
     let wide_status = wide.lines().last().unwrap().to_string();
-    let all = status_hints(state.ui.focus, false, false);
+    let all = status_hints(state.ui.focus, false, false, true);
     for width in [80u16, 100, 120] {
         let text = screen(&state, width, 24);
         let status = text.lines().last().unwrap();

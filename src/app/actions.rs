@@ -101,6 +101,7 @@ pub(super) fn on_action(state: &mut AppState, action: Action) -> Vec<Cmd> {
             state.ui.prompt = Some(Prompt::Command {
                 input: Input::default(),
                 error: None,
+                matches: None,
             });
             Vec::new()
         }

@@ -117,6 +117,7 @@ pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Cmd> {
                         state.ui.prompt = Some(Prompt::Command {
                             input,
                             error: Some(error),
+                            matches: None,
                         });
                         Vec::new()
                     }
@@ -232,10 +233,11 @@ fn is_command(state: &AppState) -> bool {
     matches!(state.ui.prompt, Some(Prompt::Command { .. }))
 }
 
-fn set_command_line(state: &mut AppState, line: String, error: Option<String>) {
+fn set_command_line(state: &mut AppState, line: String, matches: Option<String>) {
     state.ui.prompt = Some(Prompt::Command {
         input: Input::new(line),
-        error,
+        error: None,
+        matches,
     });
 }
 
@@ -338,7 +340,7 @@ fn complete(state: &mut AppState) {
                     word
                 }
             );
-            let hint = format!("matches: {}", many.join(" "));
+            let hint = format!("tab: {}", many.join(" "));
             set_command_line(state, shown.to_string(), Some(hint));
         }
     }

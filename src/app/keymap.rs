@@ -86,16 +86,19 @@ pub fn working(read_only: bool) -> impl Iterator<Item = &'static Binding> {
 }
 
 /// `(keys, hint)` pairs for the status bar of the focused panel; the plan's keys only while
-/// this console shows its own plan (`own_plan`).
+/// this console shows its own plan (`own_plan`), apply and discard only with a `draft`.
 pub fn status_hints(
     focus: Focus,
     read_only: bool,
     own_plan: bool,
+    draft: bool,
 ) -> Vec<(&'static str, &'static str)> {
     let scope = scope_of(focus);
     let mut bindings: Vec<&Binding> = working(read_only)
         .filter(|b| (b.scope == scope || b.scope == Scope::Global) && !b.hint.is_empty())
         .filter(|b| own_plan || !drives_plan(b.action))
+        // Apply and discard act on a draft: offered while the selected endpoint has one.
+        .filter(|b| draft || !matches!(b.action, Action::Apply | Action::Discard))
         .collect();
     // While its plan is shown, the plan's keys come first: a narrow bar cuts the others.
     bindings.sort_by_key(|b| !drives_plan(b.action));

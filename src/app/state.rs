@@ -165,6 +165,8 @@ pub enum Prompt {
     Command {
         input: Input,
         error: Option<String>,
+        /// What tab found when it could not choose one: shown beside the line, not as an error.
+        matches: Option<String>,
     },
     Filter {
         input: Input,

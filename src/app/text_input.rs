@@ -15,9 +15,14 @@ pub(super) fn paste(state: &mut AppState, text: &str) {
 pub(super) fn edit(state: &mut AppState, request: InputRequest) {
     if let Some(prompt) = &mut state.ui.prompt {
         match prompt {
-            Prompt::Command { input, error } => {
+            Prompt::Command {
+                input,
+                error,
+                matches,
+            } => {
                 input.handle(request);
                 *error = None;
+                *matches = None;
             }
             Prompt::Filter { input } => {
                 input.handle(request);

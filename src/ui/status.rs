@@ -13,13 +13,20 @@ use crate::app::state::Prompt;
 
 pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
     match &state.ui.prompt {
-        Some(Prompt::Command { input, error }) => {
+        Some(Prompt::Command {
+            input,
+            error,
+            matches,
+        }) => {
             let mut spans = vec![
                 Span::styled(":", theme.key()),
                 Span::raw(input.value().to_string()),
             ];
             if let Some(e) = error {
                 spans.push(Span::styled(format!("   ✗ {e}"), theme.error()));
+            }
+            if let Some(m) = matches {
+                spans.push(Span::styled(format!("   {m}"), theme.dim()));
             }
             frame.render_widget(Paragraph::new(Line::from(spans)), area);
             let cursor = input.visual_cursor() as u16 + 1;
@@ -48,6 +55,9 @@ pub fn render(state: &AppState, theme: Theme, frame: &mut Frame, area: Rect) {
                     state.ui.focus,
                     state.options.read_only,
                     state.own_plan().is_some_and(|p| p.status.takes_controls()),
+                    state
+                        .selected_endpoint()
+                        .is_some_and(|ep| state.draft_of(&ep.name).is_some()),
                 ),
             };
             let mut spans = Vec::new();
