@@ -138,6 +138,9 @@ fn the_seeds_plan_is_previewed_for_the_selected_deployment_then_started_and_foll
     assert_eq!(baseline, "blue");
     assert_eq!(plan.steps.len(), 5, "mirror 10, 10, 50, approval, 100");
     assert!(plan.steps[0].bake.is_some());
+    // Bakes read as the plan writes them.
+    let shown = render(&state, 200, 50);
+    assert!(shown.contains("bake 5m, then gates"), "{shown}");
     // Cancelling the preview sends nothing.
     assert!(feed(&mut state, [key(KeyCode::Esc)]).is_empty());
     assert!(state.ui.dialog.is_none() && state.ui.plan.is_none());

@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme::Theme;
+use super::widgets::short_duration;
 use crate::app::AppState;
 use crate::app::plans::{GateReport, PlanPanel, PlanRecord, PlanStatus, StepMark, step_text};
 use crate::rollout::plan::{Gates, Phase};
@@ -131,7 +132,7 @@ fn own_lines(state: &AppState, panel: &PlanPanel, theme: Theme) -> Vec<Line<'sta
         };
         let bake = step
             .bake
-            .map(|b| format!("bake {}", humantime(b.as_secs())))
+            .map(|b| format!("bake {}", short_duration(b.as_secs())))
             .unwrap_or_default();
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<10}", mark.label()), style),
@@ -151,14 +152,6 @@ fn own_lines(state: &AppState, panel: &PlanPanel, theme: Theme) -> Vec<Line<'sta
         )),
     }
     lines
-}
-
-fn humantime(secs: u64) -> String {
-    match secs {
-        s if s >= 3600 && s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s >= 60 && s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
 }
 
 fn judged(ok: bool, theme: Theme) -> (&'static str, Style) {

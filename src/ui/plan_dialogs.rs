@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
-use super::widgets::centered;
+use super::widgets::{centered, short_duration};
 use crate::app::dialogs::{ConfirmPlan, Dialog, Hint, PlanControl, PlanOpen, PlanPreview};
 use crate::app::plans::step_text;
 use crate::logstream::sanitize_inline;
@@ -114,7 +114,7 @@ fn preview(d: &PlanPreview, hints: &[Hint], theme: Theme, frame: &mut Frame, are
             for (i, step) in plan.steps.iter().enumerate() {
                 let bake = step
                     .bake
-                    .map(|b| format!("bake {}s, then gates", b.as_secs()))
+                    .map(|b| format!("bake {}, then gates", short_duration(b.as_secs())))
                     .unwrap_or_else(|| "no bake".to_string());
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {}. ", i + 1), theme.key()),

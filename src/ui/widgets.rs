@@ -154,6 +154,15 @@ pub(super) fn data_rows(inner: Rect) -> Rect {
     }
 }
 
+/// A whole number of hours or minutes as a plan file writes it (`1h`, `5m`), else seconds.
+pub(super) fn short_duration(secs: u64) -> String {
+    match secs {
+        s if s >= 3600 && s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s >= 60 && s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
 /// On a bordered table's bottom border, how many rows are scrolled out of view above and
 /// below, so that a row out of sight is never a row that does not exist.
 pub(super) fn scrolled_out(
