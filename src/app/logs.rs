@@ -366,7 +366,7 @@ impl LogPane {
     }
 
     /// Log lines held, markers not counted.
-    pub fn received_lines(&self) -> usize {
+    pub(crate) fn received_lines(&self) -> usize {
         self.stream.ring().iter().filter(|e| !e.is_marker()).count()
     }
 
@@ -404,7 +404,7 @@ pub struct LogPanes {
     pub hidden: bool,
     /// The panes while the area is hidden: their tailers are stopped, their lines, markers,
     /// views and filters kept for when the area is shown again.
-    pub parked: Vec<LogPane>,
+    pub(crate) parked: Vec<LogPane>,
     /// Page of deployments shown when there are more than [`MAX_COLUMNS`].
     pub page: usize,
     pub panes: Vec<LogPane>,

@@ -394,6 +394,23 @@ mod tests {
     }
 
     #[test]
+    fn names_are_cut_container_first_then_deployment_then_the_container_goes() {
+        let fit = |room| fit_names("purple-long-name-x", "inference-server", room);
+        let whole = (
+            "purple-long-name-x".to_string(),
+            Some("inference-server".to_string()),
+        );
+        assert_eq!(fit(40), whole);
+        assert_eq!(
+            fit(31),
+            ("purple-long-name-x".into(), Some("infere…".into()))
+        );
+        assert_eq!(fit(21), ("purple-lo…".into(), Some("infe…".into())));
+        assert_eq!(fit(10), ("purple…".into(), None));
+        assert_eq!(fit(0), ("…".into(), None));
+    }
+
+    #[test]
     fn timestamps_shrink_to_the_time_of_day_or_go() {
         let line = "2026-11-22T16:53:18.370Z POST /score 200 16.2ms";
         assert_eq!(
