@@ -557,6 +557,8 @@ fn render(state: &AppState, width: u16, height: u16) -> String {
 #[test]
 fn the_plan_panel_mid_bake_shows_the_steps_the_countdown_and_the_gate_figures() {
     let mut state = demo();
+    // 3 minutes 5 seconds of the bake left, from the start: the panes' plan markers say when.
+    state.clock = at(600 - 185).with_timezone(&chrono::Local);
     baking(&mut state);
     progress(
         &mut state,
@@ -581,8 +583,6 @@ fn the_plan_panel_mid_bake_shows_the_steps_the_countdown_and_the_gate_figures() 
             until: at(600),
         },
     );
-    // 3 minutes 5 seconds of the bake left.
-    state.clock = at(600 - 185).with_timezone(&chrono::Local);
     let screen = render(&state, 140, 40);
     assert!(screen.contains("3m 05s left"), "{screen}");
     let status_bar = screen.lines().last().unwrap();

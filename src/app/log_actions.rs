@@ -10,12 +10,10 @@ use super::logs::{LogPane, MAX_COLUMNS, PaneFilter, PaneStatus, TAIL_PRESETS, Ta
 use super::msg::Cmd;
 use super::state::{AppState, Focus, Prompt, ToastLevel};
 use crate::azure::model::ContainerType;
+use crate::ops::PlanEvent;
 
 /// The (endpoint, deployment) pairs that should have a pane now.
 fn wanted(state: &mut AppState) -> Vec<(String, String)> {
-    if state.logs.hidden {
-        return Vec::new();
-    }
     let Some(ep) = state.selected_endpoint().cloned() else {
         return Vec::new();
     };
@@ -45,54 +43,37 @@ fn start(
     deployment: &str,
     container: ContainerType,
     tail: TailPreset,
-) -> (LogPane, Cmd) {
+) -> LogPane {
     let tailer = state.requests.tailer();
-    let pane = LogPane::new(
+    LogPane::new(
         endpoint,
         deployment,
         container,
         tail,
         tailer,
         state.options.log_buffer_lines,
-    );
-    let cmd = Cmd::StartTail {
-        tailer,
-        endpoint: endpoint.to_string(),
-        deployment: deployment.to_string(),
-        container,
-        tail: tail.window(),
-    };
-    (pane, cmd)
+    )
 }
 
-/// Opens panes that should be open and closes the others, keeping the ones that stay.
-pub(super) fn sync_panes(state: &mut AppState) -> Vec<Cmd> {
-    let wanted = wanted(state);
-    let mut cmds = Vec::new();
-    let mut old = std::mem::take(&mut state.logs.panes);
-    let mut panes = Vec::with_capacity(wanted.len());
-    for (endpoint, deployment) in wanted {
-        let existing = old.iter().position(|p| {
-            p.endpoint.eq_ignore_ascii_case(&endpoint)
-                && p.deployment.eq_ignore_ascii_case(&deployment)
-        });
-        match existing {
-            Some(i) => panes.push(old.swap_remove(i)),
-            None => {
-                let (pane, cmd) = start(
-                    state,
-                    &endpoint,
-                    &deployment,
-                    ContainerType::InferenceServer,
-                    TailPreset::default(),
-                );
-                panes.push(pane);
-                cmds.push(cmd);
-            }
-        }
+/// The command that starts `pane`'s tailer.
+fn tail_cmd(pane: &LogPane) -> Cmd {
+    Cmd::StartTail {
+        tailer: pane.tailer,
+        endpoint: pane.endpoint.clone(),
+        deployment: pane.deployment.clone(),
+        container: pane.container,
+        tail: pane.tail.window(),
     }
-    cmds.extend(old.into_iter().map(|p| Cmd::StopTail { tailer: p.tailer }));
-    state.logs.panes = panes;
+}
+
+/// Opens panes that should be open and closes the others, keeping the ones that stay. Hiding
+/// the area parks its panes (tailers stopped, buffers kept); showing it resumes them.
+pub(super) fn sync_panes(state: &mut AppState) -> Vec<Cmd> {
+    let cmds = if state.logs.hidden {
+        park(state)
+    } else {
+        open_wanted(state)
+    };
     if let Focus::Logs(i) = state.ui.focus
         && i >= state.logs.panes.len()
     {
@@ -105,6 +86,55 @@ pub(super) fn sync_panes(state: &mut AppState) -> Vec<Cmd> {
     if state.logs.panes.is_empty() {
         state.logs.maximized = false;
     }
+    cmds
+}
+
+/// Hidden panes cost no `getLogs`: their tailers stop, and the panes wait in `parked`.
+fn park(state: &mut AppState) -> Vec<Cmd> {
+    let hiding = std::mem::take(&mut state.logs.panes);
+    let cmds = hiding
+        .iter()
+        .map(|p| Cmd::StopTail { tailer: p.tailer })
+        .collect();
+    state.logs.parked.extend(hiding);
+    cmds
+}
+
+fn open_wanted(state: &mut AppState) -> Vec<Cmd> {
+    let wanted = wanted(state);
+    let mut cmds = Vec::new();
+    let mut old = std::mem::take(&mut state.logs.panes);
+    let mut parked = std::mem::take(&mut state.logs.parked);
+    let mut panes = Vec::with_capacity(wanted.len());
+    for (endpoint, deployment) in wanted {
+        let same = |p: &LogPane| {
+            p.endpoint.eq_ignore_ascii_case(&endpoint)
+                && p.deployment.eq_ignore_ascii_case(&deployment)
+        };
+        if let Some(i) = old.iter().position(same) {
+            panes.push(old.swap_remove(i));
+        } else if let Some(i) = parked.iter().position(same) {
+            let mut pane = parked.swap_remove(i);
+            let tailer = state.requests.tailer();
+            pane.resume(tailer);
+            cmds.push(tail_cmd(&pane));
+            panes.push(pane);
+        } else {
+            let pane = start(
+                state,
+                &endpoint,
+                &deployment,
+                ContainerType::InferenceServer,
+                TailPreset::default(),
+            );
+            cmds.push(tail_cmd(&pane));
+            panes.push(pane);
+        }
+    }
+    // Open panes not wanted any more stop their tailers; parked ones not wanted (another
+    // endpoint was selected while hidden) just go, theirs are already stopped.
+    cmds.extend(old.into_iter().map(|p| Cmd::StopTail { tailer: p.tailer }));
+    state.logs.panes = panes;
     cmds
 }
 
@@ -123,10 +153,34 @@ pub(super) fn on_error(state: &mut AppState, tailer: TailerId, error: String, re
     }
 }
 
-/// A line in every open pane, e.g. when a traffic change lands, so cause and effect line up.
+/// A line in every pane, hidden ones too, e.g. when a traffic change lands, so cause and
+/// effect line up.
 pub(super) fn mark_all(state: &mut AppState, text: &str) {
-    for pane in &mut state.logs.panes {
+    for pane in state.logs.panes.iter_mut().chain(&mut state.logs.parked) {
         pane.stream.push_marker(text);
+    }
+}
+
+/// The marker a plan event writes into its endpoint's panes: the traffic it changed, like a
+/// change applied by hand. Events that change no traffic write none.
+pub(super) fn mark_plan_event(state: &mut AppState, endpoint: &str, event: &PlanEvent) {
+    let at = state.clock.format("%H:%M:%S");
+    let text = match event {
+        PlanEvent::StepApplied { step, after, .. } => {
+            format!(
+                "-- plan step {}: traffic {after} applied at {at} --",
+                step + 1
+            )
+        }
+        PlanEvent::RolledBack { restored, .. } => {
+            format!("-- plan rolled back to {restored} at {at} --")
+        }
+        _ => return,
+    };
+    for pane in state.logs.panes.iter_mut().chain(&mut state.logs.parked) {
+        if pane.endpoint.eq_ignore_ascii_case(endpoint) {
+            pane.stream.push_marker(&text);
+        }
     }
 }
 
@@ -137,7 +191,8 @@ fn restart(state: &mut AppState, i: usize, container: ContainerType, tail: TailP
     };
     let (endpoint, deployment, stop) = (old.endpoint.clone(), old.deployment.clone(), old.tailer);
     let (timestamps, wrap, filter) = (old.timestamps, old.wrap, old.filter.clone());
-    let (mut pane, cmd) = start(state, &endpoint, &deployment, container, tail);
+    let mut pane = start(state, &endpoint, &deployment, container, tail);
+    let cmd = tail_cmd(&pane);
     pane.timestamps = timestamps;
     pane.wrap = wrap;
     pane.filter = filter;

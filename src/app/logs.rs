@@ -351,6 +351,25 @@ impl LogPane {
         out
     }
 
+    /// Carries on from where the pane stopped with a new tailer: the lines, markers, view and
+    /// filter stay, and the merger still holds the last window, so the first new window adds
+    /// only what is new (or says lines may have been missed).
+    pub(crate) fn resume(&mut self, tailer: TailerId) {
+        self.tailer = tailer;
+        if let PaneStatus::BackingOff { .. } = self.status {
+            self.status = if self.follow {
+                PaneStatus::Following
+            } else {
+                PaneStatus::Paused
+            };
+        }
+    }
+
+    /// Log lines held, markers not counted.
+    pub(crate) fn received_lines(&self) -> usize {
+        self.stream.ring().iter().filter(|e| !e.is_marker()).count()
+    }
+
     /// True when lines arrived but the filter hides every one of them.
     pub fn filter_hides_everything(&self) -> bool {
         self.filter.is_some()
@@ -383,6 +402,9 @@ impl LogPane {
 #[derive(Debug, Default)]
 pub struct LogPanes {
     pub hidden: bool,
+    /// The panes while the area is hidden: their tailers are stopped, their lines, markers,
+    /// views and filters kept for when the area is shown again.
+    pub(crate) parked: Vec<LogPane>,
     /// Page of deployments shown when there are more than [`MAX_COLUMNS`].
     pub page: usize,
     pub panes: Vec<LogPane>,

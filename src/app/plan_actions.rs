@@ -338,6 +338,7 @@ pub(super) fn control(state: &mut AppState, endpoint: &str, control: PlanControl
 }
 
 pub(super) fn on_event(state: &mut AppState, endpoint: &str, event: &PlanEvent) {
+    super::log_actions::mark_plan_event(state, endpoint, event);
     if let Some(panel) = state
         .ui
         .plan

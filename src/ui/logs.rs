@@ -11,8 +11,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
 use super::theme::Theme;
+use super::widgets::ellipsize;
 use crate::app::AppState;
-use crate::app::logs::{LogPane, PaneFilter};
+use crate::app::logs::{LogPane, PaneFilter, PaneStatus};
 use crate::app::screen::ScreenAreas;
 use crate::app::state::Focus;
 use crate::logstream::LogEntry;
@@ -94,29 +95,88 @@ fn highlighted<'a>(text: &'a str, filter: Option<&PaneFilter>, theme: Theme) -> 
     Line::from(spans)
 }
 
-fn render_pane(pane: &LogPane, focused: bool, theme: Theme, frame: &mut Frame, area: Rect) {
-    let mut title = vec![
-        Span::styled(format!(" {} ", pane.deployment), theme.key()),
-        Span::raw(format!("· {} · ", pane.container.cli_name())),
-    ];
+/// Columns the pane names may take in a title, and the shortest a cut name gets: `infe…`
+/// still tells inference-server from storage-initializer.
+const SHORTEST_CUT_NAME: usize = 5;
+const NAME_SEPARATOR: &str = " · ";
+
+/// The deployment and container names in at most `room` columns: whole when they fit, else
+/// the container cut first, then the deployment, then the container left out.
+fn fit_names(deployment: &str, container: &str, room: usize) -> (String, Option<String>) {
+    let sep = NAME_SEPARATOR.chars().count();
+    let (d, c) = (deployment.chars().count(), container.chars().count());
+    let (d_min, c_min) = (d.min(SHORTEST_CUT_NAME), c.min(SHORTEST_CUT_NAME));
+    if d + c + 2 * sep <= room {
+        (deployment.to_string(), Some(container.to_string()))
+    } else if d + c_min + 2 * sep <= room {
+        let container = ellipsize(container, room - d - 2 * sep);
+        (deployment.to_string(), Some(container))
+    } else if d_min + c_min + 2 * sep <= room {
+        let deployment = ellipsize(deployment, room - c_min - 2 * sep);
+        (deployment, Some(ellipsize(container, c_min)))
+    } else {
+        let deployment = ellipsize(deployment, room.saturating_sub(sep).max(1));
+        (deployment, None)
+    }
+}
+
+/// ` deployment · container · state /filter/ (n old lines dropped) `, cut to `width` columns:
+/// the state and the filter stay, the note on dropped lines goes first, then the names are
+/// cut; only a filter too long for the pane on its own is cut itself.
+fn pane_title(pane: &LogPane, width: usize, theme: Theme) -> Line<'static> {
+    let state = pane.title_state();
+    let mut filter = pane.filter.as_ref().map(|f| format!(" /{}/", f.text));
+    let dropped = match pane.stream.ring().dropped() {
+        0 => None,
+        n => Some(format!(" ({n} old lines dropped)")),
+    };
+    let columns = |text: &str| Span::raw(text).width();
+    // The leading and trailing spaces, and the shortest deployment name with its separator.
+    let padding = 2;
+    let shortest_names = 1 + NAME_SEPARATOR.chars().count();
+    let state_width = columns(&state);
+    if let Some(f) = &mut filter {
+        let room = width.saturating_sub(padding + shortest_names + state_width);
+        if columns(f) > room {
+            *f = format!("{}/", ellipsize(f, room.saturating_sub(1).max(3)));
+        }
+    }
+    let fixed = padding + state_width + filter.as_deref().map_or(0, columns);
+    let dropped = dropped.filter(|d| {
+        let whole_names = pane.deployment.chars().count()
+            + pane.container.cli_name().chars().count()
+            + 2 * NAME_SEPARATOR.chars().count();
+        fixed + whole_names + columns(d) <= width
+    });
+    let names_room = width.saturating_sub(fixed + dropped.as_deref().map_or(0, columns));
+    let (deployment, container) =
+        fit_names(&pane.deployment, pane.container.cli_name(), names_room);
     let state_style = match pane.status {
-        crate::app::logs::PaneStatus::BackingOff { .. } => theme.error(),
-        crate::app::logs::PaneStatus::Paused => theme.warn(),
+        PaneStatus::BackingOff { .. } => theme.error(),
+        PaneStatus::Paused => theme.warn(),
         _ => theme.ok(),
     };
-    title.push(Span::styled(pane.title_state(), state_style));
-    if let Some(f) = &pane.filter {
-        title.push(Span::styled(format!(" /{}/", f.text), theme.changed()));
+    let mut title = vec![Span::raw(" "), Span::styled(deployment, theme.key())];
+    title.push(Span::raw(NAME_SEPARATOR));
+    if let Some(container) = container {
+        title.push(Span::raw(container));
+        title.push(Span::raw(NAME_SEPARATOR));
     }
-    if pane.stream.ring().dropped() > 0 {
-        title.push(Span::styled(
-            format!(" ({} old lines dropped)", pane.stream.ring().dropped()),
-            theme.dim(),
-        ));
+    title.push(Span::styled(state, state_style));
+    if let Some(f) = filter {
+        title.push(Span::styled(f, theme.changed()));
+    }
+    if let Some(d) = dropped {
+        title.push(Span::styled(d, theme.dim()));
     }
     title.push(Span::raw(" "));
+    Line::from(title)
+}
+
+fn render_pane(pane: &LogPane, focused: bool, theme: Theme, frame: &mut Frame, area: Rect) {
+    let title = pane_title(pane, usize::from(area.width.saturating_sub(2)), theme);
     let block = Block::bordered()
-        .title(Line::from(title))
+        .title(title)
         .border_style(theme.border(focused));
     let inner_rows = area.height.saturating_sub(2) as usize;
     let entries = pane.window(inner_rows);
@@ -139,7 +199,7 @@ fn render_pane(pane: &LogPane, focused: bool, theme: Theme, frame: &mut Frame, a
             }
         })
         .collect();
-    if let crate::app::logs::PaneStatus::BackingOff { error, .. } = &pane.status {
+    if let PaneStatus::BackingOff { error, .. } = &pane.status {
         lines.push(Line::from(Span::styled(
             format!("✗ {error}"),
             theme.error(),
@@ -150,7 +210,7 @@ fn render_pane(pane: &LogPane, focused: bool, theme: Theme, frame: &mut Frame, a
         lines.push(Line::from(Span::styled(
             format!(
                 "no line matches /{text}/ (of {} received)",
-                pane.stream.ring().len()
+                pane.received_lines()
             ),
             theme.dim(),
         )));
@@ -331,6 +391,23 @@ mod tests {
             theirs.set_line(1, 0, line, 9);
             assert_eq!(ours, theirs, "{line}");
         }
+    }
+
+    #[test]
+    fn names_are_cut_container_first_then_deployment_then_the_container_goes() {
+        let fit = |room| fit_names("purple-long-name-x", "inference-server", room);
+        let whole = (
+            "purple-long-name-x".to_string(),
+            Some("inference-server".to_string()),
+        );
+        assert_eq!(fit(40), whole);
+        assert_eq!(
+            fit(31),
+            ("purple-long-name-x".into(), Some("infere…".into()))
+        );
+        assert_eq!(fit(21), ("purple-lo…".into(), Some("infe…".into())));
+        assert_eq!(fit(10), ("purple…".into(), None));
+        assert_eq!(fit(0), ("…".into(), None));
     }
 
     #[test]
