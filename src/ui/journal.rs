@@ -232,3 +232,58 @@ pub fn render(
     }
     keys_row(hints, theme, frame, keys, buttons);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> JournalRecord {
+        JournalRecord {
+            time: chrono::DateTime::parse_from_rfc3339(text)
+                .map(|t| t.to_utc())
+                .unwrap_or_default(),
+            who: None,
+            action: "traffic".into(),
+            what: "my-endpoint".into(),
+            change: "blue 100% → blue 90%, green 10%".into(),
+            failed: false,
+            detail: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_row_says_its_date_in_one_width() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+        let times: Vec<String> = ["2026-11-30T14:02:11Z", "2026-11-29T09:00:00Z"]
+            .iter()
+            .map(|t| when(&at(t), today, false))
+            .collect();
+        assert_eq!(times, ["11-30 14:02:11", "11-29 09:00:00"]);
+        assert_eq!(
+            when(&at("2026-11-29T09:00:59Z"), today, true),
+            "11-29 09:00"
+        );
+        assert_eq!(
+            when(&at("2025-12-31T23:59:59Z"), today, false),
+            "2025-12-31 23:59"
+        );
+    }
+
+    #[test]
+    fn the_target_gives_way_to_the_change_at_80_columns() {
+        // 80 columns of terminal leave 76 inside the journal's frame.
+        let typical = "blue 100% → blue 90%, green 10%";
+        let wanted = [11, 17, 17, 32, 60];
+        let (widths, spacing) = column_widths(76, wanted);
+        assert_eq!(widths.iter().sum::<u16>() + 4 * spacing, 76);
+        assert!(widths[4] >= width_of(typical), "{widths:?}");
+        assert_eq!(widths[3], MIN_NAME_WIDTH, "the target shrinks first");
+        assert_eq!(widths[0], 11, "the time is never cut");
+        // With room, every column has its widest text.
+        let (widths, _) = column_widths(200, wanted);
+        assert_eq!(widths[..4], wanted[..4]);
+        assert!(widths[4] >= 60);
+        assert_eq!(fit("my-endpoint/green", 8), "my-endp…");
+        assert_eq!(fit("my-endpoint", 11), "my-endpoint");
+    }
+}
