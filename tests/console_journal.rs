@@ -209,8 +209,14 @@ fn with_page(page: JournalPage) -> AppState {
     state
 }
 
+/// The column a header's word starts at, in characters.
+fn column_of(line: &str, word: &str) -> usize {
+    let at = line.find(word).unwrap();
+    line[..at].chars().count()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_real_journal_reads_in_words_at_80_columns() {
+async fn plan_steps_and_created_assets_read_in_words() {
     let page = real_journal_page().await;
     let actions: Vec<&str> = page.records.iter().map(|r| r.action.as_str()).collect();
     for expected in [
@@ -222,35 +228,19 @@ async fn a_real_journal_reads_in_words_at_80_columns() {
     ] {
         assert!(actions.contains(&expected), "{actions:?}");
     }
-    let record = |action: &str| {
-        page.records
-            .iter()
-            .find(|r| r.action == action)
-            .unwrap()
-            .clone()
-    };
-    // The asset by its short name, not its ARM id.
-    let create = record("deployment create");
-    assert!(
-        create.change.contains("model sklearn-regression:2"),
-        "{}",
-        create.change
-    );
-    assert!(
-        !create.change.contains("/subscriptions/"),
-        "{}",
-        create.change
-    );
-    // A plan step: the step in words and the split's change, no internal fields.
+    // A plan step: the step it applied in words and the split's change, no internal fields.
     let steps: Vec<&str> = page
         .records
         .iter()
         .filter(|r| r.action == "rollout step")
         .map(|r| r.change.as_str())
         .collect();
-    assert!(
-        steps.contains(&"step 1 of 2: traffic 50% · blue 90%, green 10% → blue 50%, green 50%"),
-        "{steps:?}"
+    assert_eq!(
+        steps,
+        [
+            "step 2 of 2: traffic 100% · blue 50%, green 50% → green 100%",
+            "step 1 of 2: traffic 50% · blue 90%, green 10% → blue 50%, green 50%",
+        ]
     );
     for record in &page.records {
         for raw in ["run ", "digest", "phase", "split", "mirror traffic", "  "] {
@@ -262,42 +252,72 @@ async fn a_real_journal_reads_in_words_at_80_columns() {
         }
         assert!(!record.change.trim().is_empty(), "{record:?}");
     }
+    // The asset by its short name, not its ARM id.
+    let create = page
+        .records
+        .iter()
+        .find(|r| r.action == "deployment create")
+        .unwrap();
+    assert!(
+        create.change.starts_with("model sklearn-regression:2, "),
+        "{}",
+        create.change
+    );
+    assert!(
+        !create.change.contains("/subscriptions/"),
+        "{}",
+        create.change
+    );
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_80_columns_every_row_says_when_and_who_and_the_traffic_change_is_whole() {
+    let page = real_journal_page().await;
     let state = with_page(page.clone());
     let lines = screen_lines(&draw(&state, 80, 24));
     let header = lines.iter().find(|l| l.contains("UTC")).unwrap();
-    let who_at = header.find("Who").unwrap();
+    let who_at = column_of(header, "Who");
+    // Each row begins with its record's date and time.
     let rows: Vec<&String> = lines
         .iter()
         .filter(|l| {
-            page.records
-                .iter()
-                .any(|r| l.contains(&r.time.format("%m-%d %H:%M").to_string()))
+            page.records.iter().any(|r| {
+                l.chars()
+                    .skip(2)
+                    .collect::<String>()
+                    .starts_with(&r.time.format("%m-%d %H:%M ").to_string())
+            })
         })
         .collect();
-    assert_eq!(rows.len(), page.records.len().min(20), "{lines:#?}");
+    assert_eq!(rows.len(), page.records.len(), "{lines:#?}");
     for row in &rows {
         // No principal in the emulator's token: the column is still there, saying so.
-        assert_eq!(row[who_at..].chars().next(), Some('-'), "{lines:#?}");
+        assert_eq!(row.chars().nth(who_at), Some('-'), "{lines:#?}");
     }
-    // The typical traffic change is whole at 80 columns.
     assert!(
         rows.iter()
-            .any(|l| l.contains("traffic") && l.contains("blue 100% → blue 90%, green 10%")),
+            .any(|l| l.contains(" traffic ") && l.contains(" blue 100% → blue 90%, green 10% ")),
         "{lines:#?}"
     );
+}
 
-    // The detail of the traffic change: an empty mirror reads `none`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_detail_of_a_real_change_says_none_for_an_empty_value() {
+    let page = real_journal_page().await;
+    // The oldest traffic change is the one made before the plan, from blue alone.
     let at = page
         .records
         .iter()
-        .position(|r| r.change == "blue 100% → blue 90%, green 10%")
+        .rposition(|r| r.action == "traffic")
         .unwrap();
-    let mut state = state;
+    let mut state = with_page(page);
     let mut keys: Vec<Msg> = (0..at).map(|_| ch('j')).collect();
     keys.push(key(KeyCode::Enter));
     feed(&mut state, keys);
     let lines = screen_lines(&draw(&state, 80, 24));
     let before = lines.iter().find(|l| l.contains("before ")).unwrap();
-    assert!(before.contains("blue 100%; mirror none"), "{lines:#?}");
+    assert!(
+        before.contains("before      blue 100%; mirror none "),
+        "{lines:#?}"
+    );
 }
