@@ -490,6 +490,13 @@ mod tests {
         signed.by = Some("bob@contoso.com".to_string());
         let r = record(serde_json::to_string(&signed).unwrap().as_bytes()).unwrap();
         assert_eq!(r.who.as_deref(), Some("bob@contoso.com"));
+        signed.by = Some("bob\u{1b}]0;owned\u{7}@contoso.com".to_string());
+        let r = record(serde_json::to_string(&signed).unwrap().as_bytes()).unwrap();
+        let who = r.who.unwrap_or_default();
+        assert!(
+            who.contains("@contoso.com") && !who.contains(['\u{1b}', '\u{7}']),
+            "{who:?}"
+        );
         let mut step = entry(4);
         step.after = json!({"split": {"blue": 90}, "by": "app 1234"});
         let r = record(serde_json::to_string(&step).unwrap().as_bytes()).unwrap();
