@@ -55,7 +55,7 @@ fn fit(text: &str, width: u16) -> String {
 /// widest text of each column (`wanted`). The time keeps its width; when the row does not
 /// fit, the target gives way first, then who, then the action, so that the change gets the rest.
 fn column_widths(total: u16, wanted: [u16; 5]) -> ([u16; 5], u16) {
-    let spacing = if total < NARROW { 1 } else { 2 };
+    let spacing: u16 = if total < NARROW { 1 } else { 2 };
     let [time, who, action, target, change] = wanted;
     let mut widths = [
         time,
@@ -64,18 +64,26 @@ fn column_widths(total: u16, wanted: [u16; 5]) -> ([u16; 5], u16) {
         target,
         change,
     ];
-    let used = |widths: &[u16; 5]| widths.iter().sum::<u16>() + spacing * 4;
+    // Saturating: a hand-edited record can make a column as wide as its words allow.
+    let used = |widths: &[u16]| {
+        widths
+            .iter()
+            .fold(spacing * 4, |sum, width| sum.saturating_add(*width))
+    };
+    const WHO: usize = 1;
+    const ACTION: usize = 2;
+    const TARGET: usize = 3;
+    const CHANGE: usize = 4;
     for (column, floor) in [
-        (3, MIN_NAME_WIDTH),
-        (1, MIN_NAME_WIDTH),
-        (2, MIN_ACTION_WIDTH),
+        (TARGET, MIN_NAME_WIDTH),
+        (WHO, MIN_NAME_WIDTH),
+        (ACTION, MIN_ACTION_WIDTH),
     ] {
         let over = used(&widths).saturating_sub(total);
         let floor = floor.min(widths[column]);
         widths[column] -= over.min(widths[column] - floor);
     }
-    let others: u16 = widths[..4].iter().sum::<u16>() + spacing * 4;
-    widths[4] = total.saturating_sub(others);
+    widths[CHANGE] = total.saturating_sub(used(&widths[..CHANGE]));
     (widths, spacing)
 }
 
@@ -123,7 +131,7 @@ fn list(
                 .enumerate()
                 .map(|(column, (text, width))| {
                     let text = fit(text, width);
-                    if column == 4 && record.failed {
+                    if column == HEADER.len() - 1 && record.failed {
                         Cell::from(Span::styled(text, theme.error()))
                     } else {
                         Cell::from(text)
