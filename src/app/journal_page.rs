@@ -13,7 +13,7 @@ pub struct JournalRecord {
     pub action: String,
     /// `endpoint` or `endpoint/deployment`.
     pub what: String,
-    /// Before → after, e.g. `blue 100%, green 0% → blue 90%, green 10%`.
+    /// Before → after in words, e.g. `blue 100% → blue 90%, green 10%`.
     pub change: String,
     pub failed: bool,
     /// Every field of the record as label and words, for the detail view.

@@ -12,17 +12,79 @@ use crate::app::dialogs::Hint;
 use crate::app::dialogs::journal::{Journal, JournalPage, JournalRecord};
 use crate::app::screen::Button;
 
-/// `12:03:10` for today (UTC, as the journal records), else `Nov 02 12:03`.
-fn when(record: &JournalRecord, today: chrono::NaiveDate) -> String {
-    if record.time.date_naive() == today {
-        record.time.format("%H:%M:%S").to_string()
-    } else {
-        record.time.format("%b %d %H:%M").to_string()
-    }
+/// `11-29 14:02:11`: every row has its date, so rows of different days cannot be mistaken for
+/// one another. A record of another year than `today`'s says its year instead of seconds; a
+/// `narrow` list leaves the seconds to the detail, for the change's sake.
+fn when(record: &JournalRecord, today: chrono::NaiveDate, narrow: bool) -> String {
+    use chrono::Datelike;
+    let format = match (record.time.year() == today.year(), narrow) {
+        (true, false) => "%m-%d %H:%M:%S",
+        (true, true) => "%m-%d %H:%M",
+        (false, _) => "%Y-%m-%d %H:%M",
+    };
+    record.time.format(format).to_string()
 }
 
-fn width_of<'a>(texts: impl Iterator<Item = &'a str>) -> u16 {
-    texts.map(|t| t.chars().count()).max().unwrap_or(0).min(40) as u16
+/// Below this many columns the list is narrow: a column's space and the time's seconds go.
+const NARROW: u16 = 100;
+
+/// The list's columns, left to right.
+const HEADER: [&str; 5] = ["UTC", "Who", "Action", "Target", "Before → after"];
+/// Who and action never take more than this, however long a principal's name.
+const MAX_NAME_WIDTH: u16 = 24;
+/// Target and who give way down to this before the change is cut…
+const MIN_NAME_WIDTH: u16 = 8;
+/// …and then the action, down to this: `deployment c…` still says what was done.
+const MIN_ACTION_WIDTH: u16 = 13;
+
+fn width_of(text: &str) -> u16 {
+    u16::try_from(text.chars().count()).unwrap_or(u16::MAX)
+}
+
+/// `text` cut to `width` characters, its end marked `…` when cut.
+fn fit(text: &str, width: u16) -> String {
+    let width = usize::from(width);
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(width.saturating_sub(1)).collect();
+    format!("{kept}…")
+}
+
+/// The columns' widths and the space between them, for `total` columns of screen and the
+/// widest text of each column (`wanted`). The time keeps its width; when the row does not
+/// fit, the target gives way first, then who, then the action, so that the change gets the rest.
+fn column_widths(total: u16, wanted: [u16; 5]) -> ([u16; 5], u16) {
+    let spacing: u16 = if total < NARROW { 1 } else { 2 };
+    let [time, who, action, target, change] = wanted;
+    let mut widths = [
+        time,
+        who.min(MAX_NAME_WIDTH),
+        action.min(MAX_NAME_WIDTH),
+        target,
+        change,
+    ];
+    // Saturating: a hand-edited record can make a column as wide as its words allow.
+    let used = |widths: &[u16]| {
+        widths
+            .iter()
+            .fold(spacing * 4, |sum, width| sum.saturating_add(*width))
+    };
+    const WHO: usize = 1;
+    const ACTION: usize = 2;
+    const TARGET: usize = 3;
+    const CHANGE: usize = 4;
+    for (column, floor) in [
+        (TARGET, MIN_NAME_WIDTH),
+        (WHO, MIN_NAME_WIDTH),
+        (ACTION, MIN_ACTION_WIDTH),
+    ] {
+        let over = used(&widths).saturating_sub(total);
+        let floor = floor.min(widths[column]);
+        widths[column] -= over.min(widths[column] - floor);
+    }
+    widths[CHANGE] = total.saturating_sub(used(&widths[..CHANGE]));
+    (widths, spacing)
 }
 
 fn list(
@@ -33,49 +95,54 @@ fn list(
     frame: &mut Frame,
     area: Rect,
 ) {
-    let times: Vec<String> = page.records.iter().map(|r| when(r, today)).collect();
-    let any_who = page.records.iter().any(|r| r.who.is_some());
-    let rows: Vec<Row> = page
+    const NO_ONE: &str = "-";
+    let rows_text: Vec<[String; 5]> = page
         .records
         .iter()
-        .zip(&times)
-        .map(|(r, time)| {
-            let mut cells = vec![Cell::from(time.clone())];
-            if any_who {
-                cells.push(Cell::from(r.who.clone().unwrap_or_else(|| "-".into())));
-            }
-            cells.push(Cell::from(r.action.clone()));
-            cells.push(Cell::from(r.what.clone()));
+        .map(|r| {
             let change = if r.failed {
-                Span::styled(format!("FAILED  {}", r.change), theme.error())
+                format!("FAILED  {}", r.change)
             } else {
-                Span::raw(r.change.clone())
+                r.change.clone()
             };
-            cells.push(Cell::from(change));
+            [
+                when(r, today, area.width < NARROW),
+                r.who.clone().unwrap_or_else(|| NO_ONE.to_string()),
+                r.action.clone(),
+                r.what.clone(),
+                change,
+            ]
+        })
+        .collect();
+    let mut wanted = HEADER.map(width_of);
+    for row in &rows_text {
+        for (column, text) in row.iter().enumerate() {
+            wanted[column] = wanted[column].max(width_of(text));
+        }
+    }
+    let (widths, spacing) = column_widths(area.width, wanted);
+    let rows: Vec<Row> = rows_text
+        .iter()
+        .zip(&page.records)
+        .map(|(texts, record)| {
+            let cells = texts
+                .iter()
+                .zip(widths)
+                .enumerate()
+                .map(|(column, (text, width))| {
+                    let text = fit(text, width);
+                    if column == HEADER.len() - 1 && record.failed {
+                        Cell::from(Span::styled(text, theme.error()))
+                    } else {
+                        Cell::from(text)
+                    }
+                });
             Row::new(cells)
         })
         .collect();
-    let mut widths = vec![Constraint::Length(width_of(
-        times.iter().map(String::as_str),
-    ))];
-    let mut header = vec!["UTC"];
-    if any_who {
-        widths.push(Constraint::Length(width_of(
-            page.records.iter().filter_map(|r| r.who.as_deref()),
-        )));
-        header.push("Who");
-    }
-    widths.push(Constraint::Length(width_of(
-        page.records.iter().map(|r| r.action.as_str()),
-    )));
-    widths.push(Constraint::Length(width_of(
-        page.records.iter().map(|r| r.what.as_str()),
-    )));
-    widths.push(Constraint::Min(10));
-    header.extend(["Action", "Target", "Before → after"]);
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.dim()))
-        .column_spacing(2)
+    let table = Table::new(rows, widths.map(Constraint::Length))
+        .header(Row::new(HEADER).style(theme.dim()))
+        .column_spacing(spacing)
         .row_highlight_style(theme.selected());
     let mut table_state = TableState::default();
     table_state.select(Some(selected));
@@ -108,7 +175,7 @@ fn detail(record: &JournalRecord, scroll: usize, theme: Theme, frame: &mut Frame
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
-/// `today` is the UTC date of the console's clock: records of that day show only their time.
+/// `today` is the UTC date of the console's clock: records of another year say theirs.
 pub fn render(
     journal: &Journal,
     hints: &[Hint],
@@ -172,4 +239,59 @@ pub fn render(
         );
     }
     keys_row(hints, theme, frame, keys, buttons);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> JournalRecord {
+        JournalRecord {
+            time: chrono::DateTime::parse_from_rfc3339(text)
+                .map(|t| t.to_utc())
+                .unwrap_or_default(),
+            who: None,
+            action: "traffic".into(),
+            what: "my-endpoint".into(),
+            change: "blue 100% → blue 90%, green 10%".into(),
+            failed: false,
+            detail: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_row_says_its_date_in_one_width() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+        let times: Vec<String> = ["2026-11-30T14:02:11Z", "2026-11-29T09:00:00Z"]
+            .iter()
+            .map(|t| when(&at(t), today, false))
+            .collect();
+        assert_eq!(times, ["11-30 14:02:11", "11-29 09:00:00"]);
+        assert_eq!(
+            when(&at("2026-11-29T09:00:59Z"), today, true),
+            "11-29 09:00"
+        );
+        assert_eq!(
+            when(&at("2025-12-31T23:59:59Z"), today, false),
+            "2025-12-31 23:59"
+        );
+    }
+
+    #[test]
+    fn the_target_gives_way_to_the_change_at_80_columns() {
+        // 80 columns of terminal leave 76 inside the journal's frame.
+        let typical = "blue 100% → blue 90%, green 10%";
+        let wanted = [11, 17, 17, 32, 60];
+        let (widths, spacing) = column_widths(76, wanted);
+        assert_eq!(widths.iter().sum::<u16>() + 4 * spacing, 76);
+        assert!(widths[4] >= width_of(typical), "{widths:?}");
+        assert_eq!(widths[3], MIN_NAME_WIDTH, "the target shrinks first");
+        assert_eq!(widths[0], 11, "the time is never cut");
+        // With room, every column has its widest text.
+        let (widths, _) = column_widths(200, wanted);
+        assert_eq!(widths[..4], wanted[..4]);
+        assert!(widths[4] >= 60);
+        assert_eq!(fit("my-endpoint/green", 8), "my-endp…");
+        assert_eq!(fit("my-endpoint", 11), "my-endpoint");
+    }
 }

@@ -87,81 +87,160 @@ fn bytecount_newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| **b == b'\n').count()
 }
 
-/// `blue 90%, green 10%`: every deployment named on either side, so a share that appears or
-/// goes reads as 0%.
-fn shares(map: &TrafficMap, names: &[&String]) -> String {
-    if names.is_empty() {
-        return "no traffic".to_string();
-    }
-    names
+/// `blue 90%, green 10%`: the deployments that take a share; `none` when none does.
+fn shares(map: &TrafficMap) -> String {
+    let words: Vec<String> = map
         .iter()
-        .map(|n| format!("{n} {}%", map.get(*n).copied().unwrap_or(0)))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .filter(|(_, percent)| **percent > 0)
+        .map(|(name, percent)| format!("{name} {percent}%"))
+        .collect();
+    if words.is_empty() {
+        "none".to_string()
+    } else {
+        words.join(", ")
+    }
 }
 
+/// The live and mirrored maps of a recorded split. Journals name them `traffic` and
+/// `mirror_traffic`; early ones wrote `live` and `mirror`.
 fn split_maps(v: &Value) -> Option<(TrafficMap, TrafficMap)> {
-    let live = serde_json::from_value(v.get("traffic")?.clone()).ok()?;
-    let mirror = v
-        .get("mirror_traffic")
+    let field = |names: [&str; 2]| names.iter().find_map(|n| v.get(*n));
+    let live = serde_json::from_value(field(["traffic", "live"])?.clone()).ok()?;
+    let mirror = field(["mirror_traffic", "mirror"])
         .and_then(|m| serde_json::from_value(m.clone()).ok())
         .unwrap_or_default();
     Some((live, mirror))
 }
 
-/// A split change in words: `blue 100%, green 0% → blue 90%, green 10%`, with the mirror
-/// when either side has one.
-fn split_change(before: &Value, after: &Value) -> Option<String> {
-    let (live_before, mirror_before) = split_maps(before).unwrap_or_default();
-    let (live_after, mirror_after) = split_maps(after)?;
-    let names = |a: &TrafficMap, b: &TrafficMap| -> Vec<String> {
-        let mut names: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
-        names.sort();
-        names.dedup();
-        names
-    };
-    let live = names(&live_before, &live_after);
-    let live: Vec<&String> = live.iter().collect();
-    let mut before_text = shares(&live_before, &live);
-    let mut after_text = shares(&live_after, &live);
-    let mirror = names(&mirror_before, &mirror_after);
-    let mirrored = |m: &TrafficMap| m.values().any(|p| *p > 0);
-    if mirrored(&mirror_before) || mirrored(&mirror_after) {
-        let mirror: Vec<&String> = mirror.iter().collect();
-        before_text.push_str(&format!("; mirror {}", shares(&mirror_before, &mirror)));
-        after_text.push_str(&format!("; mirror {}", shares(&mirror_after, &mirror)));
+/// A split in words: `blue 90%, green 10%`, then `; mirror green 10%` when asked for.
+fn split_words((live, mirror): &(TrafficMap, TrafficMap), with_mirror: bool) -> String {
+    if with_mirror {
+        format!("{}; mirror {}", shares(live), shares(mirror))
+    } else {
+        shares(live)
     }
-    Some(format!("{before_text} → {after_text}"))
 }
 
-/// Any other recorded value in words: `3 instances`, `instance_type Standard_DS3_v2, …`.
+/// A split change in words: `blue 100% → blue 90%, green 10%`, with the mirror on both sides
+/// when either has one. A record without a readable `before` starts from `none`.
+fn split_change(before: &Value, after: &Value) -> Option<String> {
+    let before = split_maps(before).unwrap_or_default();
+    let after = split_maps(after)?;
+    let mirrored = |(_, mirror): &(TrafficMap, TrafficMap)| mirror.values().any(|p| *p > 0);
+    let with_mirror = mirrored(&before) || mirrored(&after);
+    Some(format!(
+        "{} → {}",
+        split_words(&before, with_mirror),
+        split_words(&after, with_mirror)
+    ))
+}
+
+/// A model, environment or code asset by its short name: an ARM id or registry URI ending in
+/// `…/models/NAME/versions/N` reads `NAME:N`. Anything else (`azureml:NAME:N`, a file) is
+/// left as written.
+fn asset_name(text: &str) -> Option<String> {
+    if !(text.starts_with("/subscriptions/") || text.starts_with("azureml://")) {
+        return None;
+    }
+    let segments: Vec<&str> = text.trim_end_matches('/').split('/').collect();
+    match segments.as_slice() {
+        [.., _, name, versions, version] if versions.eq_ignore_ascii_case("versions") => {
+            Some(format!("{name}:{version}"))
+        }
+        [.., last] if !last.is_empty() => Some((*last).to_string()),
+        _ => None,
+    }
+}
+
+/// Any recorded value in words: `3 instances`, `blue 100%; mirror none`, `instance type
+/// Standard_DS3_v2, …`. An empty value reads `none`, never as nothing.
 fn value_words(v: &Value) -> String {
     match v {
-        Value::Null => "nothing".to_string(),
-        Value::String(s) => s.clone(),
+        Value::Null => "none".to_string(),
+        Value::String(s) if s.trim().is_empty() => "none".to_string(),
+        Value::String(s) => asset_name(s).unwrap_or_else(|| s.clone()),
+        Value::Object(map) if map.is_empty() => "none".to_string(),
         Value::Object(map) => {
             if let (1, Some(n)) = (map.len(), map.get("instance_count").and_then(Value::as_u64)) {
                 return format!("{n} instance{}", if n == 1 { "" } else { "s" });
             }
-            map.iter()
+            if let Some(split) = split_maps(v).filter(|_| map.len() <= 2) {
+                return split_words(&split, true);
+            }
+            // The file a change was made from is a long path and says least: it goes last.
+            let (files, others): (Vec<_>, Vec<_>) = map.iter().partition(|(k, _)| *k == "file");
+            others
+                .into_iter()
+                .chain(files)
                 .map(|(k, v)| format!("{} {}", k.replace('_', " "), value_words(v)))
                 .collect::<Vec<_>>()
                 .join(", ")
         }
+        Value::Array(items) if items.is_empty() => "none".to_string(),
         Value::Array(items) => items.iter().map(value_words).collect::<Vec<_>>().join(", "),
         other => other.to_string(),
     }
 }
 
+/// Where a plan was when it wrote a record: `step 2 of 5: traffic 10%`. The record's `step`
+/// counts from 0; past the last step the plan is at its end.
+fn step_words(after: &Value) -> Option<String> {
+    let step = after.get("step")?.as_u64()?;
+    let of = after.get("of").and_then(Value::as_u64);
+    let what = after
+        .get("what")
+        .and_then(Value::as_str)
+        .filter(|w| !w.trim().is_empty())
+        .map(share_of_step);
+    Some(match (of, what) {
+        (Some(of), _) if step >= of => format!("after step {of} of {of}"),
+        (Some(of), Some(what)) => format!("step {} of {of}: {what}", step + 1),
+        (Some(of), None) => format!("step {} of {of}", step + 1),
+        (None, Some(what)) => format!("step {}: {what}", step + 1),
+        (None, None) => format!("step {}", step + 1),
+    })
+}
+
+/// A plan records a step's share as a bare number (`traffic 10`); it is a percentage.
+fn share_of_step(what: &str) -> String {
+    match what.split_once(' ') {
+        Some((kind @ ("traffic" | "mirror"), share)) if share.parse::<u32>().is_ok() => {
+            format!("{kind} {share}%")
+        }
+        _ => what.to_string(),
+    }
+}
+
+/// A plan's record (its `after` holds the split it left and where the plan was): the step in
+/// words, then the split's change, or the split it stayed at; a gates record adds the verdict.
+fn plan_change(entry: &JournalEntry) -> Option<String> {
+    let after = &entry.after;
+    let split = split_change(&entry.before, after.get("split")?)?;
+    let split = match split.split_once(" → ") {
+        Some((from, to)) if from == to => format!("at {to}"),
+        _ => split,
+    };
+    let mut words: Vec<String> = step_words(after).into_iter().collect();
+    words.push(split);
+    // A step's record carries the verdict that let it through as well; only a gates record
+    // is about the verdict.
+    if let Some(verdict) = after.pointer("/gates/verdict").and_then(Value::as_str)
+        && entry.action == "rollout gates"
+    {
+        words.push(format!("gates {}", verdict.replace('_', " ")));
+    }
+    Some(words.join(" · "))
+}
+
 fn change_words(entry: &JournalEntry) -> String {
-    split_change(&entry.before, &entry.after).unwrap_or_else(|| {
-        match (&entry.before, &entry.after) {
-            (Value::Null, Value::Null) => String::new(),
+    plan_change(entry)
+        .or_else(|| split_change(&entry.before, &entry.after))
+        .unwrap_or_else(|| match (&entry.before, &entry.after) {
+            (Value::Null, Value::Null) => "none".to_string(),
             (Value::Null, after) => value_words(after),
             (before, Value::Null) => format!("{} → gone", value_words(before)),
             (before, after) => format!("{} → {}", value_words(before), value_words(after)),
-        }
-    })
+        })
 }
 
 /// Who made the change, where the record says: `by` (this journal's own field, or inside a
@@ -202,7 +281,23 @@ fn detail(entry: &JournalEntry, raw: &Value, change: &str) -> Vec<(String, Strin
         rows.push(("change".to_string(), change.to_string()));
     }
     rows.push(("before".to_string(), value_words(&entry.before)));
-    rows.push(("after".to_string(), value_words(&entry.after)));
+    match entry.after.get("split") {
+        // A plan's record: the split it left, then each thing the plan noted on its own row
+        // (the step and its counters are the `step` row).
+        Some(split) => {
+            rows.push(("after".to_string(), value_words(split)));
+            if let Some(step) = step_words(&entry.after) {
+                rows.push(("step".to_string(), step));
+            }
+            if let Value::Object(noted) = &entry.after {
+                const SHOWN: [&str; 4] = ["split", "step", "of", "what"];
+                for (key, value) in noted.iter().filter(|(k, _)| !SHOWN.contains(&k.as_str())) {
+                    rows.push((key.replace('_', " "), value_words(value)));
+                }
+            }
+        }
+        None => rows.push(("after".to_string(), value_words(&entry.after))),
+    }
     let outcome = match (&entry.outcome.status, &entry.outcome.message) {
         (OutcomeStatus::Ok, None) => "ok".to_string(),
         (OutcomeStatus::Ok, Some(m)) => format!("ok: {m}"),
@@ -337,10 +432,7 @@ mod tests {
         assert!(page.older_left);
         assert_eq!(page.records[0].what, "endpoint-19999", "newest first");
         assert_eq!(page.records[499].what, "endpoint-19500");
-        assert_eq!(
-            page.records[0].change,
-            "blue 100%, green 0% → blue 90%, green 10%"
-        );
+        assert_eq!(page.records[0].change, "blue 100% → blue 90%, green 10%");
     }
 
     #[test]
@@ -398,6 +490,13 @@ mod tests {
         signed.by = Some("bob@contoso.com".to_string());
         let r = record(serde_json::to_string(&signed).unwrap().as_bytes()).unwrap();
         assert_eq!(r.who.as_deref(), Some("bob@contoso.com"));
+        signed.by = Some("bob\u{1b}]0;owned\u{7}@contoso.com".to_string());
+        let r = record(serde_json::to_string(&signed).unwrap().as_bytes()).unwrap();
+        let who = r.who.unwrap_or_default();
+        assert!(
+            who.contains("@contoso.com") && !who.contains(['\u{1b}', '\u{7}']),
+            "{who:?}"
+        );
         let mut step = entry(4);
         step.after = json!({"split": {"blue": 90}, "by": "app 1234"});
         let r = record(serde_json::to_string(&step).unwrap().as_bytes()).unwrap();
@@ -409,7 +508,159 @@ mod tests {
         let r = record(serde_json::to_string(&mirror).unwrap().as_bytes()).unwrap();
         assert_eq!(
             r.change,
-            "blue 100%; mirror green 0% → blue 100%; mirror green 10%"
+            "blue 100%; mirror none → blue 100%; mirror green 10%"
         );
+    }
+
+    fn split(live: &[(&str, u32)], mirror: &[(&str, u32)]) -> Value {
+        let map = |m: &[(&str, u32)]| m.iter().map(|(n, p)| (n.to_string(), *p)).collect();
+        crate::rollout::split_value(&crate::rollout::TrafficSplit {
+            live: map(live),
+            mirror: map(mirror),
+        })
+    }
+
+    /// A plan's record as the runner writes it: the split it left and where the plan was.
+    fn plan_record(action: &str, before: Value, after: Value, step: u64) -> JournalEntry {
+        let mut recorded = json!({
+            "split": after,
+            "run": "eb12cd34",
+            "digest": "9f8e7d6c5b4a",
+            "step": step,
+            "of": 5,
+            "what": "traffic 10",
+            "phase": "baking",
+        });
+        if action == "rollout gates" {
+            recorded["gates"] = json!({"verdict": "not_enough_data", "reason": "3 of 5 requests"});
+        } else {
+            recorded["health"] = json!({"unavailable": ""});
+            recorded["gates"] = Value::Null;
+            recorded["operation"] = json!({"operation": "op-1", "request_id": "req-1"});
+        }
+        JournalEntry {
+            action: action.to_string(),
+            deployment: Some("green".to_string()),
+            before,
+            after: recorded,
+            az_command: None,
+            ..entry(7)
+        }
+    }
+
+    fn detail_lines(r: &JournalRecord) -> Vec<String> {
+        r.detail.iter().map(|(k, v)| format!("{k}: {v}")).collect()
+    }
+
+    #[test]
+    fn a_plan_step_reads_as_its_step_and_split_without_internal_fields() {
+        let step = plan_record(
+            "rollout step",
+            split(&[("blue", 100)], &[]),
+            split(
+                &[("blue", 90), ("purple-long-name-x", 10)],
+                &[("purple-long-name-x", 10)],
+            ),
+            1,
+        );
+        let r = record(serde_json::to_string(&step).unwrap().as_bytes()).unwrap();
+        assert_eq!(
+            r.change,
+            "step 2 of 5: traffic 10% · blue 100%; mirror none → blue 90%, \
+             purple-long-name-x 10%; mirror purple-long-name-x 10%"
+        );
+        let detail = detail_lines(&r);
+        for expected in [
+            "before: blue 100%; mirror none",
+            "after: blue 90%, purple-long-name-x 10%; mirror purple-long-name-x 10%",
+            "step: step 2 of 5: traffic 10%",
+            "run: eb12cd34",
+            "health: unavailable none",
+            "gates: none",
+        ] {
+            assert!(detail.contains(&expected.to_string()), "{detail:#?}");
+        }
+        for line in &detail {
+            assert!(!line.ends_with(' ') && !line.contains("  "), "{line:?}");
+        }
+
+        // A record that moved nothing says where the split stayed; a gates record its verdict.
+        let unchanged = split(&[("blue", 90), ("green", 10)], &[]);
+        let gates = plan_record("rollout gates", unchanged.clone(), unchanged, 4);
+        let r = record(serde_json::to_string(&gates).unwrap().as_bytes()).unwrap();
+        assert_eq!(
+            r.change,
+            "step 5 of 5: traffic 10% · at blue 90%, green 10% · gates not enough data"
+        );
+        let done = plan_record(
+            "rollout done",
+            Value::Null,
+            split(&[("green", 100)], &[]),
+            5,
+        );
+        let r = record(serde_json::to_string(&done).unwrap().as_bytes()).unwrap();
+        assert_eq!(r.change, "after step 5 of 5 · none → green 100%");
+    }
+
+    #[test]
+    fn empty_values_read_none() {
+        let mut emptied = entry(5);
+        emptied.before = split(&[], &[]);
+        emptied.after = split(&[("blue", 100)], &[]);
+        let r = record(serde_json::to_string(&emptied).unwrap().as_bytes()).unwrap();
+        assert_eq!(r.change, "none → blue 100%");
+        let detail = detail_lines(&r);
+        assert!(
+            detail.contains(&"before: none; mirror none".to_string()),
+            "{detail:#?}"
+        );
+        assert!(
+            detail.contains(&"after: blue 100%; mirror none".to_string()),
+            "{detail:#?}"
+        );
+        for empty in [json!({}), json!(""), json!([]), Value::Null] {
+            assert_eq!(value_words(&empty), "none", "{empty}");
+        }
+        assert_eq!(
+            value_words(&json!({"prompt": "", "reason": {}})),
+            "prompt none, reason none"
+        );
+    }
+
+    #[test]
+    fn a_created_deployment_names_its_model_by_its_short_name() {
+        let mut create = entry(6);
+        create.action = "deployment create".to_string();
+        create.deployment = Some("green".to_string());
+        create.before = Value::Null;
+        create.after = json!({
+            "file": "/home/me/rollouts/green-deployment.yml",
+            "model": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg\
+                      /providers/Microsoft.MachineLearningServices/workspaces/ws\
+                      /models/sklearn-regression/versions/2",
+            "instance_type": "Standard_DS3_v2",
+            "instance_count": 1,
+        });
+        let r = record(serde_json::to_string(&create).unwrap().as_bytes()).unwrap();
+        assert_eq!(
+            r.change,
+            "model sklearn-regression:2, instance type Standard_DS3_v2, instance count 1, \
+             file /home/me/rollouts/green-deployment.yml"
+        );
+        for (written, shown) in [
+            ("azureml:sklearn-regression:2", None),
+            (
+                "azureml://registries/azureml/models/mlflow-model/versions/12",
+                Some("mlflow-model:12"),
+            ),
+            (
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices\
+                 /workspaces/ws/environments/sklearn-1-5",
+                Some("sklearn-1-5"),
+            ),
+            ("./model/model.pkl", None),
+        ] {
+            assert_eq!(asset_name(written).as_deref(), shown, "{written}");
+        }
     }
 }

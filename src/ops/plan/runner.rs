@@ -378,6 +378,7 @@ impl Ops {
                         return self.stop_paused(run, &after, reason, events).await;
                     }
                     let at = Utc::now();
+                    let applied_step = run.record.progress.step;
                     run.record.progress.applied(&run.plan, after.clone(), at);
                     run.record.step_started = at;
                     self.write_record(&run.endpoint, &run.record).await?;
@@ -385,6 +386,10 @@ impl Ops {
                         "health": health,
                         "gates": last_gates.take(),
                         "operation": ids,
+                        // The step just applied: without a bake the progress already names
+                        // the next one.
+                        "step": applied_step,
+                        "what": describe_step(&run.plan, applied_step),
                     });
                     self.record_step(run, "step", &before, &after, details, Outcome::ok())
                         .await;
