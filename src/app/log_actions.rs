@@ -153,11 +153,14 @@ pub(super) fn on_error(state: &mut AppState, tailer: TailerId, error: String, re
     }
 }
 
-/// A line in every pane, hidden ones too, e.g. when a traffic change lands, so cause and
-/// effect line up.
-pub(super) fn mark_all(state: &mut AppState, text: &str) {
+/// A line in the panes of `endpoint`, hidden ones too, e.g. when a traffic change lands there,
+/// so cause and effect line up. Other endpoints' panes (the selection may have moved while the
+/// change ran) are left alone.
+pub(super) fn mark_endpoint(state: &mut AppState, endpoint: &str, text: &str) {
     for pane in state.logs.panes.iter_mut().chain(&mut state.logs.parked) {
-        pane.stream.push_marker(text);
+        if pane.endpoint.eq_ignore_ascii_case(endpoint) {
+            pane.stream.push_marker(text);
+        }
     }
 }
 
@@ -177,11 +180,7 @@ pub(super) fn mark_plan_event(state: &mut AppState, endpoint: &str, event: &Plan
         }
         _ => return,
     };
-    for pane in state.logs.panes.iter_mut().chain(&mut state.logs.parked) {
-        if pane.endpoint.eq_ignore_ascii_case(endpoint) {
-            pane.stream.push_marker(&text);
-        }
-    }
+    mark_endpoint(state, endpoint, &text);
 }
 
 /// Replaces pane `i` by a fresh one with another container or tail (a new tailer).

@@ -117,7 +117,7 @@ pub(super) fn on_operation_finished(
                     describe_split(after),
                     state.clock.format("%H:%M:%S")
                 );
-                log_actions::mark_all(state, &marker);
+                log_actions::mark_endpoint(state, &view.target, &marker);
                 toast(
                     state,
                     ToastLevel::Success,
