@@ -14,37 +14,6 @@ use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn tailers(cmds: &[Cmd]) -> Vec<(TailerId, String, ContainerType, u32)> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Cmd::StartTail {
-                tailer,
-                deployment,
-                container,
-                tail,
-                ..
-            } => Some((*tailer, deployment.clone(), *container, *tail)),
-            _ => None,
-        })
-        .collect()
-}
-
-fn stopped(cmds: &[Cmd]) -> Vec<TailerId> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Cmd::StopTail { tailer } => Some(*tailer),
-            _ => None,
-        })
-        .collect()
-}
-
-fn access_log(range: std::ops::Range<u32>, deployment: &str) -> String {
-    range
-        .map(|i| format!("2026-11-22T12:00:{:02}.000Z POST /score {} 12.0ms x-request-id=r{i} deployment={deployment}", i % 60, if i % 7 == 0 { 500 } else { 200 }))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn with_panes() -> (AppState, Vec<(TailerId, String, ContainerType, u32)>) {
     let mut state = AppState::new(options(), std::time::Instant::now());
     let now = state.now;

@@ -6,49 +6,11 @@ mod common;
 
 use aml_rollout::app::ids::TailerId;
 use aml_rollout::app::{AppState, Cmd, Msg};
-use aml_rollout::azure::model::ContainerType;
 use aml_rollout::ops::PlanEvent;
 use common::console::*;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn started(cmds: &[Cmd]) -> Vec<(TailerId, String, ContainerType, u32)> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Cmd::StartTail {
-                tailer,
-                deployment,
-                container,
-                tail,
-                ..
-            } => Some((*tailer, deployment.clone(), *container, *tail)),
-            _ => None,
-        })
-        .collect()
-}
-
-fn stopped(cmds: &[Cmd]) -> Vec<TailerId> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Cmd::StopTail { tailer } => Some(*tailer),
-            _ => None,
-        })
-        .collect()
-}
-
-fn access_log(range: std::ops::Range<u32>, deployment: &str) -> String {
-    range
-        .map(|i| {
-            format!(
-                "2026-11-22T12:00:{:02}.000Z POST /score {} 12.0ms x-request-id=r{i} deployment={deployment}",
-                i % 60,
-                if i % 7 == 0 { 500 } else { 200 }
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 fn with_deployments(names: &[&str]) -> AppState {
     let mut state = loaded_with(
@@ -148,11 +110,11 @@ fn hiding_and_showing_keeps_each_pane_and_resumes_its_tail() {
     let mut expected = old_tailers.clone();
     expected.sort();
     assert_eq!(stopped_now, expected, "hidden panes stop polling");
-    assert!(started(&cmds).is_empty());
+    assert!(tailers(&cmds).is_empty());
     assert!(state.logs.panes.is_empty(), "nothing is shown while hidden");
     // Moving around while hidden starts no tailer.
     let cmds = feed(&mut state, [key(KeyCode::Down), key(KeyCode::Up)]);
-    assert!(started(&cmds).is_empty(), "{cmds:?}");
+    assert!(tailers(&cmds).is_empty(), "{cmds:?}");
     // A window from a stopped tailer that was already on its way is stale.
     feed(
         &mut state,
@@ -163,7 +125,7 @@ fn hiding_and_showing_keeps_each_pane_and_resumes_its_tail() {
     );
 
     let cmds = command(&mut state, "logs");
-    let resumed = started(&cmds);
+    let resumed = tailers(&cmds);
     assert_eq!(resumed.len(), 2, "{cmds:?}");
     assert!(
         resumed.iter().all(|t| !old_tailers.contains(&t.0)),

@@ -6,10 +6,11 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use aml_rollout::app::ids::RequestId;
+use aml_rollout::app::ids::{RequestId, TailerId};
 use aml_rollout::app::msg::LoadedWorkspace;
 use aml_rollout::app::state::{AppOptions, DeploymentView, EndpointView, TargetLabel};
 use aml_rollout::app::{AppState, Cmd, Msg, update};
+use aml_rollout::azure::model::ContainerType;
 use aml_rollout::ops::{DeploymentState, EndpointHealth};
 use aml_rollout::rollout::{HealthSeries, Percentile, StatusClass, default_baseline};
 use aml_rollout::rollout::{QuotaCheck, QuotaFigures, TrafficSplit, parse_traffic};
@@ -349,4 +350,38 @@ pub(crate) fn answer_reads(
         };
         update(state, msg);
     }
+}
+
+/// The tails a batch of commands starts: (tailer, deployment, container, lines).
+pub(crate) fn tailers(cmds: &[Cmd]) -> Vec<(TailerId, String, ContainerType, u32)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::StartTail {
+                tailer,
+                deployment,
+                container,
+                tail,
+                ..
+            } => Some((*tailer, deployment.clone(), *container, *tail)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The tails a batch of commands stops.
+pub(crate) fn stopped(cmds: &[Cmd]) -> Vec<TailerId> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::StopTail { tailer } => Some(*tailer),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `range` access-log lines of a deployment, every seventh a 500.
+pub(crate) fn access_log(range: std::ops::Range<u32>, deployment: &str) -> String {
+    range
+        .map(|i| format!("2026-11-22T12:00:{:02}.000Z POST /score {} 12.0ms x-request-id=r{i} deployment={deployment}", i % 60, if i % 7 == 0 { 500 } else { 200 }))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
